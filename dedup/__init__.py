@@ -1,0 +1,1 @@
+"""wiretrace detection: pure functions over text (no I/O, no Prefect, no SQL)."""

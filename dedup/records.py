@@ -1,0 +1,204 @@
+"""Records that the detection stages pass to each other.
+
+Every offset is a Python string index, end exclusive, into the document's ``text`` (the
+coordinate system of the public contract): ``text[start_char:end_char]`` is always the passage.
+Documents are named by ``doc_key`` (their ``uri``) so that ``dedup`` never needs a database id.
+
+>>> span = BoilerplateSpan(0, 5, "navigation")
+>>> span.length
+5
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+BOILERPLATE_KINDS = (
+    "navigation",
+    "comments",
+    "footer",
+    "caption",
+    "promo",
+    "byline",
+    "dateline",
+    "other",
+)
+ORIGIN_KINDS = ("document", "external", "unknown")
+EDIT_KINDS = ("identical", "style", "spelling", "wording", "truncated", "extended")
+
+
+@dataclass(frozen=True, order=True)
+class BoilerplateSpan:
+    """A span of ``text`` that is not article body, with the reason it was removed."""
+
+    start_char: int
+    end_char: int
+    kind: str
+
+    @property
+    def length(self) -> int:
+        return self.end_char - self.start_char
+
+
+@dataclass
+class Metadata:
+    """What a document says about itself."""
+
+    title: str | None = None
+    outlet: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    # Canonical agency names credited by the document as a whole (sign-offs, bylines, datelines).
+    wire_credits: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CleanedDocument:
+    """A document's full text, its boilerplate spans and its metadata.
+
+    >>> doc = CleanedDocument("Menu\\nBody text.", [BoilerplateSpan(0, 5, "navigation")], Metadata())
+    >>> doc.clean_text
+    'Body text.'
+    >>> doc.content_ranges()
+    [(5, 15)]
+    """
+
+    text: str
+    boilerplate: list[BoilerplateSpan]
+    metadata: Metadata
+
+    def content_ranges(self) -> list[tuple[int, int]]:
+        """The ranges of ``text`` that are article body (the complement of the boilerplate)."""
+        return content_ranges(len(self.text), self.boilerplate)
+
+    @property
+    def clean_text(self) -> str:
+        return "".join(self.text[start:end] for start, end in self.content_ranges())
+
+
+def content_ranges(text_length: int, boilerplate: list[BoilerplateSpan]) -> list[tuple[int, int]]:
+    """Complement of the (possibly overlapping) boilerplate spans within ``[0, text_length)``.
+
+    >>> content_ranges(10, [BoilerplateSpan(2, 4, "other"), BoilerplateSpan(3, 6, "other")])
+    [(0, 2), (6, 10)]
+    """
+    ranges: list[tuple[int, int]] = []
+    cursor = 0
+    for span in sorted(boilerplate):
+        if span.start_char > cursor:
+            ranges.append((cursor, span.start_char))
+        cursor = max(cursor, span.end_char)
+    if cursor < text_length:
+        ranges.append((cursor, text_length))
+    return ranges
+
+
+@dataclass(frozen=True)
+class Alignment:
+    """A pair of spans, one in each of two documents, that carry the same passage."""
+
+    doc_a: str
+    a_start: int
+    a_end: int
+    doc_b: str
+    b_start: int
+    b_end: int
+    similarity: float  # 0..1, character-level similarity of the normalised spans
+
+    def swapped(self) -> Alignment:
+        return Alignment(
+            self.doc_b, self.b_start, self.b_end, self.doc_a, self.a_start, self.a_end, self.similarity
+        )
+
+
+@dataclass
+class Occurrence:
+    """One document's copy of a reused passage."""
+
+    doc_key: str
+    start_char: int
+    end_char: int
+
+
+@dataclass
+class Cluster:
+    """Occurrences of the same passage across documents (at most one per document)."""
+
+    occurrences: list[Occurrence]
+
+    @property
+    def doc_keys(self) -> list[str]:
+        return [occurrence.doc_key for occurrence in self.occurrences]
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """A phrase of a document that credits an outside source, and the text it governs.
+
+    ``start_char``/``end_char`` locate the crediting phrase itself (``he told AP``);
+    ``scope_start``/``scope_end`` the text it vouches for (the quote it closes, the sentence,
+    or the whole document for sign-offs and datelines).
+    """
+
+    source: str  # canonical agency or outlet name, e.g. "Associated Press"
+    phrase: str
+    cue: str  # told, reported, according_to, dateline, signoff, copyright, leadin, byline
+    start_char: int
+    end_char: int
+    scope_start: int
+    scope_end: int
+
+
+@dataclass
+class DocumentFacts:
+    """What the origin and quote stages know about a document of the corpus."""
+
+    doc_key: str
+    text: str
+    published_at: datetime | None = None
+    outlet: str | None = None
+    wire_credits: list[str] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+
+
+@dataclass
+class Origin:
+    """The probable origin of a cluster, with a confidence and readable evidence.
+
+    ``origin_index`` is the index in ``cluster.occurrences`` of the origin copy (kind
+    ``document``), else None. ``parents`` maps an occurrence index to the index of the
+    occurrence it was most probably copied from (absent: straight from the origin).
+    """
+
+    kind: str  # one of ORIGIN_KINDS
+    confidence: float
+    evidence: str
+    doc_key: str | None = None
+    source: str | None = None
+    origin_index: int | None = None
+    parents: dict[int, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quotation inside a document; offsets exclude the quotation marks."""
+
+    doc_key: str
+    start_char: int
+    end_char: int
+    text: str
+    speaker: str | None = None
+
+
+@dataclass
+class QuoteGroup:
+    """Quotations of the same words across documents.
+
+    ``variant_of[i]`` is the index of the wording member ``i`` is compared with (the origin's),
+    or None for that reference itself; ``edit_kinds[i]`` one of EDIT_KINDS.
+    """
+
+    quotes: list[Quote]
+    variant_of: list[int | None]
+    edit_kinds: list[str]

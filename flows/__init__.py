@@ -1,0 +1,1 @@
+"""wiretrace flows: Prefect flows and tasks, ingestion and the CLI."""

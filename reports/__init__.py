@@ -1,0 +1,1 @@
+"""wiretrace reports: render what storage returns (HTML, Markdown, JSON, CSV, PROV-JSON)."""
