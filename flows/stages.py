@@ -1,0 +1,239 @@
+"""The pipeline's stages as plain functions: each wires ``dedup`` to ``storage`` for one step.
+
+The Prefect flow (:mod:`flows.pipeline`) wraps them as tasks; the CLI can call them directly.
+They hold no detection logic of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from dedup.align import align_documents
+from dedup.attribution import document_wire_credits, find_attributions
+from dedup.candidates import candidate_pairs
+from dedup.clean import clean_html, clean_plain_text, template_boilerplate
+from dedup.cluster import cluster_alignments
+from dedup.origin import infer_origin
+from dedup.quotes import find_quotes, group_quotes
+from dedup.records import (
+    Alignment,
+    CleanedDocument,
+    Cluster,
+    DocumentFacts,
+    Origin,
+    content_ranges,
+)
+from dedup.tokens import Tokens, tokenize
+from flows.ingest import RawDocument, Skipped, read_inputs
+from storage.store import Store, StoredDocument
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _no_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass
+class IngestResult:
+    documents: list[RawDocument] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+@dataclass
+class LineageResult:
+    clusters: int = 0
+    origins: dict[str, int] = field(default_factory=dict)  # origin kind -> clusters
+    quotes: int = 0
+
+
+def ingest(paths: Iterable[str], known_hashes: dict[str, str]) -> IngestResult:
+    """Read inputs, keeping only documents that are new or changed since the last run."""
+    result = IngestResult()
+    for item in read_inputs(paths):
+        if isinstance(item, Skipped):
+            result.skipped.append(item)
+        elif known_hashes.get(item.uri) != item.content_hash:
+            result.documents.append(item)
+    return result
+
+
+def clean(raw: RawDocument) -> CleanedDocument:
+    """Boilerplate spans and metadata for one document; container fields win over guesses."""
+    if raw.source_format == "html":
+        document = clean_html(raw.content, url=raw.fields.get("url"))
+    else:
+        document = clean_plain_text(raw.content)
+    metadata = document.metadata
+    for name in ("title", "outlet", "author"):
+        if raw.fields.get(name):
+            setattr(metadata, name, raw.fields[name])
+    if raw.fields.get("published_at"):
+        parsed = parse_datetime(raw.fields["published_at"])
+        if parsed is not None:
+            metadata.published_at = parsed
+    if not document.clean_text.strip():
+        raise ValueError("no article text left after removing boilerplate")
+    return document
+
+
+def parse_datetime(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def apply_templates(store: Store) -> int:
+    """Mark blocks that repeat across an outlet's documents as template boilerplate."""
+    inputs = store.detection_inputs()
+    extra = template_boilerplate(
+        [
+            (doc.uri, doc.metadata.outlet, CleanedDocument(doc.text, doc.boilerplate, doc.metadata))
+            for doc in inputs
+        ]
+    )
+    changed = 0
+    for doc in inputs:
+        spans = extra.get(doc.uri)
+        if not spans:
+            continue
+        merged = sorted(set(doc.boilerplate) | set(spans))
+        if merged != sorted(doc.boilerplate) and store.set_boilerplate(doc.uri, merged):
+            changed += 1
+    return changed
+
+
+def fingerprint(inputs: list[StoredDocument]) -> dict[str, Tokens]:
+    """Body tokens of every document (boilerplate excluded), keyed by uri."""
+    return {
+        doc.uri: tokenize(doc.text, content_ranges(len(doc.text), doc.boilerplate))
+        for doc in inputs
+    }
+
+
+def find_candidates(
+    tokens: dict[str, Tokens], pending: set[str]
+) -> list[tuple[str, str]]:
+    """Document pairs worth aligning: every pending document against all others."""
+    new = {uri: toks for uri, toks in tokens.items() if uri in pending}
+    old = {uri: toks for uri, toks in tokens.items() if uri not in pending}
+    return sorted(candidate_pairs(new, old))
+
+
+def align_pairs(
+    pairs: list[tuple[str, str]],
+    texts: dict[str, str],
+    tokens: dict[str, Tokens],
+    progress: Progress = _no_progress,
+) -> list[Alignment]:
+    alignments: list[Alignment] = []
+    for done, (key_a, key_b) in enumerate(pairs, start=1):
+        alignments.extend(
+            align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
+        )
+        progress("align", done, len(pairs))
+    return alignments
+
+
+def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
+    """What origin inference knows of each document: dates, outlets, credits."""
+    facts: dict[str, DocumentFacts] = {}
+    for doc in inputs:
+        ranges = content_ranges(len(doc.text), doc.boilerplate)
+        attributions = find_attributions(doc.text, ranges)
+        credits = list(doc.metadata.wire_credits)
+        for name in document_wire_credits(doc.text, attributions, doc.boilerplate):
+            if name not in credits:
+                credits.append(name)
+        facts[doc.uri] = DocumentFacts(
+            doc_key=doc.uri,
+            text=doc.text,
+            published_at=doc.metadata.published_at,
+            outlet=doc.metadata.outlet,
+            wire_credits=credits,
+            attributions=attributions,
+        )
+    return facts
+
+
+def original_shares(inputs: list[StoredDocument], clusters: list[Cluster]) -> dict[str, float]:
+    """Fraction of each document's clean text not covered by any reused passage."""
+    covered: dict[str, list[tuple[int, int]]] = {}
+    for cluster in clusters:
+        for occurrence in cluster.occurrences:
+            covered.setdefault(occurrence.doc_key, []).append(
+                (occurrence.start_char, occurrence.end_char)
+            )
+    shares: dict[str, float] = {}
+    for doc in inputs:
+        body = content_ranges(len(doc.text), doc.boilerplate)
+        body_chars = sum(end - start for start, end in body)
+        if body_chars == 0:
+            shares[doc.uri] = 0.0
+            continue
+        reused = _overlap_chars(body, _merge(covered.get(doc.uri, [])))
+        shares[doc.uri] = round(1.0 - reused / body_chars, 6)
+    return shares
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _overlap_chars(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> int:
+    """Characters shared by two sorted lists of disjoint ranges."""
+    total = index_a = index_b = 0
+    while index_a < len(first) and index_b < len(second):
+        start = max(first[index_a][0], second[index_b][0])
+        end = min(first[index_a][1], second[index_b][1])
+        total += max(0, end - start)
+        if first[index_a][1] < second[index_b][1]:
+            index_a += 1
+        else:
+            index_b += 1
+    return total
+
+
+def quote_rank(facts: dict[str, DocumentFacts]) -> dict[str, int]:
+    """Order documents by publication (undated last, then by uri): earlier = closer to origin."""
+    ordered = sorted(
+        facts.values(),
+        key=lambda fact: (fact.published_at is None, fact.published_at or datetime.min, fact.doc_key),
+    )
+    return {fact.doc_key: rank for rank, fact in enumerate(ordered)}
+
+
+def trace_lineage(store: Store, run_id: int | None = None) -> LineageResult:
+    """Cluster all stored alignments, infer origins and quotes, and store the lineage."""
+    inputs = store.detection_inputs()
+    clusters = cluster_alignments(store.load_alignments())
+    facts = document_facts(inputs)
+    origins: list[Origin] = [infer_origin(cluster, facts) for cluster in clusters]
+    quotes = []
+    for doc in inputs:
+        quotes.extend(find_quotes(doc.uri, doc.text, content_ranges(len(doc.text), doc.boilerplate)))
+    quote_groups = group_quotes(quotes, quote_rank(facts))
+    store.replace_lineage(
+        clusters,
+        origins,
+        quotes,
+        quote_groups,
+        original_share=original_shares(inputs, clusters),
+        wire_credits={uri: fact.wire_credits for uri, fact in facts.items()},
+        attributions={uri: fact.attributions for uri, fact in facts.items()},
+        run_id=run_id,
+    )
+    result = LineageResult(clusters=len(clusters), quotes=len(quotes))
+    for origin in origins:
+        result.origins[origin.kind] = result.origins.get(origin.kind, 0) + 1
+    return result
