@@ -1,0 +1,158 @@
+"""Text normalisation that keeps a map back to the original offsets.
+
+Wire copy reaches outlets with cosmetic differences that say nothing about reuse: curly or
+straight quotes, non-breaking spaces and whitespace runs, en/em dashes, case, ``U.S.``
+versus ``US``, full-width or ligature forms. ``normalize`` folds them all while recording, for
+every normalised character, the index of the original character it came from, so that a match
+found in normalised text can be reported with exact offsets into the document's ``text``.
+
+Two levels exist because they serve different stages:
+
+* ``normalize_token`` folds one word (the unit of hashing in ``dedup.tokens``): lowercase,
+  NFKC, curly apostrophes to ``'``, and dots dropped so ``U.S`` and ``US`` both become ``us``.
+* ``normalize`` folds a whole string character by character (quote comparison, the
+  similarity score of an alignment, property tests).
+
+>>> n = normalize("The U.S.\\u00a0“Missile”  Defense")
+>>> n.text
+'the us "missile" defense'
+>>> n.to_original(4, 6)  # the acronym's final dot is dropped, so not part of the span
+(4, 7)
+>>> normalize_token("U.S")
+'us'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+# Characters folded before anything else. Quotes and apostrophes of every style become the
+# ASCII ones; dash variants become a hyphen-minus.
+_CHAR_FOLDS = {
+    "\u2018": "'",  # left single quotation mark
+    "\u2019": "'",  # right single quotation mark / curly apostrophe
+    "\u201a": "'",
+    "\u201b": "'",
+    "\u2032": "'",  # prime, sometimes typed for an apostrophe
+    "\u00b4": "'",
+    "`": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u201e": '"',
+    "\u201f": '"',
+    "\u00ab": '"',  # guillemets quote like double quotes in wire copy
+    "\u00bb": '"',
+    "\u2033": '"',
+    "\u2010": "-",
+    "\u2011": "-",
+    "\u2012": "-",
+    "\u2013": "-",
+    "\u2014": "-",
+    "\u2015": "-",
+    "\u2212": "-",
+}
+
+# Acronyms written with dots (U.S., U.N., E.U.): the dots are dropped so the token equals the
+# undotted spelling. Only single letters followed by a dot, at least two in a row.
+_ACRONYM_RE = re.compile(r"(?<![^\W\d_])(?:[^\W\d_]\.){2,}")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A normalised string and, per normalised character, its index in the original text.
+
+    ``offsets`` has ``len(text) + 1`` entries; the last one is the original length so that a
+    normalised end index maps to an original end index.
+    """
+
+    text: str
+    offsets: np.ndarray
+    original_length: int
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Original ``(start_char, end_char)`` of the normalised span ``text[start:end]``.
+
+        The end maps to one past the original character of the last normalised character,
+        so collapsed whitespace after the span is not included.
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span ({start}, {end}) outside normalised text of {len(self.text)}")
+        if start == end:
+            position = int(self.offsets[start])
+            return position, position
+        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+
+
+def fold_char(char: str) -> str:
+    """The normalised form of one character (may be empty or several characters).
+
+    >>> fold_char("\\u2019"), fold_char("\\ufb01"), fold_char("\\u00a0")
+    ("'", 'fi', ' ')
+    """
+    folded = _CHAR_FOLDS.get(char)
+    if folded is not None:
+        return folded
+    if char.isspace():
+        return " "
+    if char.isascii():
+        return char.lower()
+    folded = unicodedata.normalize("NFKC", char)
+    return "".join(_CHAR_FOLDS.get(c, " " if c.isspace() else c) for c in folded).casefold()
+
+
+def normalize(text: str) -> NormalizedText:
+    """Fold quotes, whitespace, dashes, case, dotted acronyms and compatibility forms.
+
+    Whitespace runs collapse to one space and leading/trailing whitespace is dropped.
+    """
+    dropped = _acronym_dots(text)
+    out_chars: list[str] = []
+    offsets: list[int] = []
+    pending_space = -1  # original index of a whitespace run not yet emitted
+    for index, char in enumerate(text):
+        if index in dropped:
+            continue
+        folded = fold_char(char)
+        if folded == " ":
+            if pending_space < 0:
+                pending_space = index
+            continue
+        if not folded:
+            continue
+        if pending_space >= 0 and out_chars:
+            out_chars.append(" ")
+            offsets.append(pending_space)
+        pending_space = -1
+        for piece in folded:
+            out_chars.append(piece)
+            offsets.append(index)
+    offsets.append(len(text))
+    return NormalizedText("".join(out_chars), np.asarray(offsets, dtype=np.int64), len(text))
+
+
+def _acronym_dots(text: str) -> set[int]:
+    """Indices of the dots inside dotted acronyms such as ``U.S.``."""
+    dots: set[int] = set()
+    for match in _ACRONYM_RE.finditer(text):
+        dots.update(index for index in range(match.start(), match.end()) if text[index] == ".")
+    return dots
+
+
+@lru_cache(maxsize=200_000)
+def normalize_token(token: str) -> str:
+    """The normalised form of one word token: the unit that ``dedup.tokens`` hashes.
+
+    >>> [normalize_token(t) for t in ["U.S", "US", "Russia’s", "ﬁrst", "Ｎｅｗｓ"]]
+    ['us', 'us', "russia's", 'first', 'news']
+    """
+    if not token.isascii():
+        token = unicodedata.normalize("NFKC", token)
+        token = "".join(_CHAR_FOLDS.get(char, char) for char in token)
+    if "." in token:
+        token = token.replace(".", "")
+    return token.casefold()
