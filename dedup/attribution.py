@@ -1,0 +1,503 @@
+"""Wire attribution: which agencies a document credits, and for which part of its text.
+
+Two kinds of credit matter for provenance:
+
+* *local* credits govern a passage: ``he told AP``, ``reported Bloomberg``, ``according to
+  Reuters``, a ``Bloomberg:`` lead-in to a block quote. Their scope is the sentence they sit in
+  plus the quotation they close (or the block they introduce), never the whole article;
+* *document-wide* credits govern everything: datelines (``WASHINGTON (Reuters) -``), sign-offs
+  (``es/jm (AP, AFP)``, ``dpa/AFP``), copyright lines and agency bylines.
+
+>>> text = '"We will work on it together," he told AP. Other news.'
+>>> [(a.source, a.phrase, a.cue) for a in find_attributions(text)]
+[('Associated Press', 'he told AP', 'told')]
+>>> document_wire_credits("Body text.\\n\\nes/jm (AP, AFP)\\n", find_attributions("Body text.\\n\\nes/jm (AP, AFP)\\n"), [])
+['Associated Press', 'AFP']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from dedup.records import Attribution, BoilerplateSpan
+
+
+@dataclass(frozen=True)
+class Agency:
+    """A news agency (or an outlet often credited as a source) and the names it goes by.
+
+    ``acronyms`` only match with their exact case (``AP``, not ``ap``); ``credit_only``
+    acronyms are so ambiguous in running text (``PA`` is also Pennsylvania) that they are only
+    accepted inside parenthesised credits, sign-offs and datelines.
+    """
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    acronyms: tuple[str, ...] = ()
+    credit_only: tuple[str, ...] = ()
+    kind: str = "agency"  # agency | outlet
+
+
+AGENCIES: tuple[Agency, ...] = (
+    Agency("Associated Press", ("Associated Press", "The Associated Press"), ("AP",)),
+    Agency("Reuters", ("Reuters", "Thomson Reuters", "Reuters News"), ()),
+    Agency(
+        "AFP",
+        ("Agence France-Presse", "Agence France Presse", "France-Presse", "France Presse"),
+        ("AFP",),
+    ),
+    Agency("Bloomberg", ("Bloomberg", "Bloomberg News", "Bloomberg L.P."), ()),
+    Agency("dpa", ("Deutsche Presse-Agentur", "Deutsche Presse Agentur"), ("dpa", "DPA")),
+    Agency("PA Media", ("Press Association", "PA Media"), (), ("PA",)),
+    Agency("Xinhua", ("Xinhua", "Xinhua News Agency"), ()),
+    Agency("TASS", ("TASS", "ITAR-TASS", "Tass"), ()),
+    Agency("RIA Novosti", ("RIA Novosti", "RIA-Novosti"), ("RIA",)),
+    Agency("Interfax", ("Interfax",), ()),
+    Agency("Kyodo", ("Kyodo", "Kyodo News"), ()),
+    Agency("Yonhap", ("Yonhap", "Yonhap News Agency"), ()),
+    Agency("ANSA", ("ANSA",), ()),
+    Agency("EFE", ("Agencia EFE",), ("EFE", "Efe")),
+    Agency("UPI", ("United Press International",), ("UPI",)),
+    Agency("ANI", ("Asian News International",), ("ANI",)),
+    Agency("PTI", ("Press Trust of India",), ("PTI",)),
+    Agency("Anadolu", ("Anadolu Agency", "Anadolu"), ("AA",), ()),
+    Agency("Europa Press", ("Europa Press",), ()),
+    Agency("Canadian Press", ("Canadian Press", "The Canadian Press"), (), ("CP",)),
+    Agency("AAP", ("Australian Associated Press",), ("AAP",)),
+    Agency("Sputnik", ("Sputnik", "Sputnik News"), ()),
+    Agency("Jiji Press", ("Jiji Press", "Jiji"), ()),
+    Agency("KCNA", ("Korean Central News Agency",), ("KCNA",)),
+    Agency("IANS", ("Indo-Asian News Service",), ("IANS",)),
+    Agency("Dow Jones", ("Dow Jones", "Dow Jones Newswires"), ()),
+    Agency("IRNA", ("Islamic Republic News Agency",), ("IRNA",)),
+    Agency("Bernama", ("Bernama",), ()),
+    Agency("Antara", ("Antara",), ()),
+    Agency("ANP", ("Algemeen Nederlands Persbureau",), ("ANP",)),
+    Agency("APA", ("Austria Presse Agentur",), ("APA",)),
+    Agency("PAP", ("Polska Agencja Prasowa",), ("PAP",)),
+    Agency("Ukrinform", ("Ukrinform",), ()),
+    Agency("Prensa Latina", ("Prensa Latina",), ()),
+    # Outlets commonly credited as the source of a passage.
+    Agency("The New York Times", ("The New York Times", "New York Times"), ("NYT",), (), "outlet"),
+    Agency("The Washington Post", ("The Washington Post", "Washington Post"), (), (), "outlet"),
+    Agency(
+        "The Wall Street Journal",
+        ("The Wall Street Journal", "Wall Street Journal"),
+        ("WSJ",),
+        (),
+        "outlet",
+    ),
+    Agency("Financial Times", ("Financial Times", "The Financial Times"), (), (), "outlet"),
+    Agency("BBC", ("BBC News",), ("BBC",), (), "outlet"),
+    Agency("CNN", (), ("CNN",), (), "outlet"),
+    Agency("The Guardian", ("The Guardian",), (), (), "outlet"),
+    Agency("Russia Today", ("Russia Today",), ("RT",), (), "outlet"),
+    Agency("Al Jazeera", ("Al Jazeera",), (), (), "outlet"),
+    Agency("Global Times", ("Global Times", "The Global Times"), (), (), "outlet"),
+)
+
+DOCUMENT_WIDE_CUES = ("dateline", "signoff", "copyright", "byline")
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "\u00a0": " "})
+
+
+def _fold_name(name: str) -> str:
+    """Case-insensitive key of a long alias: ``the``, dots and spacing do not matter."""
+    folded = name.translate(_APOSTROPHES).strip().lower()
+    folded = re.sub(r"^the\s+", "", folded)
+    folded = re.sub(r"[.,;:()\"']", "", folded)
+    return re.sub(r"[\s-]+", " ", folded).strip()
+
+
+@cache
+def _alias_tables() -> tuple[dict[str, str], dict[str, str]]:
+    """(folded long alias -> name, exact acronym -> name) built from AGENCIES."""
+    folded: dict[str, str] = {}
+    exact: dict[str, str] = {}
+    for agency in AGENCIES:
+        for alias in (agency.name, *agency.aliases):
+            if len(alias) <= 4 and alias.upper() == alias:
+                exact[alias] = agency.name
+            else:
+                folded[_fold_name(alias)] = agency.name
+        for acronym in (*agency.acronyms, *agency.credit_only):
+            exact[acronym] = agency.name
+    return folded, exact
+
+
+def canonical_agency(name: str) -> str | None:
+    """The canonical name of an agency or credited outlet, or None.
+
+    Long names are matched whatever their case and punctuation; acronyms only as written
+    (``ap`` is a word, ``AP`` the agency).
+
+    >>> canonical_agency("the associated press"), canonical_agency("A.P."), canonical_agency("ap")
+    ('Associated Press', 'Associated Press', None)
+    >>> canonical_agency("Agence France-Presse"), canonical_agency("us")
+    ('AFP', None)
+    """
+    if not name or not name.strip():
+        return None
+    folded, exact = _alias_tables()
+    stripped = name.strip().strip(".,;:()")
+    if stripped in exact:
+        return exact[stripped]
+    dotless = stripped.replace(".", "")
+    if "." in stripped and dotless in exact and dotless.isupper():
+        return exact[dotless]
+    key = _fold_name(stripped)
+    key = re.sub(r"\s+(news agency|news service|wire service|agency)$", "", key)
+    return folded.get(key) or folded.get(_fold_name(stripped))
+
+
+# --- patterns -------------------------------------------------------------------------------
+
+
+def _alias_regex(include_credit_only: bool) -> str:
+    """Alternation of every alias, longest first; long aliases case-insensitive."""
+    long_aliases: set[str] = set()
+    acronyms: set[str] = set()
+    for agency in AGENCIES:
+        for alias in (agency.name, *agency.aliases):
+            if len(alias) <= 4 and alias.upper() == alias:
+                acronyms.add(alias)
+            else:
+                long_aliases.add(alias)
+        acronyms.update(agency.acronyms)
+        if include_credit_only:
+            acronyms.update(agency.credit_only)
+    parts = [
+        "(?i:" + re.escape(alias).replace(r"\ ", r"\s+").replace(r"\-", "[-\\s]") + ")"
+        for alias in sorted(long_aliases, key=len, reverse=True)
+    ]
+    parts += [re.escape(acronym) for acronym in sorted(acronyms, key=len, reverse=True)]
+    return r"(?<![\w/-])(?:" + "|".join(parts) + r")(?![\w-])"
+
+
+AGENCY = _alias_regex(include_credit_only=False)
+AGENCY_IN_CREDIT = _alias_regex(include_credit_only=True)
+# Words that may stand between a verb and the agency: "told the state-run Xinhua news agency".
+_DESCRIPTOR = r"(?:(?:the|a|state|state-run|state-owned|official|semi-official|news|wire|agency|service|private|independent|[A-Z][a-z]+n)\s+){0,4}"
+_AGENCY_TAIL = r"(?:\s+(?:news\s+agency|news\s+service|wire\s+service|agency|news|newswire))?"
+_SUBJECT = r"(?:(?:\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I|[Ii]t|officials?|[Aa]\s+spokes(?:man|woman|person))|[A-Z][\w'’.-]+)\s+)?"
+_LIST_SEP = r"\s*(?:,|/|;|&|\band\b|\+)\s*"
+_DASH = r"[-–—]{1,2}"
+
+_TOLD = re.compile(
+    _SUBJECT
+    + r"\b(?:told|tells|telling|speaking\s+(?:to|with)|said\s+in\s+an\s+interview\s+with|in\s+an\s+interview\s+with|interviewed\s+by)\s+"
+    + _DESCRIPTOR
+    + f"(?P<agency>{AGENCY})"
+    + _AGENCY_TAIL
+)
+_REPORTED_BEFORE = re.compile(
+    r"\b(?:(?:as\s+)?(?:first\s+)?reported\s+by|quoted\s+by|cited\s+by|reported|reports|reporting|wrote|writes)\s+"
+    + _DESCRIPTOR
+    + f"(?P<agency>{AGENCY})"
+    + _AGENCY_TAIL
+)
+_REPORTED_AFTER = re.compile(
+    f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
+    + _AGENCY_TAIL
+    + r"\s+(?:(?:has|had|first|also|earlier|previously|later)\s+)?(?:reported|reports|said|says|wrote|writes|quoted|cited|learned|has\s+learned)\b"
+)
+_ACCORDING_TO = re.compile(
+    r"\b[Aa]ccording\s+to\s+(?:a\s+report\s+(?:by|from|in)\s+)?"
+    + _DESCRIPTOR
+    + f"(?P<agency>{AGENCY})"
+    + _AGENCY_TAIL
+)
+# "Bloomberg:" (or "Reuters reports:") closing a paragraph introduces the following block.
+_LEADIN = re.compile(
+    f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
+    + _AGENCY_TAIL
+    + r"(?:\s+(?:reports|reported|writes|wrote|notes|has\s+more|has\s+the\s+story))?\s*:[ \t\u00a0]*(?=\r?\n|$)"
+)
+_PAREN_LIST = f"(?:{AGENCY_IN_CREDIT})(?:{_LIST_SEP}(?:{AGENCY_IN_CREDIT}))*"
+# "WASHINGTON (Reuters) -", "MOSCOW, Oct 11 (AP) —", "(AFP) -" at the start of a paragraph.
+_DATELINE = re.compile(
+    r"(?m)^[ \t]*(?P<place>[^\n()]{0,60}?)\((?P<agency>" + _PAREN_LIST + r")\)\s*" + _DASH
+)
+# A line that is only a credit: "es/jm (AP, AFP)", "(AP, Reuters)", "dpa/AFP", "-- AP".
+_SIGNOFF_LINE = re.compile(
+    r"(?m)^[ \t]*(?:[a-z]{1,4}(?:\s*/\s*[a-z]{1,4})+\s*[,;:]?\s*)?(?:"
+    r"\((?P<paren>" + _PAREN_LIST + r")\)"
+    r"|(?P<slashed>(?:" + AGENCY_IN_CREDIT + r")(?:\s*/\s*(?:" + AGENCY_IN_CREDIT + r"))+)"
+    r"|" + _DASH + r"\s*(?P<dashed>" + _PAREN_LIST + r")"
+    r")[ \t.]*$"
+)
+# "... said the minister. (AP)" at the end of a paragraph.
+_SIGNOFF_TRAILING = re.compile(
+    r"(?<=[.!?\"”])[ \t]*\((?P<paren>" + _PAREN_LIST + r")\)[ \t]*$", re.M
+)
+_COPYRIGHT = re.compile(
+    r"(?:\b[Cc]opyright|©|\([cC]\))[ \t]*(?:©[ \t]*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?[ \t]*,?[ \t]*)?(?:by[ \t]+)?"
+    + f"(?:[Tt]he[ \t]+)?(?P<agency>{AGENCY_IN_CREDIT})"
+)
+_BYLINE = re.compile(
+    r"(?m)^[ \t]*(?:By[ \t]+[A-Z][\w.'’ -]{1,60}?[ \t]*(?:,|\||-|–|—)[ \t]*(?:[Tt]he[ \t]+)?(?P<agency>"
+    + AGENCY
+    + r")\b"
+    + r"|(?P<agency2>"
+    + AGENCY
+    + r")[ \t]+(?:[Ww]riters?|[Cc]orrespondents?|[Ss]taff|[Rr]eporters?)\b)"
+)
+_CONTRIBUTED = re.compile(
+    f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
+    + r"(?:\s+(?:writers?|reporters?|correspondents?|staff))?(?:\s+[A-Z][\w.'’-]+){0,6}\s+contributed\s+to\s+this\s+(?:report|story|article)"
+)
+
+# A full stop after these does not end a sentence.
+_ABBREVIATIONS = {
+    "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov",
+    "sen", "rep", "st", "jr", "sr", "no", "vs", "etc", "inc", "corp", "co", "ltd", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "pres", "rev", "cmdr",
+}  # fmt: skip
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s|$)")
+
+
+def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
+    """False for the dot of ``U.S.``, ``Lt.`` or an initial; True for a real full stop."""
+    if text[match.start()] != ".":
+        return True
+    word_match = re.search(r"([\w.]+)$", text[max(0, match.start() - 20) : match.start()])
+    word = word_match.group(1) if word_match else ""
+    if word.lower().rstrip(".") in _ABBREVIATIONS:
+        return False
+    # initials and dotted acronyms ("J. Smith", "U.S. officials", "the U.N. General Assembly"):
+    # a sentence rarely ends on one, so only a line break after it ends the sentence
+    if re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word):
+        return match.end() >= len(text) or text[match.end()] == "\n"
+    return True
+
+
+def paragraph_bounds(text: str, position: int) -> tuple[int, int]:
+    """The line (paragraph) of ``text`` holding ``position``, without its newline."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return start, len(text) if end == -1 else end
+
+
+def sentence_bounds(text: str, start_char: int, end_char: int) -> tuple[int, int]:
+    """The sentence(s) around ``text[start_char:end_char]``, within its paragraph.
+
+    >>> t = "First one. The U.S. said it, Lt. Gen. Smith told AP. Next."
+    >>> s, e = sentence_bounds(t, t.index("told"), t.index("AP") + 2); t[s:e]
+    'The U.S. said it, Lt. Gen. Smith told AP.'
+    """
+    para_start, para_end = paragraph_bounds(text, start_char)
+    sentence_start = para_start
+    for match in _SENTENCE_END.finditer(text, para_start, start_char):
+        if _is_sentence_end(text, match):
+            sentence_start = match.end()
+    sentence_end = para_end
+    for match in _SENTENCE_END.finditer(text, end_char, para_end):
+        if _is_sentence_end(text, match):
+            sentence_end = match.end()
+            break
+    while sentence_start < sentence_end and text[sentence_start].isspace():
+        sentence_start += 1
+    return sentence_start, sentence_end
+
+
+def _in_ranges(position: int, ranges: list[tuple[int, int]] | None) -> bool:
+    return ranges is None or any(start <= position < end for start, end in ranges)
+
+
+def _sources_in(listing: str) -> list[str]:
+    """Canonical names of a credit list like ``AP, AFP`` or ``dpa/AFP``, in order."""
+    names: list[str] = []
+    for part in re.split(_LIST_SEP, listing):
+        name = canonical_agency(part)
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _local_scope(text: str, phrase_start: int, phrase_end: int) -> tuple[int, int]:
+    """The sentence of a local credit, widened to the quotation it closes and its continuation.
+
+    ``“A,” he told AP. “B.”``: the credit vouches for A (closed right before it) and for B (the
+    same speaker's quotation continued right after the attribution sentence).
+    """
+    from dedup.quotes import find_quotes  # local import: quotes uses the sentence helpers
+
+    scope_start, scope_end = sentence_bounds(text, phrase_start, phrase_end)
+    para_start, para_end = paragraph_bounds(text, phrase_start)
+    quotes = find_quotes("", text, [(para_start, para_end)], min_words=1)
+    for quote in quotes:
+        between = text[quote.end_char : phrase_start]
+        closes_right_before = quote.end_char <= phrase_start and len(between) <= 80
+        # the quotation must close in the credit's own sentence, not in an earlier one
+        if closes_right_before and not re.search(r"[.!?][\s\"”]+[A-Z“\"]", between[2:]):
+            scope_start = min(scope_start, quote.start_char - 1)
+        if quote.start_char > phrase_end and quote.start_char - scope_end <= 3:
+            scope_end = max(scope_end, min(para_end, quote.end_char + 1))
+        if quote.start_char < phrase_start < quote.end_char:
+            # a credit inside a quotation ("he said, according to Reuters" is rare) widens to it
+            scope_start = min(scope_start, quote.start_char - 1)
+    return max(scope_start, para_start), scope_end
+
+
+def _leadin_scope(
+    text: str, phrase_end: int, max_paragraphs: int = 3, max_chars: int = 2500
+) -> tuple[int, int]:
+    """The block introduced by a lead-in: the next few non-empty paragraphs."""
+    position = phrase_end
+    scope_end = phrase_end
+    paragraphs = 0
+    while paragraphs < max_paragraphs and position < len(text):
+        line_end = text.find("\n", position)
+        line_end = len(text) if line_end == -1 else line_end
+        if text[position:line_end].strip():
+            paragraphs += 1
+            scope_end = line_end
+            if scope_end - phrase_end > max_chars:
+                break
+        position = line_end + 1
+    return phrase_end, scope_end
+
+
+_LOCAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("told", _TOLD),
+    ("according_to", _ACCORDING_TO),
+    ("reported", _REPORTED_BEFORE),
+    ("reported", _REPORTED_AFTER),
+)
+# When two cues cover the same phrase, the earlier cue in this list wins.
+_CUE_PRIORITY = (
+    "copyright",
+    "dateline",
+    "signoff",
+    "byline",
+    "leadin",
+    "told",
+    "according_to",
+    "reported",
+)
+
+
+def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) -> list[Attribution]:
+    """Every credit of an outside source in ``text`` (phrases inside ``ranges`` only, if given).
+
+    >>> text = "Intro.\\n“A quote of several words,” he added, reported Bloomberg.\\nOther text."
+    >>> [(a.source, a.cue, text[a.scope_start:a.scope_end]) for a in find_attributions(text)]
+    [('Bloomberg', 'reported', '“A quote of several words,” he added, reported Bloomberg.')]
+    """
+    whole = (0, len(text))
+    found: list[Attribution] = []
+
+    def add(
+        source: str | None, phrase_start: int, phrase_end: int, cue: str, scope: tuple[int, int]
+    ) -> None:
+        if source is None or not _in_ranges(phrase_start, ranges):
+            return
+        phrase = text[phrase_start:phrase_end].strip()
+        found.append(Attribution(source, phrase, cue, phrase_start, phrase_end, scope[0], scope[1]))
+
+    for match in _COPYRIGHT.finditer(text):
+        add(canonical_agency(match.group("agency")), match.start(), match.end(), "copyright", whole)
+    for match in _DATELINE.finditer(text):
+        if _SENTENCE_END.search(match.group("place")):
+            continue  # "(AP) -" after a full sentence is not a dateline
+        for source in _sources_in(match.group("agency")):
+            add(source, match.start("place"), match.end(), "dateline", whole)
+    for match in _SIGNOFF_LINE.finditer(text):
+        listing = match.group("paren") or match.group("slashed") or match.group("dashed")
+        start = match.start() + len(match.group()) - len(match.group().lstrip())
+        for source in _sources_in(listing):
+            add(source, start, match.end(), "signoff", whole)
+    for match in _SIGNOFF_TRAILING.finditer(text):
+        # A paragraph-final "(AP)" near the end signs off the article; elsewhere its paragraph.
+        tail = text[match.end() :]
+        is_last = len(re.findall(r"\n\s*\S", tail)) <= 1
+        para = paragraph_bounds(text, match.start())
+        for source in _sources_in(match.group("paren")):
+            add(
+                source,
+                match.start("paren") - 1,
+                match.end("paren") + 1,
+                "signoff",
+                whole if is_last else para,
+            )
+    for match in _BYLINE.finditer(text):
+        group = "agency" if match.group("agency") else "agency2"
+        add(canonical_agency(match.group(group)), match.start(group), match.end(), "byline", whole)
+    for match in _CONTRIBUTED.finditer(text):
+        add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
+    for match in _LEADIN.finditer(text):
+        add(
+            canonical_agency(match.group("agency")),
+            match.start(),
+            match.end(),
+            "leadin",
+            _leadin_scope(text, match.end()),
+        )
+    for cue, pattern in _LOCAL_PATTERNS:
+        for match in pattern.finditer(text):
+            source = canonical_agency(match.group("agency"))
+            if source is None:
+                continue
+            add(
+                source,
+                match.start(),
+                match.end(),
+                cue,
+                _local_scope(text, match.start(), match.end()),
+            )
+    return _deduplicate(found)
+
+
+def _deduplicate(found: list[Attribution]) -> list[Attribution]:
+    """Drop credits whose phrase overlaps a stronger cue's phrase for the same source."""
+    order = {id(attribution): index for index, attribution in enumerate(found)}
+    ranked = sorted(found, key=lambda a: (_CUE_PRIORITY.index(a.cue), a.start_char))
+    kept: list[Attribution] = []
+    for attribution in ranked:
+        clash = any(
+            other.source == attribution.source
+            and other.start_char < attribution.end_char
+            and attribution.start_char < other.end_char
+            for other in kept
+        )
+        if not clash:
+            kept.append(attribution)
+    # equal positions keep the order of the credit list: "(AP, AFP)" stays AP first
+    return sorted(kept, key=lambda a: (a.start_char, a.end_char, order[id(a)]))
+
+
+_CREDIT_BOILERPLATE_KINDS = ("footer", "byline", "dateline", "other")
+
+
+def document_wire_credits(
+    text: str, attributions: list[Attribution], boilerplate: list[BoilerplateSpan]
+) -> list[str]:
+    """Canonical names the document credits as a whole, in order of appearance.
+
+    Sign-offs, datelines, copyright lines and bylines count, whether they were found in the body
+    (``attributions``) or sit in boilerplate spans (footers, bylines, datelines) that the body
+    scan skipped. Local credits (``told AP``) do not make a wire credit.
+
+    >>> text = "Body.\\n\\nes/jm (AP, AFP)"
+    >>> document_wire_credits(text, [], [BoilerplateSpan(7, len(text), "footer")])
+    ['Associated Press', 'AFP']
+    """
+    spans = [
+        (span.start_char, span.end_char)
+        for span in boilerplate
+        if span.kind in _CREDIT_BOILERPLATE_KINDS
+    ]
+    candidates = list(attributions)
+    if spans:
+        candidates += find_attributions(text, spans)
+    whole = (0, len(text))
+    names: list[str] = []
+    for attribution in sorted(candidates, key=lambda a: (a.start_char, a.end_char)):
+        document_wide = attribution.cue in DOCUMENT_WIDE_CUES and (
+            (attribution.scope_start, attribution.scope_end) == whole
+        )
+        if document_wide and attribution.source not in names:
+            names.append(attribution.source)
+    return names

@@ -1,0 +1,513 @@
+"""Direct quotations, their speakers, and how the same quotation changed across documents.
+
+>>> text = 'Lt. Gen. Viktor Poznikhir spoke. "We are working on ways to do it," he said.'
+>>> [(q.text, q.speaker) for q in find_quotes("doc", text)]
+[('We are working on ways to do it,', 'Viktor Poznikhir')]
+>>> classify_edit("the U.S. hopes to gain", "the US hopes to gain")
+'style'
+>>> classify_edit("the US hopes to gain it", "the US hopes to gain")
+'truncated'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from dedup.records import EDIT_KINDS, Quote, QuoteGroup
+
+__all__ = ["EDIT_KINDS", "classify_edit", "find_quotes", "fold_words", "group_quotes"]
+
+_OPENERS = "“„«‟"
+_CLOSERS = "”»"
+_QUOTE_MARKS = '"“”„«»‟'
+_OPENING_CONTEXT = " \t([{—–-/\u00a0"
+
+_SPEECH_VERBS = (
+    r"(?:said|says|added|adds|told|tells|explained|explains|noted|notes|stated|states|continued|"
+    r"argued|argues|warned|warns|wrote|writes|asked|asks|insisted|insists|stressed|stresses|"
+    r"emphasi[sz]ed|declared|remarked|recalled|replied|observed|claimed|claims|acknowledged|"
+    r"admitted|announced|cautioned|conceded|concluded|commented|suggested|maintained|contended|"
+    r"urged|tweeted|posted|predicted|vowed|complained|countered|responded)"
+)
+_TITLE_WORD = (
+    r"(?:Lt\.|Lieut\.|Lieutenant|Gen\.|General|Maj\.|Major|Col\.|Colonel|Capt\.|Captain|Sgt\.|"
+    r"Sergeant|Adm\.|Admiral|Rear|Vice|Marshal|Brig\.|Brigadier|Cmdr\.|Commander|Mr\.|Mrs\.|Ms\.|"
+    r"Dr\.|Prof\.|Professor|President|Prime[^\S\n]+Minister|Minister|"
+    r"Chancellor|Secretary(?:[^\S\n]+of[^\S\n]+State)?|Sen\.|Senator|Rep\.|Representative|Gov\.|Governor|"
+    r"Mayor|Judge|Justice|Ambassador|Spokesman|Spokeswoman|Chairman|Chairwoman|Chief|King|Queen|"
+    r"Prince|Pope|Rev\.|Father|Sheikh|Sir|Dame|Lord|Lady|Premier|Director)"
+)
+_SPACE = r"[^\S\n]+"  # spacing inside a name: never a line break
+_TITLES = rf"(?:{_TITLE_WORD}{_SPACE})+"
+_NAME_WORD = r"[A-Z][^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*"
+_NAME = rf"(?<![\w.])(?:{_NAME_WORD}|[A-Z]\.)(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
+_PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
+# Capitalised words that start sentences or name things, not people.
+_NOT_NAMES = {
+    "The", "This", "That", "These", "Those", "It", "He", "She", "They", "We", "I", "But", "And",
+    "A", "An", "In", "On", "At", "As", "If", "When", "While", "Then", "So", "Also", "However",
+    "After", "Before", "His", "Her", "Their", "Our", "Its", "There", "Here", "What", "Why", "How",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+}  # fmt: skip
+
+_SPEAKER_AFTER_INVERTED = re.compile(
+    rf"^[\s,.?!—–-]*{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})"
+)
+_SPEAKER_AFTER = re.compile(
+    rf"^[\s,.?!—–-]*(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b"
+)
+_SPEAKER_BEFORE = re.compile(
+    rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*$"
+)
+_TITLED_MENTION = re.compile(rf"(?<![\w.]){_TITLES}(?P<name>{_NAME})")
+_SUBJECT_MENTION = re.compile(
+    rf"(?P<name>{_NAME})\s+(?:(?:also|later|then|has|had)\s+)?{_SPEECH_VERBS}\b"
+)
+_INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})")
+_APPOSITION_MENTION = re.compile(rf"(?P<name>{_NAME}),{_SPACE}(?:a|an|the|who)\b")
+_LEADING_TITLE = re.compile(rf"^{_TITLES}")
+# Words that make a capitalised phrase an institution or a place, not a person.
+_INSTITUTION_WORDS = {
+    "Department", "Ministry", "Committee", "Council", "Agency", "Times", "News", "Press",
+    "University", "Party", "Union", "Office", "House", "Army", "Force", "Forces", "Staff",
+    "Government", "Commission", "Assembly", "Academy", "Institute", "Center", "Centre", "Bank",
+    "Company", "Group", "Post", "Journal", "Korea", "States", "Kingdom", "Nations", "Sea",
+}  # fmt: skip
+
+
+def _clean_name(name: str) -> str | None:
+    """Strip titles and sentence words from a captured name; None if nothing person-like is left."""
+    name = _LEADING_TITLE.sub("", name.strip()).strip()
+    words = name.split()
+    while words and words[0] in _NOT_NAMES:
+        words.pop(0)
+    if not words or any(word in _INSTITUTION_WORDS for word in words):
+        return None
+    if words[-1].endswith(("'s", "’s")) or not any(len(word) >= 2 for word in words):
+        return None
+    return " ".join(words)
+
+
+def _is_pronoun(name: str) -> bool:
+    return re.fullmatch(_PRONOUN, name) is not None
+
+
+def _mark_roles(text: str, start: int, end: int) -> list[tuple[int, str, str]]:
+    """(position, mark, role) for each double quotation mark in ``text[start:end]``."""
+    marks: list[tuple[int, str, str]] = []
+    for position in range(start, end):
+        mark = text[position]
+        if mark not in _QUOTE_MARKS:
+            continue
+        if mark in _OPENERS:
+            role = "open"
+        elif mark in _CLOSERS:
+            role = "close"
+        else:
+            before = text[position - 1] if position > start else " "
+            after = text[position + 1] if position + 1 < end else " "
+            opens = before in _OPENING_CONTEXT and not after.isspace()
+            closes = not before.isspace() and (after.isspace() or not after.isalnum())
+            role = "open" if opens and not closes else "close" if closes and not opens else "either"
+        marks.append((position, mark, role))
+    return marks
+
+
+def _paragraph_quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Inner (start, end) of each quotation in one paragraph, marks excluded.
+
+    A quotation left open at the paragraph end runs to it (the multi-paragraph convention);
+    a stray closing mark is ignored.
+    """
+    spans: list[tuple[int, int]] = []
+    open_at: int | None = None
+    opener = ""
+    for position, mark, role in _mark_roles(text, start, end):
+        if open_at is None:
+            if role in ("open", "either"):
+                open_at, opener = position, mark
+            continue
+        german_close = opener == "„" and mark == "“"
+        if role in ("close", "either") or german_close:
+            spans.append((open_at + 1, position))
+            open_at = None
+        else:
+            open_at, opener = position, mark  # the earlier opener was unbalanced: drop it
+    if open_at is not None:
+        spans.append((open_at + 1, end))
+    return spans
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _paragraphs(text: str, ranges: list[tuple[int, int]] | None) -> list[tuple[int, int]]:
+    """Lines of ``text`` (restricted to ``ranges``) as (start, end) pairs."""
+    bounds = ranges if ranges is not None else [(0, len(text))]
+    paragraphs: list[tuple[int, int]] = []
+    for range_start, range_end in bounds:
+        position = range_start
+        while position < range_end:
+            line_end = text.find("\n", position, range_end)
+            line_end = range_end if line_end == -1 else line_end
+            if text[position:line_end].strip():
+                paragraphs.append((position, line_end))
+            position = line_end + 1
+    return paragraphs
+
+
+class _NameMemory:
+    """Person names mentioned so far, to resolve ``he said`` and expand ``Poznikhir said``."""
+
+    def __init__(self, text: str) -> None:
+        self.mentions: list[tuple[int, str]] = []
+        for pattern in (_TITLED_MENTION, _SUBJECT_MENTION, _INVERTED_MENTION, _APPOSITION_MENTION):
+            for match in pattern.finditer(text):
+                name = _clean_name(match.group("name"))
+                if name and not _is_pronoun(name):
+                    self.mentions.append((match.start("name"), name))
+        self.mentions.sort()
+
+    def add(self, position: int, name: str) -> None:
+        self.mentions.append((position, name))
+        self.mentions.sort()
+
+    def full_name(self, name: str, before: int) -> str:
+        """The longest earlier name whose first or last word is ``name`` (a lone surname)."""
+        if " " in name:
+            return name
+        best = name
+        for position, known in self.mentions:
+            if position >= before:
+                break
+            words = known.split()
+            if len(words) > 1 and name in (words[0], words[-1]) and len(known) >= len(best):
+                best = known
+        return best
+
+    def last_person(self, before: int) -> str | None:
+        """The most recent person mentioned before ``before``, by full name.
+
+        A lone capitalised word that never appeared as part of a longer name (``Russia said``)
+        is more likely a place or an institution than the person ``he`` refers to.
+        """
+        for position, name in reversed(self.mentions):
+            if position >= before:
+                continue
+            full = self.full_name(name, position + 1)
+            if " " in full:
+                return full
+        return None
+
+
+def _speaker(
+    text: str, para_start: int, open_mark: int, close_mark: int | None, para_end: int
+) -> tuple[str | None, int]:
+    """(raw speaker, position of the speaker) from the attribution after or before the quote."""
+    if close_mark is not None:
+        after = text[close_mark + 1 : min(para_end, close_mark + 160)]
+        for pattern in (_SPEAKER_AFTER_INVERTED, _SPEAKER_AFTER):
+            match = pattern.match(after)
+            if match:
+                return match.group("name"), close_mark + 1 + match.start("name")
+    before = text[max(para_start, open_mark - 160) : open_mark]
+    match = _SPEAKER_BEFORE.search(before)
+    if match:
+        return match.group("name"), open_mark - len(before) + match.start("name")
+    return None, open_mark
+
+
+def find_quotes(
+    doc_key: str, text: str, ranges: list[tuple[int, int]] | None = None, min_words: int = 4
+) -> list[Quote]:
+    """Direct quotations of ``text`` (inside ``ranges`` if given), with their speakers.
+
+    Offsets exclude the quotation marks. Quotations of fewer than ``min_words`` words are scare
+    quotes (``the term "defense"``) and are skipped. A quotation interrupted by its attribution
+    (``"A," he said. "B."``) gives two quotations with the same speaker.
+
+    >>> text = 'Zhou Shangping, an officer, spoke. "It will damage our interests," Zhou said. "Withdraw it now, please."'
+    >>> [(q.text, q.speaker) for q in find_quotes("d", text)]
+    [('It will damage our interests,', 'Zhou Shangping'), ('Withdraw it now, please.', 'Zhou Shangping')]
+    """
+    memory = _NameMemory(text)
+    quotes: list[Quote] = []
+    for para_start, para_end in _paragraphs(text, ranges):
+        previous_speaker: str | None = None
+        previous_end = para_start
+        for inner_start, inner_end in _paragraph_quote_spans(text, para_start, para_end):
+            open_mark = inner_start - 1
+            close_mark = inner_end if inner_end < para_end else None
+            start_char, end_char = _trimmed(text, inner_start, inner_end)
+            quoted = text[start_char:end_char]
+            if (
+                sum(1 for word in quoted.split() if any(char.isalnum() for char in word))
+                < min_words
+            ):
+                continue
+            raw, position = _speaker(text, para_start, open_mark, close_mark, para_end)
+            speaker = _resolve(raw, position, memory)
+            if speaker is None and previous_speaker and open_mark - previous_end <= 120:
+                speaker = previous_speaker  # "A," Zhou said. "B." continues the same speaker
+            if speaker and raw and not _is_pronoun(raw):
+                memory.add(position, speaker)
+            quotes.append(Quote(doc_key, start_char, end_char, quoted, speaker))
+            previous_speaker = speaker
+            previous_end = inner_end
+    return quotes
+
+
+def _resolve(raw: str | None, position: int, memory: _NameMemory) -> str | None:
+    if raw is None:
+        return None
+    if _is_pronoun(raw):
+        return memory.last_person(position) if raw.lower() in ("he", "she") else None
+    name = _clean_name(raw)
+    return memory.full_name(name, position) if name else None
+
+
+# --- comparing wordings -----------------------------------------------------------------------
+
+_FOLD_TABLE = str.maketrans(
+    {
+        "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "‟": '"',
+        "‘": "'", "’": "'", "‚": "'", "‛": "'", "`": "'", "´": "'",
+        "–": "-", "—": "-", "‐": "-", "‑": "-", "\u00a0": " ",
+    }
+)  # fmt: skip
+_ELLIPSIS = "\u2026"
+_WORD_OR_ELLIPSIS = re.compile(r"\.\.\.|\u2026|[^\W_]+(?:'[^\W_]+)*")
+
+
+def fold_words(text: str, keep_ellipses: bool = False) -> list[str]:
+    """Words of ``text`` with the differences of house style folded away.
+
+    >>> fold_words("The U.S. won’t — ever")
+    ['the', 'us', "won't", 'ever']
+    """
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    folded = re.sub(r"\b(?:[A-Za-z]\.){2,}", lambda match: match.group().replace(".", ""), folded)
+    words = [
+        _ELLIPSIS if token in ("...", _ELLIPSIS) else token.lower()
+        for token in _WORD_OR_ELLIPSIS.findall(folded)
+    ]
+    return words if keep_ellipses else [word for word in words if word != _ELLIPSIS]
+
+
+_US_SPELLING = (
+    (re.compile(r"(?<=\w{3})our(s?)$"), r"or\1"),
+    (re.compile(r"(?<=\w{2})is(e|ed|es|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"(?<=\w{2})ys(e|ed|es|ing)$"), r"yz\1"),
+    (re.compile(r"(?<=\w{3})tre(s?)$"), r"ter\1"),
+    (re.compile(r"^(def|off|lic|pret)ence(s?)$"), r"\1ense\2"),
+    (re.compile(r"(?<=\w{3})ll(ed|ing|er)$"), r"l\1"),
+    (re.compile(r"(?<=\w{3})ogue$"), "og"),
+)
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _US_SPELLING:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+def _same_in_house_style(word_a: str, word_b: str) -> bool:
+    """``defence``/``defense``, ``organise``/``organize``: spelling conventions, not edits."""
+    return word_a == word_b or _american(word_a) == _american(word_b)
+
+
+def _is_typo(word_a: str, word_b: str) -> bool:
+    """A small character-level edit of one word (``Viktor``/``Viktro``), not another word."""
+    if min(len(word_a), len(word_b)) < 3:
+        return False
+    return Levenshtein.normalized_similarity(word_a, word_b) >= 0.6 or (
+        sorted(word_a) == sorted(word_b)
+    )
+
+
+def classify_edit(reference: str, variant: str) -> str:
+    """How ``variant`` differs from ``reference``: one of EDIT_KINDS.
+
+    >>> classify_edit("“It is over,” he", '"It is over," he')
+    'style'
+    >>> classify_edit("General Viktor spoke", "General Viktro spoke")
+    'spelling'
+    >>> classify_edit("we will win this war", "we shall win this war")
+    'wording'
+    >>> classify_edit("we will win", "we will win this war")
+    'extended'
+    """
+    if reference == variant:
+        return "identical"
+    reference_words = fold_words(reference, keep_ellipses=True)
+    variant_words = fold_words(variant, keep_ellipses=True)
+    plain_reference = [word for word in reference_words if word != _ELLIPSIS]
+    plain_variant = [word for word in variant_words if word != _ELLIPSIS]
+    if "".join(plain_reference) == "".join(plain_variant):
+        return "style"  # marks, case, spacing, hyphenation, U.S./US
+    if len(plain_reference) == len(plain_variant) and all(
+        map(_same_in_house_style, plain_reference, plain_variant)
+    ):
+        return "style"
+    kinds = _edit_kinds(reference_words, variant_words)
+    if "wording" in kinds or {"truncated", "extended"} <= kinds:
+        return "wording"
+    for kind in ("truncated", "extended", "spelling"):
+        if kind in kinds:
+            return kind
+    return "style"
+
+
+def _edit_kinds(reference_words: list[str], variant_words: list[str]) -> set[str]:
+    """The kinds of the word-level edits turning ``reference_words`` into ``variant_words``."""
+    reference = [word for word in reference_words if word != _ELLIPSIS]
+    variant_ellipses: set[int] = set()
+    variant: list[str] = []
+    for word in variant_words:
+        if word == _ELLIPSIS:
+            variant_ellipses.add(len(variant))  # an elision mark before variant[len(variant)]
+        else:
+            variant.append(word)
+    kinds: set[str] = set()
+    opcodes = SequenceMatcher(None, reference, variant, autojunk=False).get_opcodes()
+    for tag, ref_start, ref_end, var_start, var_end in opcodes:
+        if tag == "equal":
+            continue
+        at_start = ref_start == 0 and var_start == 0
+        at_end = ref_end == len(reference) and var_end == len(variant)
+        if tag == "delete":
+            elided = var_start in variant_ellipses
+            kinds.add("truncated" if at_start or at_end or elided else "wording")
+        elif tag == "insert":
+            kinds.add("extended" if at_start or at_end else "wording")
+        else:
+            kinds.add(
+                _replacement_kind(
+                    reference[ref_start:ref_end], variant[var_start:var_end], at_start, at_end
+                )
+            )
+    return kinds
+
+
+def _replacement_kind(old: list[str], new: list[str], at_start: bool, at_end: bool) -> str:
+    if "".join(old) == "".join(new):
+        return "style"
+    if len(old) == len(new):
+        if all(map(_same_in_house_style, old, new)):
+            return "style"
+        if all(_same_in_house_style(a, b) or _is_typo(a, b) for a, b in zip(old, new, strict=True)):
+            return "spelling"
+    if at_end and len(new) < len(old) and "".join(old).startswith("".join(new)):
+        return "truncated"  # cut in the middle of a word
+    if at_start and len(new) < len(old) and "".join(old).endswith("".join(new)):
+        return "truncated"
+    return "wording"
+
+
+# --- grouping -----------------------------------------------------------------------------------
+
+_SHINGLE = 3
+_COMMON_SHINGLE = 200  # a shingle shared by more quotes than this is a phrase, not a quotation
+
+
+def _same_quotation(words_a: list[str], words_b: list[str]) -> bool:
+    """Near-identical wording, or one is a (fuzzy) part of the other."""
+    text_a, text_b = " ".join(words_a), " ".join(words_b)
+    if fuzz.ratio(text_a, text_b) >= 85:
+        return True
+    shorter, longer = sorted((text_a, text_b), key=len)
+    return len(shorter.split()) >= 4 and fuzz.partial_ratio(shorter, longer) >= 92
+
+
+def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
+    """Quotations of the same words across at least two documents.
+
+    The reference of a group is the member from the lowest-ranked document (closest to the
+    origin; ties: the longer quotation); every other member points at it with its edit kind.
+
+    >>> a = Quote("a", 0, 30, "The missile shield is a threat to us", "X")
+    >>> b = Quote("b", 5, 40, "“The missile shield is a threat", "X")
+    >>> [(g.edit_kinds, g.variant_of) for g in group_quotes([b, a], {"a": 0, "b": 1})]
+    [(['identical', 'truncated'], [None, 0])]
+    """
+    words = [fold_words(quote.text) for quote in quotes]
+    parent = list(range(len(quotes)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
+    by_shingle: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index, quote_words in enumerate(words):
+        shingles = {
+            tuple(quote_words[i : i + _SHINGLE])
+            for i in range(max(1, len(quote_words) - _SHINGLE + 1))
+        }
+        for shingle in shingles:
+            by_shingle[shingle].append(index)
+    checked: set[tuple[int, int]] = set()
+    for members in by_shingle.values():
+        if len(members) < 2 or len(members) > _COMMON_SHINGLE:
+            continue
+        for position, first in enumerate(members):
+            for second in members[position + 1 :]:
+                pair = (first, second)
+                if pair in checked or root(first) == root(second):
+                    continue
+                checked.add(pair)
+                if _same_quotation(words[first], words[second]):
+                    parent[root(second)] = root(first)
+
+    components: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(quotes)):
+        components[root(index)].append(index)
+
+    unknown_rank = max(rank.values(), default=0) + 1
+
+    def order(index: int) -> tuple[int, str, int]:
+        quote = quotes[index]
+        return (rank.get(quote.doc_key, unknown_rank), quote.doc_key, quote.start_char)
+
+    groups: list[QuoteGroup] = []
+    for members in components.values():
+        if len({quotes[index].doc_key for index in members}) < 2:
+            continue
+        members.sort(key=order)
+        best_rank = order(members[0])[0]
+        reference = max(
+            (i for i, index in enumerate(members) if order(index)[0] == best_rank),
+            key=lambda i: (len(quotes[members[i]].text), -i),
+        )
+        variant_of: list[int | None] = []
+        edit_kinds: list[str] = []
+        for i, index in enumerate(members):
+            if i == reference:
+                variant_of.append(None)
+                edit_kinds.append("identical")
+            else:
+                variant_of.append(reference)
+                edit_kinds.append(
+                    classify_edit(quotes[members[reference]].text, quotes[index].text)
+                )
+        groups.append(QuoteGroup([quotes[index] for index in members], variant_of, edit_kinds))
+    groups.sort(
+        key=lambda group: (
+            rank.get(group.quotes[0].doc_key, unknown_rank),
+            group.quotes[0].doc_key,
+            group.quotes[0].start_char,
+        )
+    )
+    return groups
