@@ -1,0 +1,1 @@
+"""Alembic migrations of the wiretrace schema; ``storage.migrate`` applies them on first use."""

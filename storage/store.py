@@ -1,0 +1,1150 @@
+"""``Store``: everything wiretrace keeps, behind one small API (the only module that speaks SQL).
+
+The flow writes through ``save_document`` / ``set_boilerplate`` / ``save_alignments`` /
+``replace_lineage``; reports and the CLI read the contract's views through ``documents()``,
+``lineage()``, ... which return the dataclasses of ``storage.records``.
+
+>>> store = Store("sqlite://")  # in memory; migrated on first use
+>>> run_id = store.begin_run({"threshold": 0.8}, {"wiretrace": "0.1.0"})
+>>> store.finish_run(run_id, {"documents": 0})
+>>> [run["status"] for run in store.runs()]
+['completed']
+>>> Store("postgresql+psycopg://reader:s3cret@db.example/news").display_url
+'postgresql+psycopg://reader:***@db.example/news'
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+from dedup.records import (
+    Alignment,
+    Attribution,
+    BoilerplateSpan,
+    CleanedDocument,
+    Cluster,
+    Metadata,
+    Origin,
+    Quote,
+    QuoteGroup,
+    content_ranges,
+)
+from storage import migrate, views
+from storage.models import (
+    DbAlignment,
+    DbAttribution,
+    DbBoilerplateSpan,
+    DbCluster,
+    DbDocument,
+    DbOccurrence,
+    DbOrigin,
+    DbOriginHistory,
+    DbQuote,
+    DbRun,
+    DbSkippedFile,
+)
+from storage.records import (
+    AlignmentRow,
+    BoilerplateRow,
+    ClusterRow,
+    DocumentRow,
+    LineageRow,
+    QuoteRow,
+)
+
+DEFAULT_URL = "sqlite:///wiretrace.db"
+# Keeps IN (...) lists under SQLite's bound-parameter limit and PostgreSQL's comfort zone.
+CHUNK_SIZE = 500
+
+documents_t: Table = DbDocument.__table__  # type: ignore[assignment]
+boilerplate_t: Table = DbBoilerplateSpan.__table__  # type: ignore[assignment]
+attributions_t: Table = DbAttribution.__table__  # type: ignore[assignment]
+alignments_t: Table = DbAlignment.__table__  # type: ignore[assignment]
+clusters_t: Table = DbCluster.__table__  # type: ignore[assignment]
+occurrences_t: Table = DbOccurrence.__table__  # type: ignore[assignment]
+origins_t: Table = DbOrigin.__table__  # type: ignore[assignment]
+history_t: Table = DbOriginHistory.__table__  # type: ignore[assignment]
+quotes_t: Table = DbQuote.__table__  # type: ignore[assignment]
+runs_t: Table = DbRun.__table__  # type: ignore[assignment]
+skipped_t: Table = DbSkippedFile.__table__  # type: ignore[assignment]
+
+
+class StorageError(Exception):
+    """A database problem worth one line to the user (never contains a password)."""
+
+
+@dataclass
+class StoredDocument:
+    """A stored document as the detection stages need it."""
+
+    document_id: int
+    uri: str
+    text: str
+    boilerplate: list[BoilerplateSpan]
+    metadata: Metadata
+    content_hash: str
+    pending: bool  # not yet aligned against the corpus in its current state
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password replaced by ``***``, even when SQLAlchemy cannot parse it.
+
+    >>> mask_url("postgresql://u:pw@host/db")
+    'postgresql://u:***@host/db'
+    >>> mask_url("not a url u:pw@x")
+    'not a url u:***@x'
+    """
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return re.sub(r"(?<=:)[^:@/\s]*(?=@)", "***", url)
+
+
+def _utcnow() -> datetime:
+    """Naive UTC, the one datetime convention of the database (see models.py)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime | None) -> datetime | None:
+    if moment is None or moment.tzinfo is None:
+        return moment
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _db_text(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; U+FFFD has the same length, so offsets stay valid.
+    return value.replace("\x00", "\ufffd")
+
+
+def _db_optional_text(value: str | None) -> str | None:
+    return None if value is None else _db_text(value)
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK_SIZE) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _join_credits(credits: Iterable[str]) -> str | None:
+    joined = ",".join(credit for credit in credits if credit)
+    return joined or None
+
+
+def _split_credits(credits: str | None) -> list[str]:
+    return [credit for credit in (credits or "").split(",") if credit]
+
+
+def _one_line(error: BaseException) -> str:
+    """The first line of the driver's message, without SQLAlchemy's SQL and links."""
+    original = getattr(error, "orig", None) or error
+    lines = [line.strip() for line in str(original).splitlines() if line.strip()]
+    return lines[0] if lines else type(original).__name__
+
+
+def _install_sqlite_hooks(engine: Engine) -> None:
+    """Foreign keys, WAL, and real transactions (DDL included) for the pysqlite driver."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # migrate.upgrade asks for BEGIN IMMEDIATE to serialise concurrent first runs.
+        begin = connection.get_execution_options().get("wiretrace_sqlite_begin", "BEGIN")
+        connection.exec_driver_sql(begin)
+
+
+class Store:
+    """wiretrace's database. Any SQLAlchemy URL; SQLite and PostgreSQL are tested."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url: str = url or os.environ.get("WIRETRACE_DB") or DEFAULT_URL
+        self.display_url: str = mask_url(self.url)
+        self._engine: Engine | None = None
+
+    def __repr__(self) -> str:
+        return f"Store({self.display_url!r})"
+
+    # -- connection ---------------------------------------------------------------------------
+
+    def _fail(self, reason: str) -> StorageError:
+        password = None
+        with suppress(Exception):
+            password = make_url(self.url).password
+        if password:
+            reason = reason.replace(str(password), "***")
+        return StorageError(f"database {self.display_url}: {reason}")
+
+    @property
+    def engine(self) -> Engine:
+        """The engine, created and migrated on first use."""
+        if self._engine is None:
+            engine = self._create_engine()
+            try:
+                migrate.upgrade(engine)
+            except SQLAlchemyError as error:
+                engine.dispose()
+                raise self._fail(_one_line(error)) from error
+            self._engine = engine
+        return self._engine
+
+    def _create_engine(self) -> Engine:
+        try:
+            sa_url = make_url(self.url)
+        except Exception as error:
+            raise self._fail("not a database URL (expected e.g. sqlite:///wiretrace.db)") from error
+        try:
+            if sa_url.get_backend_name() == "sqlite":
+                engine = create_engine(sa_url, connect_args={"timeout": 30})
+                _install_sqlite_hooks(engine)
+            else:
+                engine = create_engine(sa_url)
+        except Exception as error:
+            raise self._fail(_one_line(error)) from error
+        return engine
+
+    def close(self) -> None:
+        """Release the connection pool (the Store reconnects if used again)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Connection]:
+        """One transaction; database errors become a one-line StorageError."""
+        engine = self.engine
+        try:
+            with engine.begin() as connection:
+                yield connection
+        except DBAPIError as error:
+            raise self._fail(_one_line(error)) from error
+
+    def _document_ids(self, connection: Connection, uris: Iterable[str]) -> dict[str, int]:
+        """uri -> id for these uris; StorageError naming the first unknown one."""
+        wanted = sorted(set(uris))
+        found: dict[str, int] = {}
+        if len(wanted) > 20 * CHUNK_SIZE:  # cheaper to read the whole map once
+            rows = connection.execute(select(documents_t.c.uri, documents_t.c.id))
+            found = {uri: doc_id for uri, doc_id in rows if uri in set(wanted)}
+        else:
+            for chunk in _chunks(wanted):
+                rows = connection.execute(
+                    select(documents_t.c.uri, documents_t.c.id).where(documents_t.c.uri.in_(chunk))
+                )
+                found.update({uri: doc_id for uri, doc_id in rows})
+        missing = [uri for uri in wanted if uri not in found]
+        if missing:
+            more = f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""
+            raise StorageError(f"unknown document {missing[0]!r}{more}: save_document it first")
+        return found
+
+    @staticmethod
+    def _insert_returning_ids(
+        connection: Connection, table: Table, rows: list[dict[str, Any]]
+    ) -> list[int]:
+        """Insert rows, returning their new ids in the rows' order (one round trip if possible)."""
+        if not rows:
+            return []
+        if connection.dialect.insert_executemany_returning_sort_by_parameter_order:
+            result = connection.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
+            )
+            return [row_id for (row_id,) in result]
+        return [connection.execute(insert(table), row).inserted_primary_key[0] for row in rows]
+
+    @staticmethod
+    def _delete_ids(connection: Connection, table: Table, column: Any, ids: Iterable[int]) -> None:
+        for chunk in _chunks(sorted(set(ids))):
+            connection.execute(delete(table).where(column.in_(chunk)))
+
+    # -- runs -----------------------------------------------------------------------------------
+
+    def begin_run(self, parameters: dict, versions: dict) -> int:
+        with self._transaction() as connection:
+            result = connection.execute(
+                insert(runs_t).values(
+                    started_at=_utcnow(),
+                    status="running",
+                    parameters=parameters,
+                    versions=versions,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, counts: dict[str, int], status: str = "completed") -> None:
+        with self._transaction() as connection:
+            result = connection.execute(
+                update(runs_t)
+                .where(runs_t.c.id == run_id)
+                .values(finished_at=_utcnow(), counts=counts, status=status)
+            )
+            if result.rowcount == 0:
+                raise StorageError(f"unknown run {run_id}")
+
+    def record_skipped(self, run_id: int, uri: str, reason: str) -> None:
+        with self._transaction() as connection:
+            connection.execute(
+                insert(skipped_t).values(run_id=run_id, uri=_db_text(uri), reason=_db_text(reason))
+            )
+
+    # -- documents ------------------------------------------------------------------------------
+
+    def known_hashes(self) -> dict[str, str]:
+        """uri -> content_hash of every stored document."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(documents_t.c.uri, documents_t.c.content_hash))
+            return {uri: content_hash for uri, content_hash in rows}
+
+    def save_document(
+        self, uri: str, content_hash: str, source_format: str, doc: CleanedDocument
+    ) -> int:
+        """Store a cleaned document; returns its id.
+
+        New uri: inserted, pending alignment. Same uri and hash: nothing changes. Same uri, new
+        hash: text, boilerplate and metadata replaced; its alignments, occurrences, quotes and
+        attributions (whose offsets pointed into the old text) deleted; pending again.
+        """
+        text = _db_text(doc.text)
+        spans = sorted(set(doc.boilerplate))
+        self._check_spans(uri, len(text), spans)
+        metadata = doc.metadata
+        values = {
+            "content_hash": content_hash,
+            "source_format": source_format,
+            "text": text,
+            "clean_text": _db_text(doc.clean_text),
+            "title": _db_optional_text(metadata.title),
+            "outlet": _db_optional_text(metadata.outlet),
+            "author": _db_optional_text(metadata.author),
+            "published_at": _naive_utc(metadata.published_at),
+            "wire_credits": _join_credits(metadata.wire_credits),
+            "original_share": None,
+            "pending": True,
+        }
+        with self._transaction() as connection:
+            existing = connection.execute(
+                select(documents_t.c.id, documents_t.c.content_hash).where(documents_t.c.uri == uri)
+            ).first()
+            now = _utcnow()
+            if existing is None:
+                result = connection.execute(
+                    insert(documents_t).values(uri=uri, created_at=now, updated_at=now, **values)
+                )
+                document_id = int(result.inserted_primary_key[0])
+            elif existing.content_hash == content_hash:
+                return int(existing.id)
+            else:
+                document_id = int(existing.id)
+                connection.execute(
+                    update(documents_t)
+                    .where(documents_t.c.id == document_id)
+                    .values(updated_at=now, **values)
+                )
+                for table in (boilerplate_t, occurrences_t, quotes_t, attributions_t):
+                    connection.execute(delete(table).where(table.c.document_id == document_id))
+                self._delete_alignments_of(connection, document_id)
+            self._insert_spans(connection, document_id, spans)
+            return document_id
+
+    @staticmethod
+    def _check_spans(uri: str, text_length: int, spans: list[BoilerplateSpan]) -> None:
+        for span in spans:
+            if not 0 <= span.start_char <= span.end_char <= text_length:
+                raise StorageError(
+                    f"{uri}: boilerplate span {span.start_char}..{span.end_char} "
+                    f"outside its text of {text_length} characters"
+                )
+
+    @staticmethod
+    def _insert_spans(
+        connection: Connection, document_id: int, spans: list[BoilerplateSpan]
+    ) -> None:
+        if spans:
+            connection.execute(
+                insert(boilerplate_t),
+                [
+                    {
+                        "document_id": document_id,
+                        "start_char": span.start_char,
+                        "end_char": span.end_char,
+                        "kind": span.kind,
+                    }
+                    for span in spans
+                ],
+            )
+
+    @staticmethod
+    def _delete_alignments_of(connection: Connection, document_id: int) -> None:
+        connection.execute(
+            delete(alignments_t).where(
+                or_(
+                    alignments_t.c.document_a_id == document_id,
+                    alignments_t.c.document_b_id == document_id,
+                )
+            )
+        )
+
+    def set_boilerplate(self, uri: str, spans: list[BoilerplateSpan]) -> bool:
+        """Replace a document's boilerplate spans (and clean_text); returns whether they changed.
+
+        A change makes the document pending again and deletes its alignments, since alignment
+        only looks at body text.
+        """
+        new_spans = sorted(set(spans))
+        with self._transaction() as connection:
+            document = connection.execute(
+                select(documents_t.c.id, documents_t.c.text).where(documents_t.c.uri == uri)
+            ).first()
+            if document is None:
+                raise StorageError(f"unknown document {uri!r}: save_document it first")
+            self._check_spans(uri, len(document.text), new_spans)
+            old_spans = [
+                BoilerplateSpan(start, end, kind)
+                for start, end, kind in connection.execute(
+                    select(
+                        boilerplate_t.c.start_char, boilerplate_t.c.end_char, boilerplate_t.c.kind
+                    ).where(boilerplate_t.c.document_id == document.id)
+                )
+            ]
+            if sorted(old_spans) == new_spans:
+                return False
+            ranges = content_ranges(len(document.text), new_spans)
+            clean_text = "".join(document.text[start:end] for start, end in ranges)
+            connection.execute(
+                delete(boilerplate_t).where(boilerplate_t.c.document_id == document.id)
+            )
+            self._insert_spans(connection, document.id, new_spans)
+            connection.execute(
+                update(documents_t)
+                .where(documents_t.c.id == document.id)
+                .values(clean_text=clean_text, pending=True, updated_at=_utcnow())
+            )
+            self._delete_alignments_of(connection, document.id)
+            return True
+
+    def detection_inputs(self) -> list[StoredDocument]:
+        """Every stored document with its boilerplate and metadata, ordered by uri."""
+        with self._transaction() as connection:
+            spans_by_document: dict[int, list[BoilerplateSpan]] = defaultdict(list)
+            span_rows = connection.execute(
+                select(
+                    boilerplate_t.c.document_id,
+                    boilerplate_t.c.start_char,
+                    boilerplate_t.c.end_char,
+                    boilerplate_t.c.kind,
+                ).order_by(
+                    boilerplate_t.c.document_id,
+                    boilerplate_t.c.start_char,
+                    boilerplate_t.c.end_char,
+                )
+            )
+            for document_id, start, end, kind in span_rows:
+                spans_by_document[document_id].append(BoilerplateSpan(start, end, kind))
+            d = documents_t.c
+            rows = connection.execute(
+                select(
+                    d.id, d.uri, d.text, d.title, d.outlet, d.author, d.published_at,
+                    d.wire_credits, d.content_hash, d.pending,
+                ).order_by(d.uri)
+            )  # fmt: skip
+            return [
+                StoredDocument(
+                    document_id=row.id,
+                    uri=row.uri,
+                    text=row.text,
+                    boilerplate=spans_by_document.get(row.id, []),
+                    metadata=Metadata(
+                        title=row.title,
+                        outlet=row.outlet,
+                        author=row.author,
+                        published_at=row.published_at,
+                        wire_credits=_split_credits(row.wire_credits),
+                    ),
+                    content_hash=row.content_hash,
+                    pending=bool(row.pending),
+                )
+                for row in rows
+            ]
+
+    # -- alignments -----------------------------------------------------------------------------
+
+    def save_alignments(self, done_uris: list[str], alignments: list[Alignment]) -> None:
+        """Add alignments (existing ones and self-alignments skipped) and mark ``done_uris``
+        as aligned, in one transaction."""
+        uris = set(done_uris) | {a.doc_a for a in alignments} | {a.doc_b for a in alignments}
+        with self._transaction() as connection:
+            ids = self._document_ids(connection, uris)
+            rows: dict[tuple[int, ...], dict[str, Any]] = {}
+            for alignment in alignments:
+                if ids[alignment.doc_a] == ids[alignment.doc_b]:
+                    continue
+                if ids[alignment.doc_a] > ids[alignment.doc_b]:
+                    alignment = alignment.swapped()
+                row = {
+                    "document_a_id": ids[alignment.doc_a],
+                    "document_b_id": ids[alignment.doc_b],
+                    "a_start": alignment.a_start,
+                    "a_end": alignment.a_end,
+                    "b_start": alignment.b_start,
+                    "b_end": alignment.b_end,
+                    "similarity": float(alignment.similarity),
+                }
+                key = tuple(row[name] for name in ALIGNMENT_KEY)
+                rows.setdefault(key, row)
+            self._insert_new_alignments(connection, rows)
+            done_ids = sorted({ids[uri] for uri in done_uris})
+            for chunk in _chunks(done_ids):
+                connection.execute(
+                    update(documents_t).where(documents_t.c.id.in_(chunk)).values(pending=False)
+                )
+
+    @staticmethod
+    def _insert_new_alignments(
+        connection: Connection, rows: dict[tuple[int, ...], dict[str, Any]]
+    ) -> None:
+        if not rows:
+            return
+        ordered = [rows[key] for key in sorted(rows)]
+        dialect = connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            if dialect == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            statement = dialect_insert(alignments_t).on_conflict_do_nothing(
+                index_elements=list(ALIGNMENT_KEY)
+            )
+            connection.execute(statement, ordered)
+            return
+        # Other backends: filter against the keys already stored for these documents.
+        document_ids = sorted({row["document_a_id"] for row in ordered})
+        existing: set[tuple[int, ...]] = set()
+        key_columns = [alignments_t.c[name] for name in ALIGNMENT_KEY]
+        for chunk in _chunks(document_ids):
+            existing.update(
+                tuple(row)
+                for row in connection.execute(
+                    select(*key_columns).where(alignments_t.c.document_a_id.in_(chunk))
+                )
+            )
+        fresh = [row for row in ordered if tuple(row[n] for n in ALIGNMENT_KEY) not in existing]
+        if fresh:
+            connection.execute(insert(alignments_t), fresh)
+
+    def load_alignments(self) -> list[Alignment]:
+        """Every stored alignment, document keys as uris, in id order."""
+        with self._transaction() as connection:
+            v = views.v_alignments.c
+            rows = connection.execute(
+                select(v.uri_a, v.a_start, v.a_end, v.uri_b, v.b_start, v.b_end, v.similarity)
+                .order_by(v.alignment_id)
+            )  # fmt: skip
+            return [Alignment(*row) for row in rows]
+
+    # -- lineage --------------------------------------------------------------------------------
+
+    def replace_lineage(
+        self,
+        clusters: list[Cluster],
+        origins: list[Origin],
+        quotes: list[Quote],
+        quote_groups: list[QuoteGroup],
+        original_share: dict[str, float],
+        wire_credits: dict[str, list[str]],
+        attributions: dict[str, list[Attribution]],
+        run_id: int | None = None,
+    ) -> None:
+        """Replace the clusters, origins and quotes with these, in one transaction.
+
+        Idempotent: equal inputs leave identical rows, ids included. A new cluster keeps the id
+        of the old cluster it shares most occurrences with (same document, overlapping span);
+        an origin whose kind, document or source changed gets a row in ``origin_history``.
+        ``quotes`` are all quotes of the corpus (those absent are deleted).
+        ``original_share``, ``wire_credits`` and ``attributions`` update the documents named.
+        """
+        if len(origins) != len(clusters):
+            raise StorageError(f"{len(clusters)} clusters but {len(origins)} origins")
+        uris: set[str] = {occ.doc_key for cluster in clusters for occ in cluster.occurrences}
+        uris |= {origin.doc_key for origin in origins if origin.doc_key}
+        uris |= {quote.doc_key for quote in quotes}
+        uris |= {quote.doc_key for group in quote_groups for quote in group.quotes}
+        uris |= set(original_share) | set(wire_credits) | set(attributions)
+        with self._transaction() as connection:
+            ids = self._document_ids(connection, uris)
+            now = _utcnow()
+            _LineageWriter(connection, ids, now, run_id).write(clusters, origins)
+            self._write_quotes(connection, ids, quotes, quote_groups)
+            self._write_document_facts(connection, ids, original_share, wire_credits)
+            self._write_attributions(connection, ids, attributions)
+
+    def _write_quotes(
+        self,
+        connection: Connection,
+        ids: dict[str, int],
+        quotes: list[Quote],
+        quote_groups: list[QuoteGroup],
+    ) -> None:
+        def key_of(quote: Quote) -> tuple[int, int, int]:
+            return (ids[quote.doc_key], quote.start_char, quote.end_char)
+
+        wanted: dict[tuple[int, int, int], Quote] = {}
+        for quote in [*quotes, *(q for group in quote_groups for q in group.quotes)]:
+            wanted.setdefault(key_of(quote), quote)
+        q = quotes_t.c
+        old = {
+            (row.document_id, row.start_char, row.end_char): row
+            for row in connection.execute(
+                select(
+                    q.id, q.document_id, q.start_char, q.end_char, q.text, q.speaker,
+                    q.quote_cluster_id, q.variant_of, q.edit_kind,
+                )
+            )
+        }  # fmt: skip
+        self._delete_ids(
+            connection, quotes_t, q.id, (r.id for k, r in old.items() if k not in wanted)
+        )
+        quote_ids: dict[tuple[int, int, int], int] = {}
+        current_fields: dict[int, tuple[Any, Any, Any]] = {}
+        changed_text: list[dict[str, Any]] = []
+        new_keys: list[tuple[int, int, int]] = []
+        for key in sorted(wanted):
+            quote = wanted[key]
+            text, speaker = _db_text(quote.text), _db_optional_text(quote.speaker)
+            row = old.get(key)
+            if row is None:
+                new_keys.append(key)
+                continue
+            quote_ids[key] = row.id
+            current_fields[row.id] = (row.quote_cluster_id, row.variant_of, row.edit_kind)
+            if (row.text, row.speaker) != (text, speaker):
+                changed_text.append({"quote_id": row.id, "new_text": text, "new_speaker": speaker})
+        if changed_text:
+            connection.execute(
+                update(quotes_t)
+                .where(q.id == bindparam("quote_id"))
+                .values(text=bindparam("new_text"), speaker=bindparam("new_speaker")),
+                changed_text,
+            )
+        new_rows = [
+            {
+                "document_id": key[0],
+                "start_char": key[1],
+                "end_char": key[2],
+                "text": _db_text(wanted[key].text),
+                "speaker": _db_optional_text(wanted[key].speaker),
+            }
+            for key in new_keys
+        ]
+        for key, quote_id in zip(
+            new_keys, self._insert_returning_ids(connection, quotes_t, new_rows), strict=True
+        ):
+            quote_ids[key] = quote_id
+            current_fields[quote_id] = (None, None, None)
+        # Group fields: cluster id = smallest member id (deterministic, stable while it lives).
+        wanted_fields: dict[int, tuple[Any, Any, Any]] = {}
+        for group in quote_groups:
+            if len(group.quotes) < 2:
+                continue
+            member_ids = [quote_ids[key_of(quote)] for quote in group.quotes]
+            quote_cluster_id = min(member_ids)
+            for index, member_id in enumerate(member_ids):
+                variant_index = group.variant_of[index] if index < len(group.variant_of) else None
+                variant_id = member_ids[variant_index] if variant_index is not None else None
+                if variant_id == member_id:
+                    variant_id = None
+                edit_kind = group.edit_kinds[index] if index < len(group.edit_kinds) else None
+                wanted_fields.setdefault(member_id, (quote_cluster_id, variant_id, edit_kind))
+        updates = [
+            {"quote_id": quote_id, "cluster": fields[0], "variant": fields[1], "edit": fields[2]}
+            for quote_id in sorted(current_fields)
+            if (fields := wanted_fields.get(quote_id, (None, None, None)))
+            != current_fields[quote_id]
+        ]
+        if updates:
+            connection.execute(
+                update(quotes_t)
+                .where(q.id == bindparam("quote_id"))
+                .values(
+                    quote_cluster_id=bindparam("cluster"),
+                    variant_of=bindparam("variant"),
+                    edit_kind=bindparam("edit"),
+                ),
+                updates,
+            )
+
+    @staticmethod
+    def _write_document_facts(
+        connection: Connection,
+        ids: dict[str, int],
+        original_share: dict[str, float],
+        wire_credits: dict[str, list[str]],
+    ) -> None:
+        named = sorted({ids[uri] for uri in [*original_share, *wire_credits]})
+        current: dict[int, tuple[float | None, str | None]] = {}
+        for chunk in _chunks(named):
+            rows = connection.execute(
+                select(
+                    documents_t.c.id, documents_t.c.original_share, documents_t.c.wire_credits
+                ).where(documents_t.c.id.in_(chunk))
+            )
+            current.update({row.id: (row.original_share, row.wire_credits) for row in rows})
+        updates = []
+        for uri, document_id in ids.items():
+            if document_id not in current:
+                continue
+            share, credits = current[document_id]
+            if uri in original_share:
+                share = float(original_share[uri])
+            if uri in wire_credits:
+                credits = _join_credits(wire_credits[uri])
+            if (share, credits) != current[document_id]:
+                updates.append({"doc_id": document_id, "share": share, "credits": credits})
+        if updates:
+            connection.execute(
+                update(documents_t)
+                .where(documents_t.c.id == bindparam("doc_id"))
+                .values(original_share=bindparam("share"), wire_credits=bindparam("credits")),
+                updates,
+            )
+
+    def _write_attributions(
+        self,
+        connection: Connection,
+        ids: dict[str, int],
+        attributions: dict[str, list[Attribution]],
+    ) -> None:
+        a = attributions_t.c
+        fields = (a.source, a.phrase, a.cue, a.start_char, a.end_char, a.scope_start, a.scope_end)
+        named = sorted({ids[uri] for uri in attributions})
+        current: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for chunk in _chunks(named):
+            for row in connection.execute(
+                select(a.document_id, *fields).where(a.document_id.in_(chunk))
+            ):
+                current[row[0]].append(tuple(row[1:]))
+        changed: list[int] = []
+        new_rows: list[dict[str, Any]] = []
+        for uri, found in sorted(attributions.items()):
+            document_id = ids[uri]
+            wanted = sorted(
+                {
+                    (
+                        _db_text(x.source), _db_text(x.phrase), x.cue, x.start_char, x.end_char,
+                        x.scope_start, x.scope_end,
+                    )
+                    for x in found
+                },
+                key=lambda values: (values[3], values[4], values[0], values[1:]),
+            )  # fmt: skip
+            if sorted(current.get(document_id, [])) == sorted(wanted):
+                continue
+            changed.append(document_id)
+            new_rows.extend(
+                {
+                    "document_id": document_id,
+                    **dict(zip([f.name for f in fields], values, strict=True)),
+                }
+                for values in wanted
+            )
+        self._delete_ids(connection, attributions_t, a.document_id, changed)
+        if new_rows:
+            connection.execute(insert(attributions_t), new_rows)
+
+    # -- reads (the contract's views) -----------------------------------------------------------
+
+    def _view_rows(self, statement: Any) -> list[Any]:
+        with self._transaction() as connection:
+            return list(connection.execute(statement))
+
+    def documents(self) -> list[DocumentRow]:
+        v = views.v_documents
+        return [DocumentRow(*row) for row in self._view_rows(select(v).order_by(v.c.uri))]
+
+    def document(self, ref: str | int) -> DocumentRow | None:
+        """A document by uri, id, or else (for ``wiretrace show DOC``) a unique uri suffix
+        (``seeds/001.txt``), basename without extension (``001``) or basename prefix.
+
+        None if nothing matches; StorageError naming the candidates if several do.
+        """
+        v = views.v_documents
+        if isinstance(ref, int):
+            rows = self._view_rows(select(v).where(v.c.document_id == ref))
+            return DocumentRow(*rows[0]) if rows else None
+        rows = self._view_rows(select(v).where(v.c.uri == ref))
+        if not rows and ref.isdigit() and str(int(ref)) == ref:
+            rows = self._view_rows(select(v).where(v.c.document_id == int(ref)))
+        if rows:
+            return DocumentRow(*rows[0])
+        if not ref:
+            return None
+        candidates = self._view_rows(
+            select(v).where(v.c.uri.contains(ref, autoescape=True)).order_by(v.c.uri)
+        )
+
+        def basename(uri: str) -> str:
+            return re.split(r"[/\\]", uri)[-1]
+
+        # From the most to the least specific reading of ref; the first non-empty one decides.
+        for matches in (
+            [row for row in candidates if row.uri.endswith("/" + ref)],
+            [row for row in candidates if row.uri.endswith(ref)],
+            [row for row in candidates if basename(row.uri).startswith(ref + ".")],
+            [row for row in candidates if basename(row.uri).startswith(ref)],
+        ):
+            if len(matches) == 1:
+                return DocumentRow(*matches[0])
+            if matches:
+                names = ", ".join(row.uri for row in matches[:5])
+                more = ", ..." if len(matches) > 5 else ""
+                raise StorageError(f"{ref!r} matches {len(matches)} documents: {names}{more}")
+        return None
+
+    def boilerplate(self, uri: str | None = None) -> list[BoilerplateRow]:
+        v = views.v_boilerplate
+        statement = select(v).order_by(v.c.uri, v.c.start_char, v.c.end_char)
+        if uri is not None:
+            statement = statement.where(v.c.uri == uri)
+        return [BoilerplateRow(*row) for row in self._view_rows(statement)]
+
+    def alignments(self, uri: str | None = None) -> list[AlignmentRow]:
+        """Alignments (those involving ``uri`` on either side when given)."""
+        v = views.v_alignments
+        statement = select(v).order_by(
+            v.c.uri_a, v.c.a_start, v.c.uri_b, v.c.b_start, v.c.alignment_id
+        )
+        if uri is not None:
+            statement = statement.where(or_(v.c.uri_a == uri, v.c.uri_b == uri))
+        return [AlignmentRow(*row) for row in self._view_rows(statement)]
+
+    def lineage(self, uri: str | None = None) -> list[LineageRow]:
+        """Occurrences by cluster; with ``uri``, that document's occurrences in text order."""
+        v = views.v_lineage
+        if uri is None:
+            order = (v.c.cluster_id, v.c.uri, v.c.start_char, v.c.occurrence_id)
+            statement = select(v).order_by(*order)
+        else:
+            order = (v.c.start_char, v.c.end_char, v.c.cluster_id, v.c.occurrence_id)
+            statement = select(v).where(v.c.uri == uri).order_by(*order)
+        return [LineageRow(*row) for row in self._view_rows(statement)]
+
+    def clusters(self) -> list[ClusterRow]:
+        v = views.v_clusters
+        return [ClusterRow(*row) for row in self._view_rows(select(v).order_by(v.c.cluster_id))]
+
+    def quotes(self, uri: str | None = None) -> list[QuoteRow]:
+        v = views.v_quotes
+        statement = select(v).order_by(v.c.uri, v.c.start_char, v.c.end_char, v.c.quote_id)
+        if uri is not None:
+            statement = statement.where(v.c.uri == uri)
+        return [QuoteRow(*row) for row in self._view_rows(statement)]
+
+    def runs(self) -> list[dict]:
+        """Runs, oldest first: run_id, started_at, finished_at, status, parameters, versions,
+        counts."""
+        r = runs_t.c
+        statement = select(
+            r.id.label("run_id"), r.started_at, r.finished_at, r.status, r.parameters,
+            r.versions, r.counts,
+        ).order_by(r.id)  # fmt: skip
+        return [dict(row._mapping) for row in self._view_rows(statement)]
+
+    def skipped(self, run_id: int | None = None) -> list[dict]:
+        """Skipped files (of one run when given): run_id, uri, reason."""
+        s = skipped_t.c
+        statement = select(s.run_id, s.uri, s.reason).order_by(s.run_id, s.id)
+        if run_id is not None:
+            statement = statement.where(s.run_id == run_id)
+        return [dict(row._mapping) for row in self._view_rows(statement)]
+
+    def origin_history(self, cluster_id: int | None = None) -> list[dict]:
+        """Origin changes, oldest first (of one cluster when given)."""
+        h = history_t.c
+        statement = select(
+            h.id.label("history_id"), h.cluster_id, h.changed_at, h.run_id, h.old_kind, h.old_uri,
+            h.old_source, h.old_confidence, h.new_kind, h.new_uri, h.new_source,
+            h.new_confidence, h.evidence,
+        ).order_by(h.id)  # fmt: skip
+        if cluster_id is not None:
+            statement = statement.where(h.cluster_id == cluster_id)
+        return [dict(row._mapping) for row in self._view_rows(statement)]
+
+
+ALIGNMENT_KEY = ("document_a_id", "document_b_id", "a_start", "a_end", "b_start", "b_end")
+
+Member = tuple[int, int, int]  # (document_id, start_char, end_char) of an occurrence
+
+
+class _LineageWriter:
+    """Writes clusters, occurrences, origins and origin history with stable ids."""
+
+    def __init__(
+        self, connection: Connection, ids: dict[str, int], now: datetime, run_id: int | None
+    ) -> None:
+        self.connection = connection
+        self.ids = ids
+        self.uris = {document_id: uri for uri, document_id in ids.items()}
+        self.now = now
+        self.run_id = run_id
+
+    def write(self, clusters: list[Cluster], origins: list[Origin]) -> None:
+        members = [self._members(index, cluster) for index, cluster in enumerate(clusters)]
+        o = occurrences_t.c
+        old_rows = list(
+            self.connection.execute(
+                select(
+                    o.id, o.cluster_id, o.document_id, o.start_char, o.end_char, o.is_origin,
+                    o.parent_occurrence_id,
+                )
+            )
+        )  # fmt: skip
+        old_cluster_ids = {cid for (cid,) in self.connection.execute(select(clusters_t.c.id))}
+        matched = self._match(members, old_rows)
+        kept = set(matched.values())
+        Store._delete_ids(self.connection, clusters_t, clusters_t.c.id, old_cluster_ids - kept)
+        unmatched = [index for index in range(len(members)) if index not in matched]
+        new_ids = Store._insert_returning_ids(
+            self.connection,
+            clusters_t,
+            [{"created_at": self.now, "run_id": self.run_id} for _ in unmatched],
+        )
+        cluster_ids = dict(matched) | dict(zip(unmatched, new_ids, strict=True))
+        occurrence_ids = self._write_occurrences(members, origins, cluster_ids, old_rows, kept)
+        self._write_origins(members, origins, cluster_ids, occurrence_ids)
+
+    def _members(self, index: int, cluster: Cluster) -> list[Member]:
+        members = [
+            (self.ids[occ.doc_key], occ.start_char, occ.end_char) for occ in cluster.occurrences
+        ]
+        documents = [document_id for document_id, _, _ in members]
+        if len(set(documents)) != len(documents):
+            duplicate = next(doc for doc, n in Counter(documents).items() if n > 1)
+            raise StorageError(
+                f"cluster {index} has two occurrences in {self.uris[duplicate]!r} "
+                "(at most one per document)"
+            )
+        return members
+
+    @staticmethod
+    def _match(members: list[list[Member]], old_rows: list[Any]) -> dict[int, int]:
+        """new cluster index -> old cluster id, greedily by most shared occurrences."""
+        old_by_document: dict[int, list[Any]] = defaultdict(list)
+        for row in old_rows:
+            old_by_document[row.document_id].append(row)
+        votes: Counter[tuple[int, int]] = Counter()
+        for index, cluster_members in enumerate(members):
+            for document_id, start, end in cluster_members:
+                for row in old_by_document.get(document_id, ()):
+                    if row.start_char < end and start < row.end_char:
+                        votes[(index, row.cluster_id)] += 1
+        matched: dict[int, int] = {}
+        taken: set[int] = set()
+        # Most shared first; ties to the older cluster, then the earlier new cluster.
+        for (index, old_id), _count in sorted(
+            votes.items(), key=lambda item: (-item[1], item[0][1], item[0][0])
+        ):
+            if index not in matched and old_id not in taken:
+                matched[index] = old_id
+                taken.add(old_id)
+        return matched
+
+    def _write_occurrences(
+        self,
+        members: list[list[Member]],
+        origins: list[Origin],
+        cluster_ids: dict[int, int],
+        old_rows: list[Any],
+        kept: set[int],
+    ) -> list[list[int]]:
+        o = occurrences_t.c
+        old_by_key = {
+            (row.cluster_id, row.document_id, row.start_char, row.end_char): row
+            for row in old_rows
+            if row.cluster_id in kept
+        }
+        occurrence_ids: list[list[int | None]] = []
+        current: dict[int, tuple[bool, int | None]] = {}
+        reused: set[int] = set()
+        to_insert: list[tuple[int, int, dict[str, Any]]] = []
+        for index, cluster_members in enumerate(members):
+            cluster_id = cluster_ids[index]
+            origin_index = origins[index].origin_index
+            ids_here: list[int | None] = []
+            for position, (document_id, start, end) in enumerate(cluster_members):
+                row = old_by_key.get((cluster_id, document_id, start, end))
+                if row is not None:
+                    ids_here.append(row.id)
+                    reused.add(row.id)
+                    current[row.id] = (bool(row.is_origin), row.parent_occurrence_id)
+                    continue
+                ids_here.append(None)
+                to_insert.append(
+                    (
+                        index,
+                        position,
+                        {
+                            "cluster_id": cluster_id,
+                            "document_id": document_id,
+                            "start_char": start,
+                            "end_char": end,
+                            "is_origin": position == origin_index,
+                            "parent_occurrence_id": None,
+                        },
+                    )
+                )
+            occurrence_ids.append(ids_here)
+        # Delete before inserting: a moved span keeps (cluster, document) unique.
+        stale = [row.id for row in old_by_key.values() if row.id not in reused]
+        Store._delete_ids(self.connection, occurrences_t, o.id, stale)
+        inserted = Store._insert_returning_ids(
+            self.connection, occurrences_t, [row for _, _, row in to_insert]
+        )
+        for (index, position, row), occurrence_id in zip(to_insert, inserted, strict=True):
+            occurrence_ids[index][position] = occurrence_id
+            current[occurrence_id] = (bool(row["is_origin"]), None)
+        final_ids: list[list[int]] = [
+            [int(i) for i in ids if i is not None] for ids in occurrence_ids
+        ]
+        updates = []
+        for index, ids_here in enumerate(final_ids):
+            origin = origins[index]
+            for position, occurrence_id in enumerate(ids_here):
+                parent_position = origin.parents.get(position)
+                parent_id = None
+                if parent_position is not None and parent_position != position:
+                    if not 0 <= parent_position < len(ids_here):
+                        raise StorageError(
+                            f"cluster {index}: parent index {parent_position} out of range"
+                        )
+                    parent_id = ids_here[parent_position]
+                wanted = (position == origin.origin_index, parent_id)
+                if wanted != current[occurrence_id]:
+                    updates.append(
+                        {"occ_id": occurrence_id, "origin": wanted[0], "parent": wanted[1]}
+                    )
+        if updates:
+            self.connection.execute(
+                update(occurrences_t)
+                .where(o.id == bindparam("occ_id"))
+                .values(is_origin=bindparam("origin"), parent_occurrence_id=bindparam("parent")),
+                updates,
+            )
+        return final_ids
+
+    def _write_origins(
+        self,
+        members: list[list[Member]],
+        origins: list[Origin],
+        cluster_ids: dict[int, int],
+        occurrence_ids: list[list[int]],
+    ) -> None:
+        g = origins_t.c
+        old = {
+            row.cluster_id: row
+            for row in self.connection.execute(
+                select(
+                    g.cluster_id, g.kind, g.origin_document_id, g.source, g.confidence, g.evidence
+                )
+            )
+        }
+        old_uris = self._uris_of({row.origin_document_id for row in old.values()})
+        inserts, updates, history = [], [], []
+        for index, origin in enumerate(origins):
+            cluster_id = cluster_ids[index]
+            document_id = self._origin_document(origin, members[index])
+            wanted = {
+                "kind": origin.kind,
+                "origin_document_id": document_id,
+                "source": origin.source,
+                "confidence": float(origin.confidence),
+                "evidence": _db_text(origin.evidence),
+            }
+            row = old.get(cluster_id)
+            if row is None:
+                inserts.append({"cluster_id": cluster_id, **wanted})
+            elif tuple(row[1:]) != tuple(wanted.values()):
+                updates.append({"cid": cluster_id, **{f"w_{k}": v for k, v in wanted.items()}})
+            identity = (origin.kind, document_id, origin.source)
+            if row is None or (row.kind, row.origin_document_id, row.source) != identity:
+                history.append(
+                    {
+                        "cluster_id": cluster_id,
+                        "changed_at": self.now,
+                        "run_id": self.run_id,
+                        "old_kind": row.kind if row else None,
+                        "old_uri": old_uris.get(row.origin_document_id) if row else None,
+                        "old_source": row.source if row else None,
+                        "old_confidence": row.confidence if row else None,
+                        "new_kind": origin.kind,
+                        "new_uri": self.uris.get(document_id) if document_id else None,
+                        "new_source": origin.source,
+                        "new_confidence": float(origin.confidence),
+                        "evidence": wanted["evidence"],
+                    }
+                )
+        if inserts:
+            self.connection.execute(insert(origins_t), inserts)
+        if updates:
+            self.connection.execute(
+                update(origins_t)
+                .where(g.cluster_id == bindparam("cid"))
+                .values({name: bindparam(f"w_{name}") for name in ORIGIN_FIELDS}),
+                updates,
+            )
+        if history:
+            self.connection.execute(insert(history_t), history)
+
+    def _origin_document(self, origin: Origin, members: list[Member]) -> int | None:
+        if origin.doc_key:
+            return self.ids[origin.doc_key]
+        if origin.kind == "document" and origin.origin_index is not None:
+            return members[origin.origin_index][0]
+        return None
+
+    def _uris_of(self, document_ids: set[int | None]) -> dict[int, str]:
+        wanted = sorted(i for i in document_ids if i is not None)
+        found = {i: self.uris[i] for i in wanted if i in self.uris}
+        missing = [i for i in wanted if i not in found]
+        for chunk in _chunks(missing):
+            rows = self.connection.execute(
+                select(documents_t.c.id, documents_t.c.uri).where(documents_t.c.id.in_(chunk))
+            )
+            found.update({document_id: uri for document_id, uri in rows})
+        return found
+
+
+ORIGIN_FIELDS = ("kind", "origin_document_id", "source", "confidence", "evidence")
