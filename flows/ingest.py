@@ -4,14 +4,29 @@ Every input either becomes a :class:`RawDocument` or a :class:`Skipped` with a o
 nothing here raises for a user's bad file, so one bad file costs one file.
 
 URIs follow the contract: the path as given on the command line joined with the file's path
-below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI.
+below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI. Each uri is read
+at most once per run: a later input with the same uri is skipped, the first one kept.
+
+Text that a database cannot store (NUL characters, lone UTF-16 surrogates) is replaced by
+U+FFFD, one character for one, so that offsets into the text stay what they were.
+
+>>> decode_text("Café".encode("cp1252"))
+('Café', 'not valid UTF-8, decoded as cp1252')
+>>> Skipped("a\\nb.txt", "empty file").message()
+"skipped 'a\\\\nb.txt': empty file"
 """
 
 from __future__ import annotations
 
+import codecs
+import contextlib
 import gzip
 import hashlib
+import io
 import json
+import os
+import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,11 +38,27 @@ WARC_SUFFIXES = (".warc", ".warc.gz")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFIXES
 
 # A news article is a few kB; a 50 MB "article" is a dump or a mistake, and aligning it would
-# dominate the run.
+# dominate the run. For JSONL and WARC files the limit applies to each record, not the file.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Overrides DEFAULT_MAX_BYTES (a number of bytes), e.g. for a scheduled run on odd inputs.
+MAX_BYTES_ENV = "WIRETRACE_MAX_BYTES"
 # Legacy encodings tried, in order, when a text file is not UTF-8. cp1252 is the usual culprit
 # on news sites; latin-1 never fails, so it is the last resort.
 LEGACY_ENCODINGS = ("cp1252", "latin-1")
+# Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+SNIFF_BYTES = 8192
+REPLACEMENT = "\ufffd"
+# NUL (PostgreSQL text cannot hold it) and lone surrogates (not encodable as UTF-8).
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+LETTER = re.compile(r"[^\W\d_]")
+JSONL_FIELDS = ("title", "outlet", "author", "published_at", "url")
 
 
 @dataclass
@@ -58,7 +89,18 @@ class Skipped:
     reason: str
 
     def message(self) -> str:
-        return f"skipped {self.uri}: {self.reason}"
+        return f"skipped {printable(self.uri)}: {printable(self.reason)}"
+
+
+def printable(value: str) -> str:
+    """``value`` itself, or its ``repr`` when it holds a line break or another control char."""
+    return repr(value) if CONTROL_CHARS.search(value) else value
+
+
+def max_bytes_from_env(default: int = DEFAULT_MAX_BYTES) -> int:
+    """The size limit of one document: ``$WIRETRACE_MAX_BYTES`` if it is a positive integer."""
+    value = os.environ.get(MAX_BYTES_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default
 
 
 def suffix_of(path: Path) -> str:
@@ -66,91 +108,208 @@ def suffix_of(path: Path) -> str:
     return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
 
 
+def path_uri(path: Path | str) -> str:
+    """A path as a uri a database can store: undecodable file-name bytes become ``\\xNN``."""
+    name = str(path)
+    if UNSTORABLE.search(name):
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+def _is_hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
 def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
-    """Yield ``(uri, path)`` for every supported file under ``paths``, in a stable order."""
+    """Yield ``(uri, path)`` for every supported file under ``paths``, in a stable order.
+
+    Inside a folder, unsupported and hidden files (and files in hidden folders) are not inputs;
+    a path given by name that cannot be read is reported.
+    """
     for given in paths:
         root = Path(given)
         if root.is_dir():
-            for path in sorted(p for p in root.rglob("*") if p.is_file()):
-                if suffix_of(path) in SUPPORTED_SUFFIXES and not path.name.startswith("."):
-                    yield str(Path(given) / path.relative_to(root)), path
+            try:
+                found = sorted(
+                    p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)
+                )
+            except OSError as error:
+                yield Skipped(path_uri(given), f"cannot list folder ({error.strerror or error})")
+                continue
+            for path in found:
+                if suffix_of(path) in SUPPORTED_SUFFIXES:
+                    yield path_uri(Path(given) / path.relative_to(root)), path
         elif root.is_file():
             if suffix_of(root) in SUPPORTED_SUFFIXES:
-                yield given, root
+                yield path_uri(given), root
             else:
-                yield Skipped(given, f"unsupported file type {root.suffix or '(none)'!r}")
+                yield Skipped(path_uri(given), f"unsupported file type {root.suffix or '(none)'!r}")
+        elif root.exists():
+            yield Skipped(path_uri(given), "not a regular file or folder")
         else:
-            yield Skipped(given, "no such file or folder")
+            yield Skipped(path_uri(given), "no such file or folder")
 
 
 def read_inputs(
-    paths: Iterable[str], max_bytes: int = DEFAULT_MAX_BYTES
+    paths: Iterable[str], max_bytes: int | None = None
 ) -> Iterator[RawDocument | Skipped]:
-    """Read every document under ``paths``; bad inputs come out as :class:`Skipped`."""
+    """Read every document under ``paths``; bad inputs come out as :class:`Skipped`.
+
+    ``max_bytes`` (default: :func:`max_bytes_from_env`) bounds one document: a bigger file is
+    refused before it is read, so memory stays bounded whatever the inputs.
+    """
+    limit = max_bytes if max_bytes is not None else max_bytes_from_env()
+    first_seen: set[str] = set()
     for item in iter_files(paths):
         if isinstance(item, Skipped):
             yield item
             continue
         uri, path = item
-        try:
-            size = path.stat().st_size
-        except OSError as error:
-            yield Skipped(uri, f"cannot read file ({error.strerror or error})")
-            continue
-        if size > max_bytes:
-            yield Skipped(uri, f"file too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.0f} MB limit)")
-            continue
-        try:
-            yield from _read_file(uri, path)
-        except OSError as error:
-            yield Skipped(uri, f"cannot read file ({error.strerror or error})")
+        for read in _read_guarded(uri, path, limit):
+            if isinstance(read, RawDocument):
+                if read.uri in first_seen:
+                    where = "" if read.uri == uri else f", in {uri}"
+                    read = Skipped(read.uri, f"same uri as an earlier input (first kept{where})")
+                else:
+                    first_seen.add(read.uri)
+            yield read
 
 
-def _read_file(uri: str, path: Path) -> Iterator[RawDocument | Skipped]:
+def _read_guarded(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    """:func:`_read_file`, turning any error into one skip: one bad file costs one file."""
+    try:
+        yield from _read_file(uri, path, max_bytes)
+    except OSError as error:
+        yield Skipped(uri, f"cannot read file ({error.strerror or error})")
+    except Exception as error:  # a reader bug on an odd file must not end the whole run
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        yield Skipped(uri, f"unreadable ({type(error).__name__}{': ' + detail if detail else ''})")
+
+
+def _too_large(size: int, max_bytes: int, what: str = "file") -> str:
+    return f"{what} too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)"
+
+
+def _read_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
     suffix = suffix_of(path)
     if suffix in WARC_SUFFIXES:
-        yield from read_warc(uri, path)
+        yield from read_warc(uri, path, max_bytes)
         return
-    data = path.read_bytes()
     if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl(uri, data)
+        yield from read_jsonl_file(uri, path, max_bytes)
+        return
+    size = path.stat().st_size
+    if size > max_bytes:
+        yield Skipped(uri, _too_large(size, max_bytes))
+        return
+    with path.open("rb") as stream:
+        # Bounded even if the file grew since stat().
+        data = stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        yield Skipped(uri, _too_large(len(data), max_bytes))
         return
     source_format = "html" if suffix in HTML_SUFFIXES else "text"
     yield bytes_to_document(uri, data, source_format)
 
 
-def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument | Skipped:
-    """Decode one file's bytes, refusing what is empty or binary."""
+def bytes_to_document(
+    uri: str, data: bytes, source_format: str, fields: dict[str, str] | None = None
+) -> RawDocument | Skipped:
+    """Decode one file's bytes, refusing what is empty, binary or has no words."""
     if not data.strip():
         return Skipped(uri, "empty file")
-    if looks_binary(data):
+    wide = wide_encoding(data)
+    if wide is None and looks_binary(data):
         return Skipped(uri, "binary file, not text")
-    if source_format == "html":
+    if wide is not None:
+        text, note = _decode_wide(data, wide)
+    elif source_format == "html":
         text, note = decode_html(data)
     else:
         text, note = decode_text(data)
+    return text_to_document(uri, text, source_format, fields or {}, note)
+
+
+def text_to_document(
+    uri: str, text: str, source_format: str, fields: dict[str, str], note: str | None = None
+) -> RawDocument | Skipped:
+    """The decoded text as a document, made storable; refused if it holds no word."""
     if not text.strip():
         return Skipped(uri, "no text after decoding")
-    return RawDocument(uri, source_format, text, note=note)
+    text, replaced = make_storable(text)
+    if replaced:
+        note = _join_notes(note, f"{replaced} NUL or invalid characters replaced by U+FFFD")
+    # HTML markup always has letters; whether its visible text does is for cleaning to say.
+    if source_format == "text" and not LETTER.search(text):
+        return Skipped(uri, "no words in text (only digits, symbols or spaces)")
+    safe_fields = {key: make_storable(value)[0] for key, value in fields.items()}
+    return RawDocument(uri, source_format, text, fields=safe_fields, note=note)
+
+
+def make_storable(text: str) -> tuple[str, int]:
+    """``text`` with NULs and lone surrogates replaced (same length), and how many were."""
+    replaced = len(UNSTORABLE.findall(text))
+    return (UNSTORABLE.sub(REPLACEMENT, text), replaced) if replaced else (text, 0)
+
+
+def _join_notes(first: str | None, second: str) -> str:
+    return f"{first}; {second}" if first else second
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """``utf-16``/``utf-32`` (with a byte order mark) or ``utf-16-le``/``-be`` (sniffed), else None.
+
+    Without a mark, UTF-16 text of mostly Latin script has a NUL in every other byte.
+    """
+    for bom, encoding in BOMS:
+        if data.startswith(bom):
+            return encoding
+    head = data[:SNIFF_BYTES]
+    if len(head) < 16:
+        return None
+    even, odd = head[0::2], head[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _decode_wide(data: bytes, encoding: str) -> tuple[str, str | None]:
+    how = "byte order mark" if encoding in ("utf-16", "utf-32") else "no byte order mark"
+    text = data.decode(encoding, "replace")
+    bad = text.count(REPLACEMENT)
+    note = f"decoded as {encoding.upper()} ({how})"
+    return text, (f"{note}, {bad} invalid sequences replaced" if bad else note)
 
 
 def looks_binary(data: bytes) -> bool:
     """NUL bytes or many control characters in the first kilobytes mean this is not text."""
-    head = data[:8192]
-    if b"\0" in head and not (head.startswith((b"\xff\xfe", b"\xfe\xff"))):
+    head = data[:SNIFF_BYTES]
+    if b"\0" in head:
         return True
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
     return controls > len(head) * 0.05
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:
-    """UTF-8 (with or without BOM, or UTF-16 with BOM), else a legacy encoding, said so."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "decoded as UTF-16"
+    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else a legacy encoding, said so.
+
+    A UTF-8 file with a few damaged bytes keeps its UTF-8 (the bad bytes replaced): decoding
+    it all as cp1252 would garble every accented letter to repair one byte.
+    """
+    wide = wide_encoding(data)
+    if wide is not None:
+        return _decode_wide(data, wide)
     try:
         return data.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    lenient = data.decode("utf-8-sig", "replace")
+    bad = lenient.count(REPLACEMENT) - data.count(REPLACEMENT.encode())
+    decoded_non_ascii = sum(1 for char in lenient if ord(char) > 127) - lenient.count(REPLACEMENT)
+    if decoded_non_ascii > bad:
+        return lenient, f"{bad} invalid UTF-8 sequences replaced by U+FFFD"
     for encoding in LEGACY_ENCODINGS:
         try:
             return data.decode(encoding), f"not valid UTF-8, decoded as {encoding}"
@@ -167,17 +326,54 @@ def decode_html(data: bytes) -> tuple[str, str | None]:
     if dammit.unicode_markup is not None:
         encoding = (dammit.original_encoding or "utf-8").lower()
         note = None if encoding in ("utf-8", "ascii") else f"decoded as {encoding}"
+        if dammit.contains_replacement_characters:
+            note = _join_notes(note, "invalid bytes replaced by U+FFFD")
         return dammit.unicode_markup, note
     return decode_text(data)
 
 
-def read_jsonl(uri: str, data: bytes) -> Iterator[RawDocument | Skipped]:
+def read_jsonl_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+    """A JSONL file streamed line by line: the size limit bounds each line, not the file."""
+    with path.open("rb") as stream:
+        head = stream.read(4)
+        stream.seek(0)
+        if wide_encoding(head) is not None:  # a UTF-16 feed: small enough to read whole
+            size = path.stat().st_size
+            if size > max_bytes:
+                yield Skipped(uri, _too_large(size, max_bytes))
+                return
+            text, _ = decode_text(stream.read())
+            lines = [line.encode("utf-8", "surrogatepass") for line in text.splitlines()]
+            yield from read_jsonl_lines(uri, lines, max_bytes)
+            return
+        yield from read_jsonl_lines(uri, _bounded_lines(stream, max_bytes), max_bytes)
+
+
+def _bounded_lines(stream, max_bytes: int) -> Iterator[bytes]:
+    """Lines of a binary stream; a line over ``max_bytes`` is cut there and not kept whole."""
+    while True:
+        line = stream.readline(max_bytes + 1)
+        if not line:
+            return
+        if len(line) > max_bytes and not line.endswith(b"\n"):
+            while (rest := stream.readline(1 << 20)) and not rest.endswith(b"\n"):
+                pass  # drain the rest of the over-long line without keeping it
+        yield line
+
+
+def read_jsonl_lines(
+    uri: str, lines: Iterable[bytes], max_bytes: int
+) -> Iterator[RawDocument | Skipped]:
     """One document per line: ``{"id"|"url": ..., "text"|"html": ..., "title", "outlet", ...}``."""
-    text, _ = decode_text(data)
-    for line_number, line in enumerate(text.splitlines(), start=1):
+    for line_number, raw_line in enumerate(lines, start=1):
+        where = f"{uri}:{line_number}"
+        if len(raw_line) > max_bytes:
+            yield Skipped(where, _too_large(len(raw_line), max_bytes, "JSONL line"))
+            continue
+        line, _ = decode_text(raw_line)
+        line = line.lstrip("\ufeff")
         if not line.strip():
             continue
-        where = f"{uri}:{line_number}"
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
@@ -186,48 +382,97 @@ def read_jsonl(uri: str, data: bytes) -> Iterator[RawDocument | Skipped]:
         if not isinstance(record, dict):
             yield Skipped(where, "JSONL line is not an object")
             continue
-        body = record.get("text")
-        source_format = "text"
-        if not isinstance(body, str) and isinstance(record.get("html"), str):
-            body, source_format = record["html"], "html"
-        if not isinstance(body, str) or not body.strip():
-            yield Skipped(where, "record has no 'text' (or 'html') string")
-            continue
-        record_uri = record.get("id") or record.get("url") or f"{uri}#L{line_number}"
-        fields = {
-            key: str(record[key])
-            for key in ("title", "outlet", "author", "published_at", "url")
-            if record.get(key) not in (None, "")
-        }
-        yield RawDocument(str(record_uri), source_format, body, fields=fields)
+        yield _jsonl_record(uri, where, line_number, record)
 
 
-def read_warc(uri: str, path: Path) -> Iterator[RawDocument | Skipped]:
-    """HTML and text responses of a WARC file; a truncated file yields what was readable."""
-    from warcio.archiveiterator import ArchiveIterator
+def _jsonl_record(uri: str, where: str, line_number: int, record: dict) -> RawDocument | Skipped:
+    body = record.get("text")
+    source_format = "text"
+    if not isinstance(body, str) and isinstance(record.get("html"), str):
+        body, source_format = record["html"], "html"
+    if not isinstance(body, str) or not body.strip():
+        return Skipped(where, "record has no 'text' (or 'html') string")
+    record_uri = next(
+        (
+            str(record[key])
+            for key in ("id", "url")
+            if isinstance(record.get(key), str | int) and str(record[key]).strip()
+        ),
+        f"{uri}#L{line_number}",
+    )
+    fields = {key: str(record[key]) for key in JSONL_FIELDS if record.get(key) not in (None, "")}
+    document = text_to_document(make_storable(record_uri)[0], body, source_format, fields)
+    if isinstance(document, Skipped):
+        return Skipped(where, document.reason)
+    return document
+
+
+def read_warc(
+    uri: str, path: Path, max_bytes: int | None = None
+) -> Iterator[RawDocument | Skipped]:
+    """HTML and text responses of a WARC file; a truncated file yields what was readable.
+
+    The size limit applies to each record, which is checked before its payload is read.
+    warcio's multi-line warnings about damaged records are kept off the user's terminal: the
+    damage is reported as one skip line instead.
+    """
+    from warcio.archiveiterator import WARCIterator
     from warcio.exceptions import ArchiveLoadFailed
 
+    limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     count = 0
+    warnings = io.StringIO()
     try:
         with path.open("rb") as stream:
-            for record in ArchiveIterator(stream, check_digests=True):
-                if record.rec_type not in ("response", "resource"):
-                    continue
-                target = record.rec_headers.get_header("WARC-Target-URI") or f"{uri}#{count}"
-                content_type = ""
-                if record.http_headers is not None:
-                    content_type = record.http_headers.get_header("Content-Type") or ""
-                data = record.content_stream().read()
-                count += 1
-                # Bytes the record announced but the file did not hold, or a payload that does
-                # not match its recorded digest: the record was cut short or corrupted.
-                if getattr(record.raw_stream, "limit", 0) > 0 or record.digest_checker.passed is False:
-                    yield Skipped(target, f"truncated or corrupt WARC record in {uri}")
-                    continue
-                if "html" in content_type or not content_type:
-                    yield bytes_to_document(target, data, "html")
-                elif content_type.startswith("text/"):
-                    yield bytes_to_document(target, data, "text")
-    except (ArchiveLoadFailed, EOFError, gzip.BadGzipFile, OSError, ValueError) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            # WARCIterator, not ArchiveIterator: the latter reads any text as a legacy ARC file.
+            records = iter(WARCIterator(stream, check_digests=True))
+            while True:
+                # Only warcio's own work runs with stderr redirected, never the consumer's.
+                with contextlib.redirect_stderr(warnings):
+                    record = next(records, None)
+                    if record is None:
+                        break
+                    if record.rec_type not in ("response", "resource"):
+                        continue
+                    count += 1
+                    fallback = f"{uri}#{count - 1}"
+                    target = path_uri(record.rec_headers.get_header("WARC-Target-URI") or fallback)
+                    read = _warc_record(uri, target, record, limit)
+                if read is not None:
+                    yield read
+    except (
+        ArchiveLoadFailed,
+        EOFError,
+        gzip.BadGzipFile,
+        zlib.error,
+        OSError,
+        ValueError,
+    ) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         yield Skipped(uri, f"truncated or invalid WARC after {count} records ({reason})")
+
+
+def _warc_record(uri: str, target: str, record, max_bytes: int) -> RawDocument | Skipped | None:
+    """One response as a document; None for what a crawl holds besides articles (images,
+    scripts, redirects), which are no more inputs than a folder's other files."""
+    if (record.length or 0) > max_bytes:
+        return Skipped(target, _too_large(record.length, max_bytes, "WARC record"))
+    content_type = ""
+    status = None
+    if record.http_headers is not None:
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        status = record.http_headers.get_statuscode()
+    data = record.content_stream().read()
+    # Bytes the record announced but the file did not hold, or a payload that does not match
+    # its recorded digest: the record was cut short or corrupted.
+    if getattr(record.raw_stream, "limit", 0) > 0 or record.digest_checker.passed is False:
+        return Skipped(target, f"truncated or corrupt WARC record in {uri}")
+    if status and status[0] in "45":  # an error page is not the article it stands for
+        return Skipped(target, f"HTTP status {status}, not an article (in {uri})")
+    if status and status[0] != "2":
+        return None
+    if "html" in content_type or not content_type:
+        return bytes_to_document(target, data, "html")
+    if content_type.startswith("text/"):
+        return bytes_to_document(target, data, "text")
+    return None

@@ -42,7 +42,9 @@ def test_bad_inputs_are_skipped_with_reasons(tmp_path: Path) -> None:
     (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 10)
     (tmp_path / "latin.txt").write_bytes("Café au lait, señor.".encode("cp1252"))
     missing = tmp_path / "missing.txt"
-    documents, skipped = _read(tmp_path / "empty.txt", tmp_path / "binary.txt", tmp_path / "latin.txt", missing)
+    documents, skipped = _read(
+        tmp_path / "empty.txt", tmp_path / "binary.txt", tmp_path / "latin.txt", missing
+    )
     reasons = {Path(item.uri).name: item.reason for item in skipped}
     assert reasons["empty.txt"] == "empty file"
     assert "binary" in reasons["binary.txt"]
@@ -83,8 +85,12 @@ def _warc_bytes(pages: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     writer = WARCWriter(buffer, gzip=True)
     for url, html in pages.items():
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
-        record = writer.create_warc_record(url, "response", payload=io.BytesIO(html.encode()), http_headers=headers)
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(html.encode()), http_headers=headers
+        )
         writer.write_record(record)
     return buffer.getvalue()
 
@@ -114,3 +120,168 @@ def test_content_hash_changes_with_content() -> None:
     assert first.content_hash != RawDocument("u", "text", "two").content_hash
     assert first.content_hash != RawDocument("u", "html", "one").content_hash
 
+
+def test_utf16_with_and_without_bom_is_decoded_and_said(tmp_path: Path) -> None:
+    text = "Zoë said: “This is UTF-16 text from a Windows tool.”"
+    (tmp_path / "le.txt").write_bytes(text.encode("utf-16"))  # BOM + little endian
+    (tmp_path / "be.txt").write_bytes(b"\xfe\xff" + text.encode("utf-16-be"))
+    (tmp_path / "nobom.txt").write_bytes(text.encode("utf-16-le"))
+    documents, skipped = _read(tmp_path)
+    assert skipped == []
+    assert [doc.content for doc in documents] == [text, text, text]
+    notes = {Path(doc.uri).name: doc.note or "" for doc in documents}
+    assert "UTF-16" in notes["le.txt"] and "byte order mark" in notes["le.txt"]
+    assert "UTF-16-LE" in notes["nobom.txt"] and "no byte order mark" in notes["nobom.txt"]
+
+
+def test_damaged_utf8_keeps_its_accents(tmp_path: Path) -> None:
+    # One stray byte in a UTF-8 file must not turn every "é" into "Ã©" (cp1252 mojibake).
+    good = "Le café “Zoë” est fermé — dit-il. " * 20
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(good.encode() + b"\xff" + b"Fin.")
+    documents, skipped = _read(path)
+    assert documents[0].content == good + "\ufffd" + "Fin."
+    assert "1 invalid UTF-8" in (documents[0].note or "")
+
+
+def test_legacy_encoding_text_is_decoded_not_garbled(tmp_path: Path) -> None:
+    text = "Déjà vu: “smart quotes” – and a euro sign €."
+    path = tmp_path / "legacy.txt"
+    path.write_bytes(text.encode("cp1252"))
+    documents, _ = _read(path)
+    assert documents[0].content == text and "cp1252" in (documents[0].note or "")
+
+
+def test_unstorable_characters_are_replaced_in_place(tmp_path: Path) -> None:
+    # PostgreSQL text cannot hold NUL, no database can hold a lone surrogate: replace them one
+    # for one so that offsets into the text stay valid.
+    late_nul = tmp_path / "late_nul.txt"
+    late_nul.write_bytes(b"words " * 2000 + b"\x00 end of text.")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"id": "s", "text": "A \ud800 lone surrogate and a \u0000 NUL."}) + "\n"
+    )
+    documents, skipped = _read(late_nul, feed)
+    assert skipped == []
+    assert documents[0].content == "words " * 2000 + "\ufffd end of text."
+    assert documents[1].content == "A \ufffd lone surrogate and a \ufffd NUL."
+    for document in documents:
+        assert "replaced" in (document.note or "")
+        document.content.encode("utf-8")  # storable: no lone surrogate left
+
+
+def test_undecodable_file_name_gets_a_storable_uri(tmp_path: Path) -> None:
+    import os
+
+    with open(os.fsencode(tmp_path) + b"/caf\xe9.txt", "wb") as stream:
+        stream.write(b"A story with a Latin-1 file name.")
+    documents, skipped = _read(tmp_path)
+    assert skipped == []
+    assert documents[0].uri.endswith("caf\\xe9.txt")
+    documents[0].uri.encode("utf-8")
+
+
+def test_same_uri_twice_is_read_once(tmp_path: Path) -> None:
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Some article text.", encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        json.dumps({"id": "x", "text": "First version."})
+        + "\n"
+        + json.dumps({"id": "x", "text": "Second version."})
+        + "\n",
+        encoding="utf-8",
+    )
+    # The folder and a file inside it given again: the same uri.
+    documents, skipped = _read(folder, folder / "a.txt", feed)
+    assert [doc.uri for doc in documents] == [str(folder / "a.txt"), "x"]
+    assert documents[1].content == "First version."
+    assert sorted(item.uri for item in skipped) == sorted([str(folder / "a.txt"), "x"])
+    assert all("earlier input" in item.reason for item in skipped)
+
+
+def test_text_without_words_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "symbols.txt"
+    path.write_text("*** --- 2017-03-04 ... ### 12,345 !!!\n", encoding="utf-8")
+    documents, skipped = _read(path)
+    assert documents == [] and "no words" in skipped[0].reason
+
+
+def test_special_and_hidden_files(tmp_path: Path) -> None:
+    import os
+
+    os.mkfifo(tmp_path / "pipe.txt")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "notes.txt").write_text("Hidden folder text.", encoding="utf-8")
+    (tmp_path / "real.txt").write_text("Visible article text.", encoding="utf-8")
+    documents, skipped = _read(tmp_path / "pipe.txt", tmp_path)
+    assert skipped == [Skipped(str(tmp_path / "pipe.txt"), "not a regular file or folder")]
+    assert [doc.uri for doc in documents] == [str(tmp_path / "real.txt")]
+
+
+def test_max_bytes_from_environment(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / "big.txt"
+    path.write_text("word " * 1000, encoding="utf-8")
+    monkeypatch.setenv("WIRETRACE_MAX_BYTES", "1000")
+    items = list(read_inputs([str(path)]))
+    assert isinstance(items[0], Skipped) and "too large" in items[0].reason
+    monkeypatch.setenv("WIRETRACE_MAX_BYTES", "not a number")
+    assert isinstance(next(read_inputs([str(path)])), RawDocument)
+
+
+def test_jsonl_limit_bounds_each_line_not_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    long_line = json.dumps({"id": "long", "text": "word " * 5000})
+    short = [json.dumps({"id": f"doc-{n}", "text": f"Article number {n}."}) for n in range(30)]
+    path.write_text("\n".join([short[0], long_line, *short[1:]]) + "\n", encoding="utf-8")
+    documents, skipped = _read_with_limit(path, max_bytes=2000)
+    assert [doc.uri for doc in documents] == [f"doc-{n}" for n in range(30)]
+    assert [item.uri for item in skipped] == [f"{path}:2"]
+    assert "too large" in skipped[0].reason
+
+
+def _read_with_limit(path: Path, max_bytes: int) -> tuple[list[RawDocument], list[Skipped]]:
+    items = list(read_inputs([str(path)], max_bytes=max_bytes))
+    return (
+        [item for item in items if isinstance(item, RawDocument)],
+        [item for item in items if isinstance(item, Skipped)],
+    )
+
+
+def test_warc_error_pages_big_records_and_garbage(tmp_path: Path, capfd) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=False)
+    pages = [
+        ("https://example.org/ok", "200 OK", "<p>A fine article body.</p>"),
+        ("https://example.org/missing", "404 Not Found", "<p>Page not found.</p>"),
+        ("https://example.org/moved", "301 Moved Permanently", ""),
+        ("https://example.org/huge", "200 OK", "<p>" + "word " * 2000 + "</p>"),
+    ]
+    for url, status, html in pages:
+        headers = StatusAndHeaders(status, [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(html.encode()), http_headers=headers
+        )
+        writer.write_record(record)
+    crawl = tmp_path / "crawl.warc"
+    crawl.write_bytes(buffer.getvalue())
+    garbage = tmp_path / "garbage.warc"
+    garbage.write_bytes(b"this is not a WARC file at all\n" * 10)
+    documents, skipped = _read_with_limit(crawl, max_bytes=5000)
+    assert [doc.uri for doc in documents] == ["https://example.org/ok"]
+    reasons = {item.uri: item.reason for item in skipped}
+    assert "404" in reasons["https://example.org/missing"]
+    assert "too large" in reasons["https://example.org/huge"]
+    assert "https://example.org/moved" not in reasons  # a redirect is not an article: no noise
+    documents, skipped = _read(garbage)
+    assert documents == [] and "invalid WARC" in skipped[0].reason
+    assert capfd.readouterr().err == ""  # warcio's multi-line warnings stay off the terminal
+
+
+def test_skip_messages_are_one_line_even_for_odd_names() -> None:
+    message = Skipped("a\nb.txt", "empty file").message()
+    assert "\n" not in message and "a\\nb.txt" in message
