@@ -173,7 +173,7 @@ def _alias_regex(include_credit_only: bool) -> str:
         for alias in sorted(long_aliases, key=len, reverse=True)
     ]
     parts += [re.escape(acronym) for acronym in sorted(acronyms, key=len, reverse=True)]
-    return r"(?<![\w/-])(?:" + "|".join(parts) + r")(?![\w-])"
+    return r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])"
 
 
 AGENCY = _alias_regex(include_credit_only=False)

@@ -1,0 +1,193 @@
+"""Origin inference: corpus witnesses against the credits the copies carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from dedup.attribution import document_wire_credits, find_attributions
+from dedup.origin import infer_origin, short_name
+from dedup.records import Cluster, DocumentFacts, Occurrence
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+if not SEEDS.is_dir():
+    SEEDS = Path("/work/shared/seeds")
+
+DAY = datetime(2016, 10, 11, 9, 0, tzinfo=UTC)
+
+
+def facts_for(
+    key: str, text: str, published_at: datetime | None = None, outlet: str | None = None
+) -> DocumentFacts:
+    """Facts as the flow builds them: credits found by the real attribution functions."""
+    attributions = find_attributions(text)
+    credits = document_wire_credits(text, attributions, [])
+    return DocumentFacts(key, text, published_at, outlet, credits, attributions)
+
+
+def occurrence(fact: DocumentFacts, first_words: str, last_words: str) -> Occurrence:
+    """The passage from ``first_words`` to ``last_words``, located by text search."""
+    start = fact.text.index(first_words)
+    end = fact.text.index(last_words, start) + len(last_words)
+    return Occurrence(fact.doc_key, start, end)
+
+
+def seed_facts() -> dict[str, DocumentFacts]:
+    facts: dict[str, DocumentFacts] = {}
+    for path in sorted(SEEDS.glob("00[012]_*.txt")):
+        text = path.read_text(encoding="utf-8")
+        # 000 dates itself in its title line ("| DW | 11.10.2016"); 001 and 002 carry no date
+        published = datetime(2016, 10, 11) if path.name.startswith("000") else None
+        facts[str(path)] = facts_for(str(path), text, published)
+    return facts
+
+
+def seed_cluster(
+    facts: dict[str, DocumentFacts], prefixes: tuple[str, str], first: str, last: str
+) -> Cluster:
+    keys = [key for key in facts if short_name(key) in prefixes]
+    return Cluster([occurrence(facts[key], first, last) for key in keys])
+
+
+def test_seed_ap_quotes_are_external_associated_press() -> None:
+    facts = seed_facts()
+    for first, last, phrase in (
+        ("Russian military experts believe", "with impunity", "reported The Associated Press"),
+        ("If one of the gladiators", "missile deployment", "he told AP"),
+    ):
+        origin = infer_origin(seed_cluster(facts, ("000", "001"), first, last), facts)
+        assert (origin.kind, origin.source) == ("external", "Associated Press")
+        assert f'001 credits it "{phrase}"' in origin.evidence
+        assert '000 signs off "es/jm (AP, AFP)"' in origin.evidence
+        assert "earliest corpus witness 000, 2016-10-11" in origin.evidence
+        assert origin.doc_key is None and origin.origin_index is None
+
+
+def test_seed_bloomberg_quotes_are_external_bloomberg() -> None:
+    facts = seed_facts()
+    for first, last in (
+        ("We are working together", "our countries"),
+        ("The illusion of invulnerability", "enemy actions"),
+    ):
+        origin = infer_origin(seed_cluster(facts, ("001", "002"), first, last), facts)
+        assert (origin.kind, origin.source) == ("external", "Bloomberg")
+        assert '002 credits it "Bloomberg:"' in origin.evidence
+    illusion = infer_origin(
+        seed_cluster(facts, ("001", "002"), "The illusion of", "enemy actions"), facts
+    )
+    assert '001 credits it "reported Bloomberg"' in illusion.evidence
+
+
+def story(key: str, body: str, hours: float | None, outlet: str | None = None) -> DocumentFacts:
+    published = None if hours is None else DAY + timedelta(hours=hours)
+    return facts_for(key, body, published, outlet)
+
+
+PASSAGE = (
+    "The ministry said the new rules would apply to all imports from next spring, "
+    "and that exporters would have six months to adapt their paperwork."
+)
+
+
+def whole(fact: DocumentFacts) -> Occurrence:
+    return occurrence(fact, "The ministry said", "their paperwork.")
+
+
+def test_earliest_dated_witness_is_the_origin_without_credits() -> None:
+    docs = [
+        story("b.txt", PASSAGE, 5),
+        story("a.txt", "Intro line.\n" + PASSAGE, 0),
+        story("c.txt", PASSAGE, None),
+    ]
+    origin = infer_origin(Cluster([whole(fact) for fact in docs]), {f.doc_key: f for f in docs})
+    assert (origin.kind, origin.doc_key, origin.origin_index) == ("document", "a.txt", 1)
+    assert "earliest corpus witness a" in origin.evidence and "undated: c" in origin.evidence
+
+
+def test_late_arriving_earlier_witness_takes_over() -> None:
+    later = [story("p.txt", PASSAGE, 30), story("q.txt", PASSAGE, 40)]
+    facts = {f.doc_key: f for f in later}
+    before = infer_origin(Cluster([whole(f) for f in later]), facts)
+    scoop = story("scoop.txt", PASSAGE, 2)
+    facts[scoop.doc_key] = scoop
+    after = infer_origin(Cluster([whole(f) for f in [*later, scoop]]), facts)
+    assert before.doc_key == "p.txt" and after.doc_key == "scoop.txt"
+    assert after.confidence > before.confidence - 0.2
+
+
+def test_local_credit_beats_an_earlier_uncredited_copy() -> None:
+    docs = [
+        story("early.txt", PASSAGE, 0),
+        story("credit.txt", PASSAGE.replace("paperwork.", "paperwork, Reuters reported."), 3),
+    ]
+    cluster = Cluster(
+        [whole(docs[0]), occurrence(docs[1], "The ministry said", "Reuters reported.")]
+    )
+    origin = infer_origin(cluster, {f.doc_key: f for f in docs})
+    assert (origin.kind, origin.source) == ("external", "Reuters")
+    assert 'credit credits it "Reuters reported"' in origin.evidence
+
+
+def test_credited_agency_with_its_own_copy_in_the_corpus_is_a_document_origin() -> None:
+    wire = story(
+        "wire.txt", "LONDON (Reuters) - " + PASSAGE, 8, outlet="Reuters"
+    )  # timestamp of an update
+    copy = story("copy.txt", PASSAGE.replace("paperwork.", "paperwork, Reuters reported."), 1)
+    cluster = Cluster([occurrence(copy, "The ministry said", "paperwork"), whole(wire)])
+    origin = infer_origin(cluster, {f.doc_key: f for f in (wire, copy)})
+    assert (origin.kind, origin.doc_key, origin.origin_index) == ("document", "wire.txt", 1)
+    assert "wire is Reuters's own copy" in origin.evidence
+
+
+def test_document_wide_credit_is_weaker_than_a_local_one() -> None:
+    signed = story("signed.txt", PASSAGE + "\n\n(AP)", 1)
+    plain = story("plain.txt", PASSAGE, 2)
+    wide = infer_origin(
+        Cluster([whole(signed), whole(plain)]), {f.doc_key: f for f in (signed, plain)}
+    )
+    assert (wide.kind, wide.source) == ("external", "Associated Press")
+    told = story("told.txt", PASSAGE.replace("said the", "told AP the"), 3)
+    local = infer_origin(
+        Cluster([occurrence(told, "The ministry told", "paperwork."), whole(plain)]),
+        {f.doc_key: f for f in (told, plain)},
+    )
+    assert local.source == "Associated Press" and local.confidence > wide.confidence
+
+
+def test_no_dates_no_credits() -> None:
+    short = story("short.txt", PASSAGE[:80], None)
+    full = story("full.txt", PASSAGE, None)
+    same = story("same.txt", PASSAGE, None)
+    contains = infer_origin(
+        Cluster([occurrence(short, "The ministry", "next spring"), whole(full)]),
+        {f.doc_key: f for f in (short, full)},
+    )
+    assert (contains.kind, contains.doc_key) == ("document", "full.txt")
+    unknown = infer_origin(
+        Cluster([whole(full), whole(same)]), {f.doc_key: f for f in (full, same)}
+    )
+    assert unknown.kind == "unknown" and unknown.confidence < contains.confidence
+
+
+def test_parent_is_the_copy_whose_edits_a_later_copy_carries() -> None:
+    edited = PASSAGE.replace("would apply to all imports", "will cover every import").replace(
+        "six months", "half a year"
+    )
+    origin_doc = story("origin.txt", PASSAGE, 0)
+    faithful = story("faithful.txt", PASSAGE, 2)
+    editor = story("editor.txt", edited, 4)
+    chain = story("chain.txt", edited, 9)
+    docs = [origin_doc, faithful, editor, chain]
+    origin = infer_origin(Cluster([whole(f) for f in docs]), {f.doc_key: f for f in docs})
+    assert origin.doc_key == "origin.txt"
+    assert origin.parents == {3: 2}
+    assert "chain follows editor" in origin.evidence
+
+
+def test_parent_by_crediting_another_outlet() -> None:
+    first = story("first.txt", PASSAGE, 0, outlet="Daily Planet")
+    second = story("second.txt", PASSAGE, 3, outlet="Evening Star")
+    third = story("third.txt", PASSAGE + " The Evening Star reported the change first.", 6)
+    docs = [first, second, third]
+    origin = infer_origin(Cluster([whole(f) for f in docs]), {f.doc_key: f for f in docs})
+    assert origin.doc_key == "first.txt" and origin.parents == {2: 1}

@@ -1,0 +1,159 @@
+"""Direct quotations, speakers, and the classification of a quotation's variants."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup.quotes import classify_edit, find_quotes, group_quotes
+from dedup.records import EDIT_KINDS, Quote
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+if not SEEDS.is_dir():
+    SEEDS = Path("/work/shared/seeds")
+
+
+def seed(prefix: str) -> tuple[str, str]:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.stem, path.read_text(encoding="utf-8")
+
+
+def quote_starting(quotes: list[Quote], opening: str) -> Quote:
+    (quote,) = [q for q in quotes if q.text.startswith(opening)]
+    return quote
+
+
+def test_offsets_exclude_the_marks_and_point_at_the_words() -> None:
+    text = 'Intro.\n“We are ready to talk about it,” she said. And "this is another one" too.'
+    quotes = find_quotes("d", text)
+    assert [text[q.start_char : q.end_char] for q in quotes] == [q.text for q in quotes]
+    assert [q.text for q in quotes] == ["We are ready to talk about it,", "this is another one"]
+
+
+def test_interrupted_quote_is_two_quotations_of_one_speaker() -> None:
+    text = (
+        "Lt. Gen. Viktor Poznikhir spoke at the forum.\n"
+        "“If one of the gladiators takes up a shield, he wins,” he told AP. "
+        "“What would another gladiator do? Pick up a shield.”"
+    )
+    quotes = find_quotes("d", text)
+    assert len(quotes) == 2
+    assert {q.speaker for q in quotes} == {"Viktor Poznikhir"}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            '"It shifts the balance of offensive weapons," said Lt. General Viktor Poznikhir.',
+            "Viktor Poznikhir",
+        ),
+        ('"It shifts the balance of offensive weapons," Poznikhir said.', "Poznikhir"),
+        ('"It shifts the balance of offensive weapons," Cai Jun added.', "Cai Jun"),
+        ('Zhou said: "It shifts the balance of offensive weapons."', "Zhou"),
+        ('"It shifts the balance of offensive weapons," the officer said.', None),
+    ],
+)
+def test_speaker_patterns(text: str, speaker: str | None) -> None:
+    (quote,) = find_quotes("d", text)
+    assert quote.speaker == speaker
+
+
+def test_pronoun_resolves_to_last_named_person_by_full_name() -> None:
+    text = (
+        "Russian Lieutenant General Viktor Poznikhir spoke in Beijing, as did Russia.\n"
+        '"We are working together on ways to minimize damage," he said.\n'
+        '"The illusion of invulnerability will encourage Washington," Poznikhir added.'
+    )
+    assert [q.speaker for q in find_quotes("d", text)] == ["Viktor Poznikhir", "Viktor Poznikhir"]
+
+
+def test_scare_quotes_apostrophes_and_unbalanced_marks() -> None:
+    text = (
+        'The Pentagon used the term "defense" as a ruse, it’s said, and “rogue states,” too.\n'
+        "“Under the pretext of countering ’missile threats,' the system is being developed,” he said.\n"
+        "“This quotation is never closed by the writer at all\n"
+        'Stray closing mark here” and then "a real quotation of five words" ends.'
+    )
+    quotes = [q.text for q in find_quotes("d", text)]
+    assert quotes == [
+        "Under the pretext of countering ’missile threats,' the system is being developed,",
+        "This quotation is never closed by the writer at all",
+        "a real quotation of five words",
+    ]
+
+
+def test_ranges_keep_quotes_out_of_boilerplate() -> None:
+    text = '"This is the body quotation here," he said.\n"This is a reader comment quotation here."'
+    body = (0, text.index("\n"))
+    assert [q.text for q in find_quotes("d", text, [body])] == ["This is the body quotation here,"]
+
+
+def test_seed_speakers_of_the_shared_quotes() -> None:
+    for prefix in ("000", "001"):
+        key, text = seed(prefix)
+        quotes = find_quotes(key, text)
+        for opening in ("Russian military experts believe", "If one of the gladiators"):
+            assert "Poznikhir" in (quote_starting(quotes, opening).speaker or "")
+    for prefix in ("001", "002"):
+        key, text = seed(prefix)
+        quotes = find_quotes(key, text)
+        for opening in ("We are working together", "The illusion of invulnerability"):
+            assert quote_starting(quotes, opening).speaker == "Viktor Poznikhir"
+    key, text = seed("000")
+    assert quote_starting(find_quotes(key, text), "The US did not provide").speaker == "Cai Jun"
+
+
+@pytest.mark.parametrize(
+    ("reference", "variant", "kind"),
+    [
+        ("the US hopes to gain", "the US hopes to gain", "identical"),
+        ("the U.S. hopes to gain, he said", "the US hopes to gain, he said", "style"),
+        ("“it’s a pre-emptive strike — now”", '"It\'s a preemptive strike - now"', "style"),
+        ("the defence of our organisation", "the defense of our organization", "style"),
+        ("said General Viktor Poznikhir today", "said General Viktro Poznikhir today", "spelling"),
+        ("this is what is happening now", "this is what happening now", "wording"),
+        ("we will win this war quickly", "we shall win this war quickly", "wording"),
+        ("we will win this war quickly", "we will win this war", "truncated"),
+        ("we will win this war quickly and soon", "we will win … quickly and soon", "truncated"),
+        ("we will win this war", "we will win this war quickly", "extended"),
+        ("we will win this war", "surely we will win this war", "extended"),
+    ],
+)
+def test_classify_edit(reference: str, variant: str, kind: str) -> None:
+    assert kind in EDIT_KINDS
+    assert classify_edit(reference, variant) == kind
+
+
+def test_seed_ap_quotes_differ_in_style_only() -> None:
+    (key_dw, dw), (key_other, other) = seed("000"), seed("001")
+    quotes = find_quotes(key_dw, dw) + find_quotes(key_other, other)
+    groups = group_quotes(quotes, {key_dw: 0, key_other: 1})
+    by_opening = {group.quotes[0].text[:25]: group for group in groups}
+    experts = by_opening["Russian military experts "]
+    assert [q.doc_key for q in experts.quotes] == [key_dw, key_other]
+    assert experts.edit_kinds == ["identical", "style"]  # US vs U.S.
+    gladiators = by_opening["What would another gladia"]
+    assert gladiators.edit_kinds == ["identical", "style"]
+
+
+def test_group_quotes_truncated_joins_longer_form_and_reference_is_earliest() -> None:
+    full = "The illusion of invulnerability and impunity will encourage Washington to act alone"
+    quotes = [
+        Quote("late", 0, 10, full + " in dealing with global issues."),
+        Quote("early", 0, 10, full),
+        Quote("edited", 0, 10, full.replace("encourage", "push")),
+        Quote("other", 0, 10, "A completely different quotation about the weather today."),
+        Quote("alone", 0, 10, "A quotation that appears in a single document only."),
+    ]
+    (group,) = group_quotes(quotes, {"early": 0, "late": 1, "edited": 2, "other": 3})
+    assert [q.doc_key for q in group.quotes] == ["early", "late", "edited"]
+    assert group.variant_of == [None, 0, 0]
+    assert group.edit_kinds == ["identical", "extended", "wording"]
+
+
+def test_group_needs_two_documents() -> None:
+    quote = "We are working together on ways to minimize damage"
+    quotes = [Quote("a", 0, 5, quote), Quote("a", 100, 105, quote)]
+    assert group_quotes(quotes, {"a": 0}) == []
