@@ -57,14 +57,20 @@ class AlignParams:
     max_seed_repeats: int = 4  # a k-gram seen more often in one document is no seed
     max_gap_words: int = 10  # words skipped between chained seeds, in each document
     max_drift_words: int = 6  # change of diagonal allowed between chained seeds
-    # Second pass: regions separated by a longer gap that is similar in both documents
-    # (a rewritten stretch, not an insertion on one side) are merged.
-    merge_gap_words: int = 30
-    merge_drift_ratio: float = 0.5
+    # Regions merge when the gap between them is at most this long in both documents (an
+    # attribution or clause inserted in a quote, a deleted phrase); a sentence of 20+ words
+    # present on one side only separates two passages.
+    merge_gap_words: int = 15
+    # Longer gaps (up to rewrite_gap_words) merge when they are alike on both sides, i.e. a
+    # rewritten stretch rather than an insertion: Dice of their word sets.
+    rewrite_gap_words: int = 40
+    rewrite_gap_dice: float = 0.3
+    chunk_words: int = 6  # edge extension by chunks of words ...
+    chunk_dice: float = 0.5  # ... whose word sets are this alike
     min_words: int = 10  # shortest reported passage, in words, in each document
     extend_words: int = 4  # edge words tried by the fuzzy extension
     word_similarity: float = 0.75  # Indel similarity for two words to count as the same
-    min_similarity: float = 0.5  # drop regions whose spans are less alike than this
+    min_similarity: float = 0.5  # drop regions less alike than this (characters or words)
 
 
 DEFAULT_PARAMS = AlignParams()
@@ -118,18 +124,31 @@ def _align_ordered(
 ) -> list[Alignment]:
     seeds = find_seeds(tokens_a.hashes, tokens_b.hashes, params)
     regions = chain_seeds(seeds, params)
-    regions = merge_regions(regions, params)
+    # Extend before merging so that gaps are measured between the real edges of the pieces,
+    # and again after, for the merged edges.
+    for region in regions:
+        _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
+        _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
+    regions = merge_regions(regions, tokens_a.hashes, tokens_b.hashes, params)
     alignments: list[Alignment] = []
     for region in regions:
         if region.covered < params.min_words:
             continue  # too little exact evidence: stock phrases chained by chance
         _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
+        _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
         a_start, a_end = tokens_a.char_span(region.a_first, region.a_end - 1)
         b_start, b_end = tokens_b.char_span(region.b_first, region.b_end - 1)
         similarity = span_similarity(text_a[a_start:a_end], text_b[b_start:b_end])
-        if similarity < params.min_similarity:
+        # A rewrite that reorders sentences has a low character similarity although it shares
+        # most words: keep the region when either measure says the spans are alike.
+        word_dice = dice(
+            tokens_a.hashes[region.a_first : region.a_end],
+            tokens_b.hashes[region.b_first : region.b_end],
+        )
+        if max(similarity, word_dice) < params.min_similarity:
             continue
         alignments.append(Alignment(key_a, a_start, a_end, key_b, b_start, b_end, similarity))
+    alignments = drop_conflicts(alignments)
     alignments.sort(key=lambda x: (x.a_start, x.a_end, x.b_start, x.b_end))
     return alignments
 
@@ -215,8 +234,10 @@ def chain_seeds(seeds: np.ndarray, params: AlignParams) -> list[_Region]:
     return sorted(finished, key=lambda r: (r.a_first, r.b_first))
 
 
-def merge_regions(regions: list[_Region], params: AlignParams) -> list[_Region]:
-    """Merge regions that overlap, or follow each other with a short two-sided gap."""
+def merge_regions(
+    regions: list[_Region], hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams
+) -> list[_Region]:
+    """Merge regions that are one passage (see ``_mergeable``) until nothing changes."""
     merged = True
     while merged:
         merged = False
@@ -224,7 +245,7 @@ def merge_regions(regions: list[_Region], params: AlignParams) -> list[_Region]:
         result: list[_Region] = []
         for region in regions:
             for previous in reversed(result[-8:]):
-                if _mergeable(previous, region, params):
+                if _mergeable(previous, region, hashes_a, hashes_b, params):
                     previous.a_first = min(previous.a_first, region.a_first)
                     previous.b_first = min(previous.b_first, region.b_first)
                     previous.a_end = max(previous.a_end, region.a_end)
@@ -238,21 +259,93 @@ def merge_regions(regions: list[_Region], params: AlignParams) -> list[_Region]:
     return regions
 
 
-def _mergeable(first: _Region, second: _Region, params: AlignParams) -> bool:
-    gap_a = second.a_first - first.a_end
-    gap_b = second.b_first - first.b_end
-    if second.b_first < first.b_first:
-        return False  # crossing: not the same passage in order
-    if gap_a <= 0 and gap_b <= 0:
-        return True  # overlapping in both documents
-    if max(gap_a, gap_b) <= params.max_gap_words and abs(gap_a - gap_b) <= params.max_drift_words:
+def _between(first_start: int, first_end: int, second_start: int, second_end: int) -> range:
+    """Token positions between two token ranges, in either order (empty when they overlap)."""
+    if second_start >= first_end:
+        return range(first_end, second_start)
+    if first_start >= second_end:
+        return range(second_end, first_start)
+    return range(0)
+
+
+def dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
+    """Dice coefficient of the two sets of word hashes (0 when either is empty)."""
+    set_a, set_b = set(hashes_a.tolist()), set(hashes_b.tolist())
+    if not set_a or not set_b:
+        return 0.0
+    return 2 * len(set_a & set_b) / (len(set_a) + len(set_b))
+
+
+def _mergeable(
+    first: _Region,
+    second: _Region,
+    hashes_a: np.ndarray,
+    hashes_b: np.ndarray,
+    params: AlignParams,
+) -> bool:
+    """Whether two regions are one passage: close in *both* documents, in either order (a
+    rewrite may reorder sentences), and what lies between them is alike on both sides, not a
+    sentence present in one document only."""
+    gap_a = _between(first.a_first, first.a_end, second.a_first, second.a_end)
+    gap_b = _between(first.b_first, first.b_end, second.b_first, second.b_end)
+    longest = max(len(gap_a), len(gap_b))
+    if longest <= params.merge_gap_words:
         return True
-    longest = max(gap_a, gap_b)
+    if longest > params.rewrite_gap_words:
+        return False
     return (
-        longest <= params.merge_gap_words
-        and abs(gap_a - gap_b) <= params.merge_drift_ratio * longest
-        and min(first.covered, second.covered) >= params.min_words
+        dice(hashes_a[gap_a.start : gap_a.stop], hashes_b[gap_b.start : gap_b.stop])
+        >= params.rewrite_gap_dice
     )
+
+
+def drop_conflicts(alignments: list[Alignment], max_overlap: float = 0.5) -> list[Alignment]:
+    """Keep alignments one-to-one: a span of one document maps to one place in the other.
+
+    Longest first; an alignment overlapping a kept one by more than ``max_overlap`` of its own
+    length in either document is a repeat (a title or sentence occurring twice) and dropped.
+    """
+    ranked = sorted(
+        alignments,
+        key=lambda x: (-(x.a_end - x.a_start + x.b_end - x.b_start), x.a_start, x.b_start),
+    )
+    kept: list[Alignment] = []
+    for candidate in ranked:
+        length_a, length_b = (
+            candidate.a_end - candidate.a_start,
+            candidate.b_end - candidate.b_start,
+        )
+        if all(
+            min(candidate.a_end, other.a_end) - max(candidate.a_start, other.a_start)
+            <= max_overlap * length_a
+            and min(candidate.b_end, other.b_end) - max(candidate.b_start, other.b_start)
+            <= max_overlap * length_b
+            for other in kept
+        ):
+            kept.append(candidate)
+    return kept
+
+
+def _extend_chunks(
+    region: _Region, hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams
+) -> None:
+    """Grow the region by whole chunks of words while the chunks on both sides share most of
+    their words (a rewritten edge sentence), recovering edges that have no exact seed."""
+    size = params.chunk_words
+    while region.a_first > 0 and region.b_first > 0:
+        chunk_a = hashes_a[max(0, region.a_first - size) : region.a_first]
+        chunk_b = hashes_b[max(0, region.b_first - size) : region.b_first]
+        if dice(chunk_a, chunk_b) < params.chunk_dice:
+            break
+        region.a_first -= len(chunk_a)
+        region.b_first -= len(chunk_b)
+    while region.a_end < len(hashes_a) and region.b_end < len(hashes_b):
+        chunk_a = hashes_a[region.a_end : region.a_end + size]
+        chunk_b = hashes_b[region.b_end : region.b_end + size]
+        if dice(chunk_a, chunk_b) < params.chunk_dice:
+            break
+        region.a_end += len(chunk_a)
+        region.b_end += len(chunk_b)
 
 
 def _words_match(tokens_a: Tokens, i: int, tokens_b: Tokens, j: int, threshold: float) -> bool:
