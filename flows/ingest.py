@@ -371,13 +371,15 @@ def read_jsonl_lines(
             yield Skipped(where, _too_large(len(raw_line), max_bytes, "JSONL line"))
             continue
         line, _ = decode_text(raw_line)
-        line = line.lstrip("\ufeff")
+        line = line.lstrip("\ufeff").rstrip("\r\n")
         if not line.strip():
             continue
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            yield Skipped(where, f"invalid JSON ({error.msg} at column {error.colno})")
+            yield Skipped(
+                where, f"invalid JSON ({error.msg.removesuffix(' at')} at column {error.colno})"
+            )
             continue
         if not isinstance(record, dict):
             yield Skipped(where, "JSONL line is not an object")

@@ -1,0 +1,359 @@
+"""The bad-input battery: every kind of broken file, through the real ``wiretrace run``.
+
+Builds, in a temporary folder, a binary file, invalid UTF-8, legacy encodings (cp1252,
+latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, HTML with no text,
+broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
+record, a text with no sentence at all, a path that does not exist, and a few good articles
+made from the seeds. Runs ``wiretrace run`` on them in a subprocess and prints what happened to
+each input (stored, or skipped and why, from the run's record in the database), then checks
+that the good documents were stored exactly, every bad one cost one clear line, and nothing
+crashed.
+
+    python benchmarks/bad_inputs.py                 # the full battery (100 MB file)
+    python benchmarks/bad_inputs.py --big-mb 3 --max-bytes 2000000 --keep /tmp/battery
+
+Exit status 0 when every check passes, 1 otherwise. ``tests/test_robustness.py`` runs the
+same battery with a small "big" file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+SEEDS = PROJECT.parent / "shared" / "seeds"
+TRACEBACK = "Traceback (most recent call last)"
+MISSING_NAME = "does-not-exist.txt"
+
+
+@dataclass
+class Case:
+    """One input of the battery and what must become of it."""
+
+    uri: str  # as the run will name it (file path, JSONL id, WARC target, file:line)
+    what: str  # what the input is, for the printout
+    expect: str  # "stored" or "skipped"
+    reason_words: tuple[str, ...] = ()  # a skip reason must contain one of these
+    # For stored text files: the exact text the document must hold.
+    text: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one run of the battery did."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+    seconds: float
+    peak_rss_mb: float
+    stored: dict[str, str] = field(default_factory=dict)  # uri -> text
+    skipped: dict[str, str] = field(default_factory=dict)  # uri -> reason (run record)
+    notes: dict[str, str] = field(default_factory=dict)  # uri -> decoding note (stderr)
+
+
+def seed_texts(seeds: Path = SEEDS) -> list[str]:
+    texts = [path.read_text(encoding="utf-8") for path in sorted(seeds.glob("*.txt"))]
+    if len(texts) < 3:
+        raise SystemExit(f"bad_inputs: need the seed articles in {seeds}")
+    return texts
+
+
+def paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in text.split("\n\n") if len(part.split()) >= 8]
+
+
+def _warc(pages: list[tuple[str, str]]) -> bytes:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, html in pages:
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(html.encode()), http_headers=headers
+        )
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+def _html_page(title: str, body_paragraphs: list[str]) -> str:
+    body = "\n".join(f"<p>{paragraph}</p>" for paragraph in body_paragraphs)
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
+        "<nav><a href='/'>Home</a> | <a href='/world'>World</a></nav>"
+        f"<article><h1>{title}</h1>\n{body}</article>"
+        "<footer>© 2017 Example News. All rights reserved.</footer></body></html>"
+    )
+
+
+def write_big_text(path: Path, size_bytes: int, paragraph: str) -> None:
+    """A plain text of ``size_bytes`` written in chunks (never held in memory whole)."""
+    chunk = ((paragraph.strip() + "\n\n") * 64).encode("utf-8")
+    with path.open("wb") as stream:
+        written = 0
+        while written < size_bytes:
+            piece = chunk[: size_bytes - written]
+            stream.write(piece)
+            written += len(piece)
+
+
+def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Case]:
+    """Write every input under ``folder`` and return what must become of each."""
+    texts = seed_texts(seeds)
+    folder.mkdir(parents=True, exist_ok=True)
+    cases: list[Case] = []
+
+    def text_file(name: str, data: bytes, what: str, expect: str, *words: str, text=None) -> None:
+        (folder / name).write_bytes(data)
+        cases.append(Case(str(folder / name), what, expect, words, text))
+
+    # Good articles: real seed texts, copied byte for byte.
+    for number, text in enumerate(texts[:3]):
+        text_file(f"good_{number}.txt", text.encode("utf-8"), "good article", "stored", text=text)
+
+    sample = paragraphs(texts[3])[1]
+    accented = "Déjà vu: the “café” owner in Zürich said façades cost €12,000 – naïvely. " + sample
+    text_file(
+        "binary.txt",
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + os.urandom(4000),
+        "binary (PNG bytes)",
+        "skipped",
+        "binary",
+    )
+    damaged = accented.encode("utf-8").replace(b"caf\xc3\xa9", b"caf\xe9\xff")
+    repaired = accented.replace("café", "caf\ufffd\ufffd")  # the two bad bytes, one for one
+    text_file("invalid_utf8.txt", damaged, "UTF-8 with invalid bytes", "stored", text=repaired)
+    text_file("cp1252.txt", accented.encode("cp1252"), "cp1252 text", "stored", text=accented)
+    latin1 = "Ångström, señor, naïve façade; ¿qué pasó? " + sample
+    text_file("latin1.txt", latin1.encode("latin-1"), "latin-1 text", "stored", text=latin1)
+    text_file(
+        "utf16_bom.txt", accented.encode("utf-16"), "UTF-16 with BOM", "stored", text=accented
+    )
+    text_file("empty.txt", b"", "empty file", "skipped", "empty")
+    text_file(
+        "no_sentence.txt",
+        b"*** --- 2017/10/13 ### 12,345 ... !!!\n",
+        "no sentence, no word",
+        "skipped",
+        "no words",
+        "no article text",
+    )
+
+    big = folder / "huge.txt"
+    write_big_text(big, big_bytes, sample)
+    cases.append(Case(str(big), f"{big_bytes / 1e6:.0f} MB text", "skipped", ("too large",)))
+
+    no_text = "<html><head><script>var x = 1;</script><style>p {}</style></head><body><div><img src='a.png'></div></body></html>"
+    text_file(
+        "no_text.html",
+        no_text.encode(),
+        "HTML with no text",
+        "skipped",
+        "no article text",
+        "no text",
+        "empty",
+    )
+    html_paragraphs = paragraphs(texts[4])[:4]
+    broken = (
+        "<html><body><div class='story'><h1>Broken markup <b>test</h1>"
+        + "".join(f"<p>{paragraph} <i>unclosed <span>" for paragraph in html_paragraphs)
+        + "</div></td></table>< <<>> &bogus; <p"
+    )
+    text_file("broken.html", broken.encode(), "broken HTML (with text)", "stored")
+
+    feed = folder / "feed.jsonl"
+    good_lines = [
+        {"id": f"feed-{n}", "text": paragraph, "outlet": "Example Wire"}
+        for n, paragraph in enumerate(paragraphs(texts[3])[2:5])
+    ]
+    lines = [
+        json.dumps(good_lines[0]),
+        '{"id": "feed-bad", "text": "unterminated',
+        *map(json.dumps, good_lines[1:]),
+    ]
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cases += [
+        Case(line["id"], "JSONL good line", "stored", text=line["text"]) for line in good_lines
+    ]
+    cases.append(Case(f"{feed}:2", "JSONL bad line", "skipped", ("invalid JSON",)))
+
+    warc_pages = [
+        ("https://example.org/news/one", _html_page("One", paragraphs(texts[0])[:3])),
+        ("https://example.org/news/two", _html_page("Two", paragraphs(texts[1])[:3])),
+    ]
+    data = _warc(warc_pages)
+    (folder / "crawl.warc.gz").write_bytes(data[: len(data) - 60])  # cut inside the last record
+    cases.append(Case(warc_pages[0][0], "WARC record", "stored"))
+    cases.append(Case(warc_pages[1][0], "WARC truncated record", "skipped", ("truncated", "WARC")))
+    return cases
+
+
+def run_battery(
+    folder: Path, db_url: str, max_bytes: int | None = None, timeout: float = 300
+) -> Outcome:
+    """``wiretrace run FOLDER MISSING --db URL`` in a subprocess, and what it stored/skipped."""
+    from storage.store import Store
+
+    env = {**os.environ, "WIRETRACE_DB": "", "NO_COLOR": "1", "COLUMNS": "200"}
+    if max_bytes is not None:
+        env["WIRETRACE_MAX_BYTES"] = str(max_bytes)
+    command = [
+        wiretrace_command(),
+        "run",
+        str(folder),
+        str(folder / MISSING_NAME),
+        "--db",
+        db_url,
+        "--quiet",
+    ]
+    started = time.perf_counter()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
+    )
+    seconds = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    outcome = Outcome(
+        result.returncode, result.stdout, result.stderr, seconds, max(peak, before) / 1024
+    )
+    store = Store(db_url)
+    try:
+        outcome.stored = {row.uri: row.text for row in store.documents()}
+        runs = store.runs()
+        if runs:
+            outcome.skipped = {
+                row["uri"]: row["reason"] for row in store.skipped(runs[-1]["run_id"])
+            }
+    finally:
+        store.close()
+    for line in result.stderr.splitlines():
+        match = re.match(r"note: (.*): (.*)$", line)
+        if match:
+            outcome.notes[match.group(1)] = match.group(2)
+    return outcome
+
+
+def wiretrace_command() -> str:
+    beside_python = Path(sys.executable).with_name("wiretrace")
+    return (
+        str(beside_python) if beside_python.exists() else shutil.which("wiretrace") or "wiretrace"
+    )
+
+
+def check(cases: list[Case], outcome: Outcome) -> list[str]:
+    """Everything the battery promises; returns the failures (empty: all good)."""
+    failures: list[str] = []
+    fail: Callable[[str], None] = failures.append
+    if outcome.returncode != 0:
+        fail(f"wiretrace run exited {outcome.returncode}")
+    if TRACEBACK in outcome.stderr or TRACEBACK in outcome.stdout:
+        fail("a traceback was printed")
+    stderr_lines = outcome.stderr.splitlines()
+    for case in cases:
+        if case.expect == "stored":
+            if case.uri not in outcome.stored:
+                fail(
+                    f"{case.uri} ({case.what}) was not stored: {outcome.skipped.get(case.uri, 'no reason recorded')}"
+                )
+            elif case.text is not None and outcome.stored[case.uri] != case.text:
+                fail(f"{case.uri} ({case.what}) was stored with different text")
+            continue
+        reason = outcome.skipped.get(case.uri)
+        if case.uri in outcome.stored:
+            fail(f"{case.uri} ({case.what}) was stored, expected a skip")
+        elif reason is None:
+            fail(f"{case.uri} ({case.what}) is not in the run's skipped files")
+        else:
+            if case.reason_words and not any(word in reason for word in case.reason_words):
+                fail(
+                    f"{case.uri} ({case.what}): reason {reason!r} says none of {case.reason_words}"
+                )
+            said = [line for line in stderr_lines if case.uri in line and reason in line]
+            if len(said) != 1:
+                fail(f"{case.uri} ({case.what}): {len(said)} stderr lines name it with its reason")
+    return failures
+
+
+def print_report(cases: list[Case], outcome: Outcome, folder: Path) -> None:
+    def short(uri: str) -> str:
+        return uri.replace(str(folder) + os.sep, "")
+
+    print(f"{'input':<34} {'what':<26} {'outcome':<8} reason / note")
+    for case in cases:
+        if case.uri in outcome.stored:
+            status, detail = "stored", outcome.notes.get(case.uri, "")
+        elif case.uri in outcome.skipped:
+            status, detail = "skipped", outcome.skipped[case.uri]
+        else:
+            status, detail = "MISSING", "neither stored nor recorded as skipped"
+        print(f"{short(case.uri):<34} {case.what:<26} {status:<8} {detail}")
+    print(
+        f"\nexit code {outcome.returncode}, {outcome.seconds:.1f} s, peak child RSS "
+        f"{outcome.peak_rss_mb:.0f} MB, traceback: {'yes' if TRACEBACK in outcome.stderr else 'no'}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--big-mb", type=float, default=100, help="size of the big text file (MB)")
+    parser.add_argument(
+        "--max-bytes", type=int, default=None, help="WIRETRACE_MAX_BYTES for the run"
+    )
+    parser.add_argument(
+        "--db", default=None, help="database URL [default: a SQLite file in the folder]"
+    )
+    parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
+    parser.add_argument("--seeds", type=Path, default=SEEDS)
+    args = parser.parse_args(argv)
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="wiretrace-battery-"))
+    try:
+        inputs = folder / "inputs"
+        if inputs.exists():
+            shutil.rmtree(inputs)
+        cases = build_battery(inputs, int(args.big_mb * 1e6), args.seeds)
+        cases.append(
+            Case(
+                str(inputs / MISSING_NAME), "path that does not exist", "skipped", ("no such file",)
+            )
+        )
+        db_url = args.db or f"sqlite:///{folder / 'battery.db'}"
+        if db_url.startswith("sqlite:///") and Path(db_url.removeprefix("sqlite:///")).exists():
+            Path(db_url.removeprefix("sqlite:///")).unlink()
+        outcome = run_battery(inputs, db_url, args.max_bytes)
+        print(f"$ wiretrace run {inputs} {inputs / MISSING_NAME} --db {db_url}\n")
+        print_report(cases, outcome, inputs)
+        failures = check(cases, outcome)
+        if failures:
+            print("\nFAILED:\n  " + "\n  ".join(failures))
+            print("\nstderr of the run:\n" + outcome.stderr)
+            return 1
+        print(
+            f"\nall {len(cases)} inputs behaved: good ones stored exactly, bad ones one line each"
+        )
+        return 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

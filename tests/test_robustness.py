@@ -1,0 +1,196 @@
+"""Bad input, unreachable databases and secrets, through the real ``wiretrace`` command.
+
+One bad file costs one file and one clear line; a database that cannot be reached costs one
+clear line and exit code 1; a password given in ``--db`` is never shown or stored.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+SEEDS = PROJECT.parent / "shared" / "seeds"
+WIRETRACE = str(Path(sys.executable).with_name("wiretrace"))
+PASSWORD = "s3cr3t-Pa55"
+TRACEBACK = "Traceback (most recent call last)"
+
+needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seeds not found at {SEEDS}")
+
+
+def _battery_module():
+    spec = importlib.util.spec_from_file_location(
+        "bad_inputs", PROJECT / "benchmarks" / "bad_inputs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    return module
+
+
+def wiretrace(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+):
+    """The real CLI in a subprocess, with a narrow terminal (long lines must not wrap)."""
+    full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "80"}
+    full_env.pop("WIRETRACE_DB", None)  # each test names its database
+    full_env.update(env or {})
+    return subprocess.run(
+        [WIRETRACE, *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=timeout,
+        check=False,
+    )
+
+
+# -- bad input -----------------------------------------------------------------------------------
+
+
+@needs_seeds
+def test_bad_input_battery(tmp_path: Path, db_url: str) -> None:
+    battery = _battery_module()
+    inputs = tmp_path / "inputs"
+    # The "100 MB" file at 3 MB, over a 2 MB limit: same path through the code, fast.
+    cases = battery.build_battery(inputs, big_bytes=3_000_000)
+    missing = str(inputs / battery.MISSING_NAME)
+    cases.append(battery.Case(missing, "path that does not exist", "skipped", ("no such file",)))
+    outcome = battery.run_battery(inputs, db_url, max_bytes=2_000_000)
+
+    assert battery.check(cases, outcome) == [], outcome.stderr
+    # Every bad input named once, on one line of its own, with its reason.
+    skip_lines = [line for line in outcome.stderr.splitlines() if line.startswith("skipped ")]
+    expected_skips = [case for case in cases if case.expect == "skipped"]
+    assert len(skip_lines) == len(expected_skips) == len(outcome.skipped)
+    for case in expected_skips:
+        assert f"skipped {case.uri}: {outcome.skipped[case.uri]}" in skip_lines
+    # Legacy encodings decoded and said so, on the terminal.
+    notes = outcome.notes
+    assert "cp1252" in notes[str(inputs / "cp1252.txt")]
+    assert "UTF-16" in notes[str(inputs / "utf16_bom.txt")]
+    assert "invalid UTF-8" in notes[str(inputs / "invalid_utf8.txt")]
+
+
+def test_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    from flows.ingest import DEFAULT_MAX_BYTES, Skipped, read_inputs
+
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as stream:  # sparse: 100 MB on paper, instant to make
+        stream.truncate(100 * 1024 * 1024)
+    tracemalloc.start()
+    items = list(read_inputs([str(huge)], max_bytes=DEFAULT_MAX_BYTES))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert isinstance(items[0], Skipped) and "too large" in items[0].reason
+    assert peak < 1_000_000
+
+
+def test_unsupported_and_missing_paths_on_the_command_line(tmp_path: Path, db_url: str) -> None:
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")
+    good = tmp_path / "story.txt"
+    good.write_text("A short but real article. It has two sentences.", encoding="utf-8")
+    result = wiretrace(
+        "run", str(tmp_path / "notes.pdf"), str(tmp_path / "nope"), str(good), "--db", db_url, "-q"
+    )
+    assert result.returncode == 0, result.stderr
+    assert TRACEBACK not in result.stderr
+    lines = result.stderr.splitlines()
+    assert f"skipped {tmp_path / 'notes.pdf'}: unsupported file type '.pdf'" in lines
+    assert f"skipped {tmp_path / 'nope'}: no such file or folder" in lines
+
+
+# -- unreachable databases -------------------------------------------------------------------------
+
+UNREACHABLE = [
+    # (url, what the one line must say besides the masked url)
+    (f"postgresql+psycopg://postgres:{PASSWORD}@127.0.0.1:1/wiretrace", "refused"),
+    (f"postgresql+psycopg://postgres:{PASSWORD}@no-such-host.invalid/wiretrace", "resolve"),
+    ("sqlite:////no/such/folder/wiretrace.db", "unable to open"),
+    ("not-a-database-url", "not a database URL"),
+]
+
+
+def _assert_one_line_error(result: subprocess.CompletedProcess, url: str, words: str) -> None:
+    from storage.store import mask_url
+
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert TRACEBACK not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error:") and mask_url(url) in lines[0] and words in lines[0]
+    assert PASSWORD not in result.stderr + result.stdout
+
+
+@needs_seeds
+@pytest.mark.parametrize(("url", "words"), UNREACHABLE)
+def test_unreachable_database_is_one_clear_line(url: str, words: str) -> None:
+    _assert_one_line_error(wiretrace("run", str(SEEDS), "--db", url, "-q"), url, words)
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["report", "--out", "{tmp}/report"], ["show", "001"], ["export", "--format", "prov-json"]],
+)
+def test_every_database_command_fails_cleanly(command: list[str], tmp_path: Path) -> None:
+    url, words = UNREACHABLE[0]
+    args = [part.replace("{tmp}", str(tmp_path)) for part in command]
+    # Through $WIRETRACE_DB as a scheduled job would give it, not --db.
+    result = wiretrace(*args, env={"WIRETRACE_DB": url})
+    _assert_one_line_error(result, url, words)
+    assert not (tmp_path / "report").exists() or not any((tmp_path / "report").iterdir())
+
+
+# -- secrets ---------------------------------------------------------------------------------------
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("WIRETRACE_TEST_DB", "")
+    return url if url.startswith("postgresql") else None
+
+
+@needs_seeds
+@pytest.mark.postgres
+@pytest.mark.skipif(_postgres_url() is None, reason="WIRETRACE_TEST_DB is not a PostgreSQL URL")
+def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    # The test server trusts local connections, so any password gets in: the run succeeds
+    # and every output can be searched for it. "%40" is an URL-encoded "@".
+    url = make_url(db_url).set(password=PASSWORD + "@x").render_as_string(hide_password=False)
+    encoded = url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    secrets = {PASSWORD, encoded}
+    outputs = [
+        wiretrace("run", str(SEEDS), "--db", url, cwd=tmp_path),
+        wiretrace("report", "--db", url, "--out", str(tmp_path / "report"), cwd=tmp_path),
+        wiretrace("show", "001", "--db", url, cwd=tmp_path),
+        wiretrace("export", "--format", "prov-json", env={"WIRETRACE_DB": url}, cwd=tmp_path),
+    ]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        for secret in secrets:
+            assert secret not in result.stdout + result.stderr
+    assert "***" in outputs[0].stdout  # the run names its database, masked
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert any(path.suffix == ".html" for path in written)
+    for path in written:
+        content = path.read_bytes().decode("utf-8", "replace")
+        for secret in secrets:
+            assert secret not in content, path
+    engine = create_engine(db_url)
+    with engine.connect() as connection:
+        for table in ("runs", "skipped_files"):
+            for row in connection.execute(text(f"select * from {table}")):
+                dumped = json.dumps([str(value) for value in row])
+                for secret in secrets:
+                    assert secret not in dumped, table
+    engine.dispose()
