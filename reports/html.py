@@ -1,0 +1,604 @@
+"""The static HTML report: a corpus page, a page per document, a page per reused passage.
+
+Pages are self-contained files (CSS inlined, charts as inline SVG, no JavaScript) that open from
+disk without a network. A strict Content-Security-Policy forbids scripts and remote loads; Jinja2
+autoescaping is on and article text only ever reaches a template pre-escaped
+(:mod:`reports.markup`), so a page is safe to open whatever the articles contain.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from reports import charts
+from reports.data import UNKNOWN_ORIGIN, ReportData, as_utc, document_title, split_credits
+from reports.markup import Fold, Mark, Palette, highlighted_text, palette_css, word_diff
+from storage.records import DocumentRow, LineageRow
+
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+TOP_PASSAGES = 20  # most reused passages listed on the corpus page
+TOP_DOCUMENTS = 30  # most reused documents listed on the corpus page
+TIMELINE_ROWS = 12
+MATRIX_OUTLETS = 20
+MATRIX_ORIGINS = 10
+PAGE_SIZE = 500  # rows per page of the full document and passage lists
+MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
+EXCERPT_CHARS = 220
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("reports", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["pct"] = pct
+    env.filters["when"] = when
+    env.filters["excerpt"] = excerpt
+    env.filters["safe_url"] = safe_url
+    env.globals["list_page_name"] = list_page_name
+    return env
+
+
+def stylesheet() -> Markup:
+    """The report's CSS (our own file, not user text) plus the origin colour classes."""
+    css = resources.files("reports").joinpath("static/wiretrace.css").read_text(encoding="utf-8")
+    return Markup(css + "\n" + palette_css())
+
+
+# ---- formatting helpers (also Jinja filters) ----------------------------------------------
+
+
+def pct(value: float | None) -> str:
+    """Example:
+
+    >>> pct(0.456)
+    '46%'
+    """
+    return "n/a" if value is None else f"{value:.0%}"
+
+
+def when(moment: datetime | str | None) -> str:
+    """Example:
+
+    >>> when(datetime(2016, 10, 11, tzinfo=UTC))
+    '2016-10-11'
+    """
+    moment = as_utc(moment)
+    if moment is None:
+        return "undated"
+    if (moment.hour, moment.minute, moment.second) == (0, 0, 0):
+        return f"{moment:%Y-%m-%d}"
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """One line, at most ``limit`` characters, cut at a word boundary.
+
+    >>> excerpt("a  b\\n c", 10)
+    'a b c'
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit - 1)
+    return flat[: cut if cut > limit // 2 else limit - 1] + "…"
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL if it is http(s) and can be put in an href, else None (``javascript:`` etc.).
+
+    >>> safe_url("https://example.com/a?b=1"), safe_url("javascript:alert(1)"), safe_url("a.txt")
+    ('https://example.com/a?b=1', None, None)
+    """
+    if not url:
+        return None
+    candidate = url.strip()
+    lowered = candidate.lower()
+    if not lowered.startswith(("http://", "https://")):
+        return None
+    if any(character.isspace() or ord(character) < 32 for character in candidate):
+        return None
+    return candidate
+
+
+# ---- the report -----------------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    title: str
+    href: str
+    outlet: str
+    published: str
+
+
+class HtmlReport:
+    """Renders every page of one report; one instance per :func:`reports.write_report` call."""
+
+    def __init__(self, data: ReportData, generated_at: datetime | None = None) -> None:
+        self.data = data
+        self.env = environment()
+        self.palette = Palette(data.origin_labels_ranked, UNKNOWN_ORIGIN)
+        self.generated = when(generated_at or datetime.now(UTC).replace(microsecond=0))
+        self.common = {
+            "css": stylesheet(),
+            "csp": CSP,
+            "generated": self.generated,
+            "source": data.source,
+        }
+        self._titles = {row.uri: document_title(row) for row in data.documents}
+
+    # -- links --
+
+    def doc_href(self, uri: str, root: str) -> str | None:
+        document = self.data.document_by_uri.get(uri)
+        return f"{root}docs/{document.document_id}.html" if document is not None else None
+
+    def doc_link(self, uri: str, root: str) -> Link:
+        return Link(
+            title=self._titles.get(uri, uri),
+            href=self.doc_href(uri, root) or "",
+            outlet=self.data.outlet_of(uri),
+            published=when(self.data.published_at(uri)),
+        )
+
+    def origin_chip(self, cluster_id: int) -> dict[str, str]:
+        label = self.data.origin_label(cluster_id)
+        return {"label": label, "css": self.palette.css_class(label)}
+
+    # -- pages --
+
+    def render(self, template: str, **context: Any) -> str:
+        return self.env.get_template(template).render(**self.common, **context)
+
+    def document_page(self, document: DocumentRow) -> str:
+        data = self.data
+        root = "../"
+        occurrences = data.lineage_by_uri.get(document.uri, [])
+        numbered = list(enumerate(occurrences, start=1))
+        marks = []
+        passages = []
+        for number, occurrence in numbered:
+            chip = self.origin_chip(occurrence.cluster_id)
+            others = [
+                self.doc_link(other.uri, root)
+                for other in data.lineage_by_cluster.get(occurrence.cluster_id, [])
+                if other.uri != document.uri
+            ]
+            title = f"from {chip['label']} · shared by {len(others) + 1} documents · passage {occurrence.cluster_id}"
+            href = f"{root}clusters/{occurrence.cluster_id}.html"
+            marks.append(
+                Mark(occurrence.start_char, occurrence.end_char, chip["css"], href, title, number)
+            )
+            parent = data.occurrence_by_id.get(occurrence.parent_occurrence_id or -1)
+            passages.append(
+                {
+                    "number": number,
+                    "cluster_id": occurrence.cluster_id,
+                    "href": href,
+                    "chip": chip,
+                    "row": occurrence,
+                    "others": others,
+                    "parent": self.doc_link(parent.uri, root) if parent is not None else None,
+                    "origin_doc": self._origin_doc(occurrence.cluster_id, root),
+                }
+            )
+        folds = [
+            Fold(row.start_char, row.end_char, row.kind)
+            for row in data.boilerplate_by_uri.get(document.uri, [])
+        ]
+        quotes = [
+            {
+                "row": quote,
+                "variant_of": self._quote_source(quote.variant_of, document.uri, root),
+            }
+            for quote in data.quotes_by_uri.get(document.uri, [])
+        ]
+        legend_labels = []
+        for passage in passages:
+            if passage["chip"] not in legend_labels:
+                legend_labels.append(passage["chip"])
+        boilerplate = data.boilerplate_by_uri.get(document.uri, [])
+        return self.render(
+            "document.html",
+            root=root,
+            page_title=self._titles[document.uri],
+            doc=document,
+            title=self._titles[document.uri],
+            credits=split_credits(document.wire_credits),
+            url=safe_url(document.uri),
+            published=when(document.published_at),
+            share_bar=charts.share_bar(document.original_share),
+            text_html=highlighted_text(document.text, marks, folds),
+            passages=passages,
+            legend=legend_labels,
+            quotes=quotes,
+            boilerplate=boilerplate,
+            boilerplate_chars=sum(row.end_char - row.start_char for row in boilerplate),
+        )
+
+    def _origin_doc(self, cluster_id: int, root: str) -> Link | None:
+        kind, uri, _, _ = self.data.origin_of_cluster(cluster_id)
+        if kind == "document" and uri:
+            return self.doc_link(uri, root)
+        return None
+
+    def _quote_source(self, quote_id: int | None, own_uri: str, root: str) -> Link | None:
+        source = self.data.quote_by_id.get(quote_id) if quote_id is not None else None
+        if source is None or source.uri == own_uri:
+            return None
+        return self.doc_link(source.uri, root)
+
+    def cluster_page(self, cluster_id: int) -> str:
+        data = self.data
+        root = "../"
+        occurrences = data.lineage_by_cluster.get(cluster_id, [])
+        kind, origin_uri, origin_source, confidence = data.origin_of_cluster(cluster_id)
+        reference = _reference_occurrence(occurrences)
+        cards, overflow = self._variant_cards(reference, occurrences, root)
+        evidence = _distinct(
+            [row.evidence for row in occurrences if row.is_origin and row.evidence]
+            + [row.evidence for row in occurrences if row.evidence]
+        )
+        cluster = data.cluster_by_id.get(cluster_id)
+        outlets = {data.outlet_of(row.uri) for row in occurrences}
+        first = min(
+            (data.published_at(row.uri) for row in occurrences if data.published_at(row.uri)),
+            default=None,
+        )
+        return self.render(
+            "cluster.html",
+            root=root,
+            page_title=f"Passage {cluster_id}",
+            cluster_id=cluster_id,
+            text=data.cluster_text(cluster_id),
+            origin_chip=self.origin_chip(cluster_id),
+            kind=kind,
+            origin_doc=self.doc_link(origin_uri, root)
+            if kind == "document" and origin_uri
+            else None,
+            origin_source=origin_source,
+            confidence=confidence,
+            evidence=evidence,
+            n_documents=cluster.n_documents if cluster else len({row.uri for row in occurrences}),
+            n_outlets=cluster.n_outlets if cluster else len(outlets),
+            first_published=when(
+                cluster.first_published if cluster and cluster.first_published else first
+            ),
+            cards=cards,
+            overflow=overflow,
+        )
+
+    def _variant_cards(
+        self, reference: LineageRow | None, occurrences: list[LineageRow], root: str
+    ) -> tuple[list[dict[str, Any]], list[Link]]:
+        """One card per distinct wording (identical copies share a card), reference first."""
+        if reference is None:
+            return [], []
+        by_wording: dict[str, list[LineageRow]] = {}
+        for row in occurrences:
+            by_wording.setdefault(" ".join(row.text.split()), []).append(row)
+        reference_key = " ".join(reference.text.split())
+        ordered = [reference_key] + [key for key in by_wording if key != reference_key]
+        cards = []
+        for key in ordered[:MAX_VARIANT_CARDS]:
+            rows = by_wording[key]
+            if key == reference_key:
+                rows = [reference] + [row for row in rows if row is not reference]
+            first = rows[0]
+            parent = self.data.occurrence_by_id.get(first.parent_occurrence_id or -1)
+            diff = None if key == reference_key else word_diff(reference.text, first.text)
+            cards.append(
+                {
+                    "is_reference": key == reference_key,
+                    "row": first,
+                    "doc": self.doc_link(first.uri, root),
+                    "diff": diff,
+                    "parent": self.doc_link(parent.uri, root) if parent is not None else None,
+                    "identical": [self.doc_link(row.uri, root) for row in rows[1:]],
+                }
+            )
+        overflow = [
+            self.doc_link(row.uri, root)
+            for key in ordered[MAX_VARIANT_CARDS:]
+            for row in by_wording[key]
+        ]
+        return cards, overflow
+
+    def index_page(self, list_pages: int, passage_pages: int) -> str:
+        data = self.data
+        root = ""
+        ranked = data.ranked_clusters()
+        top = [
+            {
+                "cluster_id": cluster_id,
+                "text": data.cluster_text(cluster_id),
+                "chip": self.origin_chip(cluster_id),
+                "size": data.cluster_size(cluster_id),
+                "outlets": len(
+                    {data.outlet_of(row.uri) for row in data.lineage_by_cluster.get(cluster_id, [])}
+                ),
+                "confidence": data.origin_of_cluster(cluster_id)[3],
+                "origin_doc": self._origin_doc(cluster_id, root),
+            }
+            for cluster_id in ranked[:TOP_PASSAGES]
+        ]
+        shares = [row.original_share for row in data.documents if row.original_share is not None]
+        most_reused = sorted(
+            data.documents,
+            key=lambda row: (
+                row.original_share if row.original_share is not None else 2.0,
+                row.uri,
+            ),
+        )[:TOP_DOCUMENTS]
+        return self.render(
+            "index.html",
+            root=root,
+            page_title="Provenance report",
+            data=data,
+            n_occurrences=len(data.lineage),
+            median_share=data.median_original_share(),
+            top=top,
+            n_clusters=len(data.cluster_ids),
+            matrix=self._matrix(),
+            outlets=self._outlet_rows(),
+            agencies=self._agency_rows(),
+            histogram=charts.share_histogram(shares) if shares else Markup(""),
+            timeline=self._timeline(ranked[:TIMELINE_ROWS]),
+            documents=[self._document_row(row, root) for row in most_reused],
+            list_pages=list_pages,
+            passage_pages=passage_pages,
+            legend=self.palette.legend(),
+            last_run=data.runs[-1] if data.runs else None,
+        )
+
+    def _document_row(self, document: DocumentRow, root: str) -> dict[str, Any]:
+        return {
+            "doc": document,
+            "title": self._titles[document.uri],
+            "href": f"{root}docs/{document.document_id}.html",
+            "published": when(document.published_at),
+            "passages": len(self.data.lineage_by_uri.get(document.uri, [])),
+        }
+
+    def document_list_page(self, page: int, pages: int) -> str:
+        rows = sorted(self.data.documents, key=lambda row: (self.data.sort_date(row.uri), row.uri))
+        chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return self.render(
+            "documents.html",
+            root="",
+            page_title=f"Documents, page {page} of {pages}",
+            documents=[self._document_row(row, "") for row in chunk],
+            page=page,
+            pages=pages,
+            total=len(rows),
+        )
+
+    def passage_list_page(self, page: int, pages: int) -> str:
+        ranked = self.data.ranked_clusters()
+        chunk = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        return self.render(
+            "passages.html",
+            root="",
+            page_title=f"Reused passages, page {page} of {pages}",
+            passages=[
+                {
+                    "cluster_id": cluster_id,
+                    "text": self.data.cluster_text(cluster_id),
+                    "chip": self.origin_chip(cluster_id),
+                    "size": self.data.cluster_size(cluster_id),
+                    "confidence": self.data.origin_of_cluster(cluster_id)[3],
+                }
+                for cluster_id in chunk
+            ],
+            page=page,
+            pages=pages,
+            total=len(ranked),
+        )
+
+    # -- corpus figures --
+
+    def _matrix(self) -> dict[str, Any]:
+        """Reused passages in each outlet's documents, by the passage's origin (copies only)."""
+        counts: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in self.data.lineage:
+            if row.is_origin:
+                continue
+            counts[self.data.outlet_of(row.uri)][self.data.origin_label(row.cluster_id)] += 1
+        origin_totals: Counter[str] = Counter()
+        for per_origin in counts.values():
+            origin_totals.update(per_origin)
+        origins = [label for label, _ in origin_totals.most_common(MATRIX_ORIGINS)]
+        outlets = sorted(counts, key=lambda outlet: (-sum(counts[outlet].values()), outlet))
+        biggest = max(
+            (count for per_origin in counts.values() for count in per_origin.values()), default=1
+        )
+        rows = []
+        for outlet in outlets[:MATRIX_OUTLETS]:
+            cells = []
+            for origin in origins:
+                count = counts[outlet][origin]
+                strength = count / biggest
+                cells.append(
+                    {
+                        "count": count,
+                        "style": f"background:rgba(47,93,138,{0.08 + 0.85 * strength:.2f});"
+                        + ("color:#fff" if strength > 0.5 else "")
+                        if count
+                        else "",
+                    }
+                )
+            other = sum(counts[outlet].values()) - sum(cell["count"] for cell in cells)
+            rows.append(
+                {
+                    "outlet": outlet,
+                    "cells": cells,
+                    "other": other,
+                    "total": sum(counts[outlet].values()),
+                }
+            )
+        return {
+            "origins": [
+                {"label": label, "css": self.palette.css_class(label)} for label in origins
+            ],
+            "rows": rows,
+            "hidden_outlets": max(0, len(outlets) - MATRIX_OUTLETS),
+            "has_other": len(origin_totals) > len(origins),
+        }
+
+    def _outlet_rows(self) -> list[dict[str, Any]]:
+        by_outlet: dict[str, list[DocumentRow]] = defaultdict(list)
+        for row in self.data.documents:
+            by_outlet[self.data.outlet_of(row.uri)].append(row)
+        copied: Counter[str] = Counter()
+        originated: Counter[str] = Counter()
+        sources: dict[str, Counter[str]] = defaultdict(Counter)
+        for row in self.data.lineage:
+            outlet = self.data.outlet_of(row.uri)
+            if row.is_origin:
+                originated[outlet] += 1
+            else:
+                copied[outlet] += 1
+                sources[outlet][self.data.origin_label(row.cluster_id)] += 1
+        rows = []
+        for outlet, documents in by_outlet.items():
+            shares = [row.original_share for row in documents if row.original_share is not None]
+            main = sources[outlet].most_common(1)
+            rows.append(
+                {
+                    "outlet": outlet,
+                    "documents": len(documents),
+                    "median_share": statistics.median(shares) if shares else None,
+                    "copied": copied[outlet],
+                    "originated": originated[outlet],
+                    "main_source": main[0][0] if main else None,
+                }
+            )
+        rows.sort(key=lambda row: (-row["documents"], row["outlet"]))
+        return rows
+
+    def _agency_rows(self) -> list[dict[str, Any]]:
+        crediting: Counter[str] = Counter()
+        for row in self.data.documents:
+            for credit in set(split_credits(row.wire_credits)):
+                crediting[credit] += 1
+        passages: Counter[str] = Counter()
+        copies: Counter[str] = Counter()
+        for cluster_id in self.data.cluster_ids:
+            kind, _, source, _ = self.data.origin_of_cluster(cluster_id)
+            if kind == "external" and source:
+                passages[source] += 1
+                copies[source] += len(self.data.lineage_by_cluster.get(cluster_id, []))
+        return [
+            {
+                "agency": agency,
+                "crediting": crediting[agency],
+                "passages": passages[agency],
+                "copies": copies[agency],
+                "css": self.palette.css_class(agency),
+            }
+            for agency in sorted(
+                self.data.agencies, key=lambda name: (-passages[name], -crediting[name], name)
+            )
+        ]
+
+    def _timeline(self, cluster_ids: list[int]) -> Markup:
+        rows = []
+        for cluster_id in cluster_ids:
+            moments = [
+                (moment, self.data.outlet_of(row.uri))
+                for row in self.data.lineage_by_cluster.get(cluster_id, [])
+                if (moment := self.data.published_at(row.uri)) is not None
+            ]
+            if len(moments) < 1:
+                continue
+            rows.append(
+                charts.TimelineRow(
+                    label=excerpt(self.data.cluster_text(cluster_id), 40),
+                    href=f"clusters/{cluster_id}.html",
+                    colour=_darker(self.palette.colour(self.data.origin_label(cluster_id))),
+                    moments=moments,
+                )
+            )
+        return charts.timeline(rows)
+
+
+def _reference_occurrence(occurrences: list[LineageRow]) -> LineageRow | None:
+    """The origin's copy if the corpus holds it, else the earliest (occurrences come sorted)."""
+    for row in occurrences:
+        if row.is_origin:
+            return row
+    return occurrences[0] if occurrences else None
+
+
+def _distinct(items: list[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item.strip(), None)
+    return [item for item in seen if item]
+
+
+def _darker(colour: str, factor: float = 0.72) -> str:
+    """Example:
+
+    >>> _darker("#ffffff")
+    '#b7b7b7'
+    """
+    red, green, blue = (int(colour[index : index + 2], 16) for index in (1, 3, 5))
+    return "#" + "".join(f"{int(channel * factor):02x}" for channel in (red, green, blue))
+
+
+def pages_needed(count: int) -> int:
+    return max(1, -(-count // PAGE_SIZE))
+
+
+def write_html(data: ReportData, out_dir: Path, generated_at: datetime | None = None) -> list[Path]:
+    """Write index.html, documents*.html, passages*.html, docs/<id>.html and clusters/<id>.html."""
+    report = HtmlReport(data, generated_at)
+    docs_dir, clusters_dir = out_dir / "docs", out_dir / "clusters"
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    clusters_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    def emit(path: Path, html: str) -> None:
+        path.write_text(html, encoding="utf-8")
+        written.append(path)
+
+    list_pages = pages_needed(len(data.documents))
+    passage_pages = pages_needed(len(data.cluster_ids))
+    emit(out_dir / "index.html", report.index_page(list_pages, passage_pages))
+    for page in range(1, list_pages + 1):
+        emit(
+            out_dir / list_page_name("documents", page), report.document_list_page(page, list_pages)
+        )
+    for page in range(1, passage_pages + 1):
+        emit(
+            out_dir / list_page_name("passages", page),
+            report.passage_list_page(page, passage_pages),
+        )
+    for document in data.documents:
+        emit(docs_dir / f"{document.document_id}.html", report.document_page(document))
+    for cluster_id in data.cluster_ids:
+        emit(clusters_dir / f"{cluster_id}.html", report.cluster_page(cluster_id))
+    return written
+
+
+def list_page_name(stem: str, page: int) -> str:
+    """Example:
+
+    >>> list_page_name("documents", 1), list_page_name("documents", 2)
+    ('documents.html', 'documents-2.html')
+    """
+    return f"{stem}.html" if page == 1 else f"{stem}-{page}.html"

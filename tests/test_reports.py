@@ -1,0 +1,713 @@
+"""Reports render what storage returns: HTML pages, report.md, lineage.json/csv, PROV-JSON.
+
+The rows are built by hand from the real seed articles, with the wire passages issue 2 describes
+(two Associated Press quotes shared by 000 and 001, two Bloomberg quotes shared by 001 and 002),
+located with ``str.find`` so that ``text[start_char:end_char]`` is the passage, as the contract
+says. A hostile document carries script, event-handler and ``javascript:`` payloads.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import UTC, datetime
+from html import unescape
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from reports import (
+    ReportData,
+    document_lineage_text,
+    export_prov_json,
+    summary_markdown,
+    summary_table,
+    write_report,
+)
+from reports.markup import Fold, Mark, highlighted_text, word_diff
+from reports.tabular import OCCURRENCE_FIELDS
+from storage.records import BoilerplateRow, ClusterRow, DocumentRow, LineageRow, QuoteRow
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+if not SEEDS.is_dir():  # a clone next to the shared folder, or the main checkout
+    SEEDS = Path("/work/shared/seeds")
+
+HOSTILE_TEXT = (
+    "Breaking <script>document.title='PWNED'</script> news.\n"
+    "Officials said <img src=x onerror=\"document.body.setAttribute('data-pwned','1')\"> nothing.\n"
+    'Read more at javascript:alert(document.domain) or <a href="javascript:alert(1)">here</a>.\n'
+    "The illusion of invulnerability and impunity under the guise of missile defense will "
+    "encourage Washington <b onmouseover=alert(1)>to make</b> unilateral steps.\n"
+)
+HOSTILE_OUTLET = "<i>Evil</i> & Co"
+
+
+def _seed(name_prefix: str) -> tuple[str, str]:
+    path = next(SEEDS.glob(f"{name_prefix}_*.txt"))
+    return str(path), path.read_text(encoding="utf-8")
+
+
+def _span(text: str, start_words: str, end_words: str) -> tuple[int, int]:
+    start = text.index(start_words)
+    end = text.index(end_words, start) + len(end_words)
+    return start, end
+
+
+class _Rows:
+    """Builds consistent view rows: ids, texts, occurrences, clusters."""
+
+    def __init__(self) -> None:
+        self.documents: list[DocumentRow] = []
+        self.lineage: list[LineageRow] = []
+        self.clusters: list[ClusterRow] = []
+        self.boilerplate: list[BoilerplateRow] = []
+        self.quotes: list[QuoteRow] = []
+
+    def document(
+        self, uri, text, title, outlet, published, credits=None, share=None
+    ) -> DocumentRow:
+        row = DocumentRow(
+            len(self.documents) + 1, uri, title, outlet, None, published, text, text, share, credits
+        )
+        self.documents.append(row)
+        return row
+
+    def strip(self, document: DocumentRow, start: int, end: int, kind: str) -> None:
+        self.boilerplate.append(
+            BoilerplateRow(
+                document.document_id, document.uri, start, end, kind, document.text[start:end]
+            )
+        )
+
+    def cluster(
+        self,
+        copies,
+        origin_kind,
+        origin_uri,
+        origin_source,
+        confidence,
+        evidence,
+        origin_index=None,
+    ):
+        """``copies``: [(document, start, end)], first = earliest; ``origin_index`` marks the origin copy."""
+        cluster_id = len(self.clusters) + 1
+        ids = []
+        for index, (document, start, end) in enumerate(copies):
+            occurrence_id = len(self.lineage) + 1
+            parent = (
+                ids[origin_index] if origin_index is not None and index != origin_index else None
+            )
+            self.lineage.append(
+                LineageRow(
+                    occurrence_id,
+                    cluster_id,
+                    document.document_id,
+                    document.uri,
+                    start,
+                    end,
+                    document.text[start:end],
+                    index == origin_index,
+                    parent,
+                    origin_kind,
+                    origin_uri,
+                    origin_source,
+                    confidence,
+                    evidence,
+                )
+            )
+            ids.append(occurrence_id)
+        dates = [document.published_at for document, _, _ in copies if document.published_at]
+        first_document, first_start, first_end = copies[origin_index or 0]
+        self.clusters.append(
+            ClusterRow(
+                cluster_id,
+                len(copies),
+                len({document.outlet for document, _, _ in copies}),
+                min(dates) if dates else None,
+                origin_kind,
+                origin_uri,
+                origin_source,
+                confidence,
+                first_document.text[first_start:first_end],
+            )
+        )
+        return ids
+
+    def data(self) -> ReportData:
+        self._fill_clean_text()
+        return ReportData(
+            documents=self.documents,
+            boilerplate=self.boilerplate,
+            lineage=self.lineage,
+            clusters=self.clusters,
+            quotes=self.quotes,
+            runs=[{"run_id": 1, "documents": len(self.documents), "clusters": len(self.clusters)}],
+            source="sqlite:///test.db",
+        )
+
+    def _fill_clean_text(self) -> None:
+        for document in self.documents:
+            spans = sorted(
+                (row.start_char, row.end_char)
+                for row in self.boilerplate
+                if row.uri == document.uri
+            )
+            kept, cursor = [], 0
+            for start, end in spans:
+                kept.append(document.text[cursor:start])
+                cursor = max(cursor, end)
+            kept.append(document.text[cursor:])
+            document.clean_text = "".join(kept)
+            covered = sum(
+                row.end_char - row.start_char for row in self.lineage if row.uri == document.uri
+            )
+            document.original_share = max(0.0, 1 - covered / max(1, len(document.clean_text)))
+
+
+def seed_rows(hostile: bool = True) -> _Rows:
+    rows = _Rows()
+    uri0, text0 = _seed("000")
+    uri1, text1 = _seed("001")
+    uri2, text2 = _seed("002")
+    uri3, text3 = _seed("003")
+    uri4, text4 = _seed("004")
+    dw = rows.document(
+        uri0,
+        text0,
+        text0.splitlines()[0],
+        "DW",
+        datetime(2016, 10, 11, 9, 30, tzinfo=UTC),
+        "Associated Press,AFP",
+    )
+    epoch = rows.document(
+        uri1,
+        text1,
+        None,
+        None,
+        datetime(2016, 10, 12, 4, 0, tzinfo=UTC),
+        "Associated Press,Bloomberg,Reuters",
+    )
+    ai = rows.document(
+        uri2,
+        text2,
+        "Russia, China Warn U.S. About Missile Defense",
+        "The American Interest",
+        datetime(2016, 10, 12, 15, 0, tzinfo=UTC),
+        "Bloomberg",
+    )
+    rows.document(
+        uri3,
+        text3,
+        "China, Russia oppose THAAD",
+        "Global Times",
+        datetime(2017, 10, 13, 23, 3, tzinfo=UTC),
+    )
+    rows.document(uri4, text4, "Russia, China Consider Joint Missile Defense", None, None)
+
+    rows.strip(ai, 0, text2.index("\n") + 1, "navigation")
+    comments = text2.index("  • Angel Martin")
+    footer = text2.index("© The American Interest")
+    rows.strip(ai, comments, footer, "comments")
+    rows.strip(ai, footer, len(text2), "footer")
+    rows.strip(dw, text0.index("es/jm (AP, AFP)"), len(text0), "byline")
+
+    ap_evidence = "001 says 'reported The Associated Press'; 000 signs off '(AP, AFP)'; no corpus copy is earlier"
+    experts = "Russian military experts believe", "with impunity"
+    gladiators = "If one of the gladiators", "particularly if he strikes first"
+    rows.cluster(
+        [(dw, *_span(text0, *experts)), (epoch, *_span(text1, *experts))],
+        "external",
+        None,
+        "Associated Press",
+        0.86,
+        ap_evidence,
+    )
+    rows.cluster(
+        [(dw, *_span(text0, *gladiators)), (epoch, *_span(text1, *gladiators))],
+        "external",
+        None,
+        "Associated Press",
+        0.83,
+        ap_evidence,
+    )
+    working = "We are working together", "security of our countries"
+    rows.cluster(
+        [(epoch, *_span(text1, *working)), (ai, *_span(text2, *working))],
+        "external",
+        None,
+        "Bloomberg",
+        0.74,
+        "both credit Bloomberg ('reported Bloomberg', 'Bloomberg:')",
+    )
+    illusion = "The illusion of invulnerability", "to preempt enemy actions"
+    # Up to the punctuation after the quote: 001 has a comma, 002 a full stop.
+    start1, end1 = _span(text1, *illusion)
+    start2, end2 = _span(text2, *illusion)
+    copies = [(epoch, start1, end1 + 1), (ai, start2, end2 + 1)]
+    if hostile:
+        evil = rows.document(
+            "javascript:alert(document.domain)",
+            HOSTILE_TEXT,
+            "<script>alert('title')</script>",
+            HOSTILE_OUTLET,
+            datetime(2016, 10, 13, tzinfo=UTC),
+        )
+        copies.append(
+            (evil, *_span(HOSTILE_TEXT, "The illusion of invulnerability", "unilateral steps"))
+        )
+        rows.strip(evil, 0, HOSTILE_TEXT.index("\n") + 1, "promo")
+    rows.cluster(
+        copies,
+        "document",
+        uri1,
+        None,
+        0.61,
+        "001 published 11 h before 002; 002 contains 001's wording",
+        origin_index=0,
+    )
+
+    quote_001 = _span(text1, "We are working together", "security of our countries")
+    quote_002 = _span(text2, "We are working together", "security of our countries")
+    rows.quotes.append(
+        QuoteRow(
+            1,
+            epoch.document_id,
+            uri1,
+            *quote_001,
+            text1[slice(*quote_001)],
+            "Viktor Poznikhir",
+            1,
+            None,
+            "identical",
+        )
+    )
+    rows.quotes.append(
+        QuoteRow(
+            2,
+            ai.document_id,
+            uri2,
+            *quote_002,
+            text2[slice(*quote_002)],
+            "Viktor Poznikhir",
+            1,
+            1,
+            "identical",
+        )
+    )
+    return rows
+
+
+@pytest.fixture(scope="module")
+def data() -> ReportData:
+    return seed_rows().data()
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory, data) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    write_report(data, out)
+    return out
+
+
+# ---- HTML helpers ---------------------------------------------------------------------------
+
+
+class _TextOf(HTMLParser):
+    """Collects the visible text inside ``div.text`` (skipping fold labels and reference numbers),
+    the text of each reuse link by href, and every tag's attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0  # inside div.text when > 0
+        self.skip = 0
+        self.text: list[str] = []
+        self.reuse: dict[str, list[str]] = {}
+        self.current_reuse: str | None = None
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        self.tags.append((tag, attributes))
+        classes = (attributes.get("class") or "").split()
+        if self.depth:
+            if tag == "div":
+                self.depth += 1
+            if tag == "summary" or "ref" in classes:
+                self.skip += 1
+            if tag == "a" and "reuse" in classes:
+                self.current_reuse = attributes["href"]
+                self.reuse.setdefault(self.current_reuse, []).append("")
+        elif tag == "div" and "text" in classes:
+            self.depth = 1
+
+    def handle_endtag(self, tag):
+        if not self.depth:
+            return
+        if tag == "div":
+            self.depth -= 1
+        if tag in ("summary", "a") and self.skip:
+            self.skip -= 1
+        elif tag == "a":
+            self.current_reuse = None
+
+    def handle_data(self, chunk):
+        if self.depth and not self.skip:
+            self.text.append(chunk)
+            if self.current_reuse:
+                self.reuse[self.current_reuse][-1] += chunk
+
+
+def parse_page(path: Path) -> _TextOf:
+    parser = _TextOf()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+# ---- the report folder ------------------------------------------------------------------------
+
+
+def test_write_report_writes_every_page_and_file(tmp_path, data):
+    written = write_report(data, tmp_path / "out")
+    names = {path.relative_to(tmp_path / "out").as_posix() for path in written}
+    assert {
+        "index.html",
+        "report.md",
+        "lineage.json",
+        "lineage.csv",
+        "documents.html",
+        "passages.html",
+    } <= names
+    assert {f"docs/{row.document_id}.html" for row in data.documents} <= names
+    assert {f"clusters/{row.cluster_id}.html" for row in data.clusters} <= names
+    assert all(path.is_file() and path.stat().st_size > 0 for path in written)
+
+
+def test_document_page_shows_the_whole_text_with_each_passage_highlighted(report, data):
+    for document in data.documents:
+        page = parse_page(report / "docs" / f"{document.document_id}.html")
+        # Every character of the text is on the page, in order (boilerplate inside <details>).
+        assert "".join(page.text) == document.text
+        for occurrence in data.lineage_by_uri.get(document.uri, []):
+            href = f"../clusters/{occurrence.cluster_id}.html"
+            assert occurrence.text in "".join(page.reuse[href])
+
+
+def test_document_page_links_each_passage_to_the_other_documents(report, data):
+    epoch = data.document_by_id[2]
+    html = (report / "docs" / "2.html").read_text(encoding="utf-8")
+    for occurrence in data.lineage_by_uri[epoch.uri]:
+        others = {
+            row.document_id
+            for row in data.lineage_by_cluster[occurrence.cluster_id]
+            if row.uri != epoch.uri
+        }
+        item = html[
+            html.index(
+                f'id="p{[row.occurrence_id for row in data.lineage_by_uri[epoch.uri]].index(occurrence.occurrence_id) + 1}"'
+            ) :
+        ]
+        item = item[: item.index("</li>")]
+        assert {
+            int(number) for number in re.findall(r'href="\.\./docs/(\d+)\.html"', item)
+        } == others
+        assert f'href="../clusters/{occurrence.cluster_id}.html"' in item
+
+
+def test_boilerplate_is_folded_not_dropped(report, data):
+    ai = data.document_by_id[3]
+    page = parse_page(report / "docs" / "3.html")
+    details = [
+        attrs
+        for tag, attrs in page.tags
+        if tag == "details" and "bp" in (attrs.get("class") or "").split()
+    ]
+    assert len(details) == 3  # navigation, comments, footer: none open by default
+    assert all("open" not in attrs for attrs in details)
+    html = (report / "docs" / "3.html").read_text(encoding="utf-8")
+    assert "navigation removed" in html and "comments removed" in html
+    assert "".join(page.text) == ai.text
+
+
+def test_colours_follow_the_origin(report, data):
+    page = parse_page(report / "docs" / "2.html")
+    classes = {
+        attrs["href"]: attrs["class"].split()[1]
+        for tag, attrs in page.tags
+        if tag == "a" and "reuse" in (attrs.get("class") or "")
+    }
+    ap = {classes["../clusters/1.html"], classes["../clusters/2.html"]}
+    assert len(ap) == 1  # both Associated Press passages share a colour
+    assert classes["../clusters/3.html"] not in ap  # Bloomberg has another
+
+
+def test_cluster_page_marks_word_differences_and_shows_evidence(report, data):
+    html = (report / "clusters" / "1.html").read_text(encoding="utf-8")
+    assert html.count('class="card') == 2
+    assert '<span class="style" title="was: US">U.S.</span>' in html
+    assert "reported The Associated Press" in html  # evidence, escaped quotes are fine
+    html4 = (report / "clusters" / "4.html").read_text(encoding="utf-8")
+    assert html4.count('class="card') == 3  # origin + two variants
+    assert "card reference" in html4
+    assert "<del>,</del><ins>.</ins>" in html4  # 002 ends the quote with a full stop
+
+
+def test_corpus_page_counts_and_matrix(report, data):
+    html = (report / "index.html").read_text(encoding="utf-8")
+    assert re.search(r"<b>6</b><span>documents</span>", html)
+    assert re.search(r"<b>4</b><span>reused passages</span>", html)
+    matrix = html[
+        html.index('class="matrix"') : html.index("</table>", html.index('class="matrix"'))
+    ]
+    header = re.findall(r'<th class="num col">([^<]*)</th>', matrix)
+    row = dict(re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", matrix))
+    dw_cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row["DW"])
+    dw = dict(zip(header, dw_cells, strict=False))
+    assert dw["Associated Press"] == "2"
+    assert "<svg" in html and "Distribution of original share" in html
+    assert "When the most reused passages spread" in html
+
+
+def test_corpus_page_stays_small_for_many_documents(tmp_path):
+    rows = _Rows()
+    base_uri, base_text = _seed("001")
+    documents = [
+        rows.document(
+            f"{base_uri}#{number}",
+            base_text,
+            f"Copy {number}",
+            f"Outlet {number % 37}",
+            datetime(2016, 10, 12, tzinfo=UTC),
+        )
+        for number in range(1200)
+    ]
+    start, end = _span(base_text, "We are working together", "security of our countries")
+    for first in range(0, 1200, 3):
+        rows.cluster(
+            [(document, start, end) for document in documents[first : first + 3]],
+            "unknown",
+            None,
+            None,
+            0.3,
+            "",
+        )
+    out = tmp_path / "big"
+    write_report(rows.data(), out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count('href="docs/') <= 60
+    assert len(index.encode()) < 150_000
+    assert (out / "documents-3.html").exists() and not (out / "documents-4.html").exists()
+
+
+def test_nothing_from_a_document_reaches_the_page_unescaped(report):
+    for path in report.rglob("*.html"):
+        html = path.read_text(encoding="utf-8")
+        assert "<script" not in html.lower(), path
+        assert "<img" not in html.lower(), path
+        assert not re.search(r"<[^>]+\son\w+\s*=", html), path  # no event-handler attributes
+        assert 'href="javascript:' not in html.lower(), path
+        assert "<i>Evil</i>" not in html, path
+        assert "Content-Security-Policy" in html and "default-src 'none'" in unescape(html), path
+    evil = (report / "docs" / "6.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in evil
+    assert "javascript:alert(document.domain)" in evil  # shown as text, not linked
+
+
+def test_only_http_urls_become_links(tmp_path):
+    rows = _Rows()
+    rows.document("https://news.example.com/a?x=1&y=2", "Some text.", "A", "Example", None)
+    rows.document("javascript:alert(1)", "Other text.", "B", "Example", None)
+    rows.document("data:text/html,<b>x</b>", "More text.", "C", "Example", None)
+    write_report(rows.data(), tmp_path)
+    assert (
+        'href="https://news.example.com/a?x=1&amp;y=2"'
+        in (tmp_path / "docs" / "1.html").read_text()
+    )
+    for number in (2, 3):
+        html = (tmp_path / "docs" / f"{number}.html").read_text()
+        assert not re.search(r'href="(javascript|data):', html)
+
+
+# ---- Markdown, JSON, CSV, terminal -------------------------------------------------------------
+
+
+def test_lineage_csv_round_trips_offsets(report, data):
+    with (report / "lineage.csv").open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    assert list(records[0]) == list(OCCURRENCE_FIELDS)
+    assert len(records) == len(data.lineage)
+    for record in records:
+        text = data.document_by_uri[record["uri"]].text
+        assert text[int(record["start_char"]) : int(record["end_char"])] == record["text"]
+    origins = [record for record in records if record["is_origin"] == "true"]
+    assert [record["uri"] for record in origins] == [data.document_by_id[2].uri]
+
+
+def test_lineage_json_is_documented_and_consistent(report, data):
+    payload = json.loads((report / "lineage.json").read_text(encoding="utf-8"))
+    for section in ("documents", "clusters", "occurrences"):
+        assert payload[section], section
+        for record in payload[section]:
+            assert set(record) == set(payload["fields"][section]), section
+    by_id = {record["occurrence_id"]: record for record in payload["occurrences"]}
+    for cluster in payload["clusters"]:
+        assert {by_id[number]["cluster_id"] for number in cluster["occurrence_ids"]} == {
+            cluster["cluster_id"]
+        }
+    assert payload["documents"][1]["wire_credits"] == ["Associated Press", "Bloomberg", "Reuters"]
+
+
+def test_report_md_escapes_article_text(report):
+    text = (report / "report.md").read_text(encoding="utf-8")
+    assert "<script" not in text and "<i>" not in text
+    assert "&lt;i&gt;Evil&lt;/i&gt;" in text
+    for line in text.splitlines():
+        if line.startswith("| ") and not line.startswith("| ---"):
+            assert len(re.findall(r"(?<!\\)\|", line)) in (5, 6), (
+                line
+            )  # 4 or 5 columns, no stray pipes
+
+
+def test_summary_markdown_and_table(data):
+    table = summary_table(data)
+    assert [row["documents"] for row in table] == sorted(
+        (row["documents"] for row in table), reverse=True
+    )
+    assert table[0]["passage"] == 4 and table[0]["documents"] == 3
+    assert {"Associated Press", "Bloomberg"} <= {row["origin"] for row in table}
+    markdown = summary_markdown(data)
+    assert "**6** documents" in markdown and "**4** reused passages" in markdown
+    assert summary_markdown(ReportData()).endswith("No passage is shared between documents.\n")
+
+
+def test_document_lineage_text(data):
+    epoch = data.document_by_id[2]
+    text = document_lineage_text(data, epoch.uri)
+    assert "Reused passages (4)" in text
+    for occurrence in data.lineage_by_uri[epoch.uri]:
+        assert f"[{occurrence.start_char}:{occurrence.end_char}]" in text
+    assert "from Associated Press (external)" in text and "this document is the origin" in text
+    assert "evidence: 001 says" in text
+    assert "also in: Beijing and Moscow" in text
+    with pytest.raises(ValueError, match="no document"):
+        document_lineage_text(data, "missing.txt")
+
+
+def test_document_lineage_text_neutralises_terminal_escapes():
+    rows = _Rows()
+    rows.document("x.txt", "Hello \x1b[2J\x1b[31mworld", "T\x1b]0;pwned\x07", "O", None)
+    text = document_lineage_text(rows.data(), "x.txt")
+    assert "\x1b" not in text and "\x07" not in text
+
+
+# ---- PROV-JSON -------------------------------------------------------------------------------
+
+
+def test_prov_json_deserialises_with_the_prov_package(data):
+    prov_model = pytest.importorskip("prov.model")
+    payload = export_prov_json(data)
+    document = prov_model.ProvDocument.deserialize(content=json.dumps(payload), format="json")
+    records = list(document.get_records())
+    derivations = [record for record in records if isinstance(record, prov_model.ProvDerivation)]
+    kinds = [
+        str(record.get_asserted_types() and next(iter(record.get_asserted_types())) or "")
+        for record in derivations
+    ]
+    quoted = sum(1 for row in data.lineage if row.parent_occurrence_id is not None) + sum(
+        1 for row in data.quotes if row.variant_of is not None
+    )
+    assert kinds.count("prov:Quotation") == quoted
+    external_copies = sum(1 for row in data.lineage if row.origin_kind == "external")
+    document_copies = sum(
+        1 for row in data.lineage if row.origin_kind == "document" and not row.is_origin
+    )
+    assert kinds.count("prov:PrimarySource") == external_copies + document_copies
+    agents = {str(record.label) for record in records if isinstance(record, prov_model.ProvAgent)}
+    assert {"Associated Press", "Bloomberg", "DW", HOSTILE_OUTLET} <= agents
+    attributions = [record for record in records if isinstance(record, prov_model.ProvAttribution)]
+    assert len(attributions) >= len([row for row in data.documents if row.outlet])
+    # The round trip is lossless: serialising again gives an equal document.
+    again = prov_model.ProvDocument.deserialize(
+        content=document.serialize(format="json"), format="json"
+    )
+    assert again == document
+
+
+# ---- units -----------------------------------------------------------------------------------
+
+
+def test_overlapping_marks_colour_by_the_shorter_passage():
+    text = "one two three four five"
+    marks = [Mark(0, 13, "o0", "a.html", "A", 1), Mark(4, 18, "o1", "b.html", "B", 2)]
+    html = str(highlighted_text(text, marks, [Fold(19, 23, "footer")]))
+    assert '<a class="reuse o0" href="a.html" title="A">one </a>' in html
+    assert 'title="A (+1 overlapping)">two three</a>' in html
+    assert '<a class="reuse o1" href="b.html" title="B"> four</a>' in html
+    assert html.index('href="#p1"') < html.index('href="#p2"')
+    assert '<details class="bp"><summary>footer removed (4 characters)</summary>' in html
+
+
+def test_word_diff_marks_style_and_wording():
+    diff = word_diff(
+        "“Quote,” said the U.S. official.", '"Quote," said the US official on Tuesday.'
+    )
+    html = str(diff.html)
+    assert '<span class="style" title="was: “">&#34;</span>' in html
+    assert '<span class="style" title="was: U.S.">US</span>' in html
+    assert "<ins> on Tuesday</ins>" in html
+    assert diff.reference_words == 5 and diff.same_words == 5 and diff.variant_words == 7
+
+
+def test_write_report_removes_stale_pages_only_in_its_own_folder(tmp_path, data):
+    out = tmp_path / "out"
+    write_report(data, out)
+    smaller = seed_rows(hostile=False).data()
+    write_report(smaller, out)
+    assert not (out / "docs" / "6.html").exists()
+    stranger = tmp_path / "mine"
+    (stranger / "docs").mkdir(parents=True)
+    (stranger / "docs" / "99.html").write_text("keep me")
+    write_report(smaller, stranger)
+    assert (stranger / "docs" / "99.html").read_text() == "keep me"
+
+
+def test_write_report_bad_folder_and_empty_data(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    with pytest.raises(ValueError, match="is a file"):
+        write_report(ReportData(), target)
+    written = write_report(ReportData(), tmp_path / "empty")
+    assert (tmp_path / "empty" / "index.html") in written
+    assert "No passage is shared" in (tmp_path / "empty" / "index.html").read_text()
+
+
+def test_from_store_reads_every_view(data):
+    class FakeStore:
+        display_url = "sqlite:///fake.db"
+
+        def documents(self):
+            return data.documents
+
+        def boilerplate(self, uri=None):
+            return data.boilerplate
+
+        def alignments(self, uri=None):
+            return []
+
+        def lineage(self, uri=None):
+            return data.lineage
+
+        def clusters(self):
+            return data.clusters
+
+        def quotes(self, uri=None):
+            return data.quotes
+
+        def runs(self):
+            return data.runs
+
+    loaded = ReportData.from_store(FakeStore())
+    assert loaded.documents == data.documents and loaded.lineage == data.lineage
+    assert loaded.source == "sqlite:///fake.db"
+    assert export_prov_json(FakeStore()) == export_prov_json(data)
