@@ -1,0 +1,317 @@
+"""A run killed with SIGKILL at any point, then run again, ends with a clean run's lineage.
+
+A real ``wiretrace run`` subprocess works on a corpus big enough to take a few seconds (the
+seeds, news sources of the PAN 2013 corpus, and articles stitched from their paragraphs so
+that passages are reused); it is killed at several points of its usual duration and run again
+to completion. Every contract view must then hold exactly the rows of one clean run: no
+duplicate, nothing missing, no half-written document.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+SEEDS = SHARED / "seeds"
+PAN = SHARED / "data" / "pan13-train.tar.gz"
+WIRETRACE = str(Path(sys.executable).with_name("wiretrace"))
+TRACEBACK = "Traceback (most recent call last)"
+# Fractions of a clean run's duration at which runs are killed: during start-up and ingestion,
+# around the middle (cleaning, alignment), and near the end (lineage being written).
+KILL_POINTS = (0.35, 0.6, 0.85)
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (SEEDS.is_dir() and PAN.is_file()), reason="needs seeds and PAN data"),
+]
+
+Snapshot = dict[str, list[tuple]]
+
+
+# -- corpus ----------------------------------------------------------------------------------------
+
+
+def pan_sources(count: int) -> list[tuple[str, str]]:
+    """The first ``count`` PAN source documents (DUC-2006 news) of 1-8 kB: (name, text)."""
+    found: list[tuple[str, str]] = []
+    with tarfile.open(PAN) as archive:
+        for member in archive:
+            if not (member.isfile() and "/src/" in member.name and member.name.endswith(".txt")):
+                continue
+            if not 1000 <= member.size <= 8000:
+                continue
+            stream = archive.extractfile(member)
+            assert stream is not None
+            found.append((Path(member.name).name, stream.read().decode("utf-8")))
+            if len(found) == count:
+                break
+    return found
+
+
+def build_corpus(folder: Path, n_sources: int = 40, n_stitched: int = 20) -> Path:
+    """Seeds, PAN sources, and articles that reuse their paragraphs (fixed random seed)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    originals = [
+        (path.name, path.read_text(encoding="utf-8")) for path in sorted(SEEDS.glob("*.txt"))
+    ]
+    originals += pan_sources(n_sources)
+    for name, content in originals:
+        (folder / name).write_text(content, encoding="utf-8")
+    pools = [[p for p in content.split("\n\n") if len(p.split()) >= 12] for _, content in originals]
+    pools = [pool for pool in pools if pool]
+    chooser = random.Random(8)
+    for number in range(n_stitched):
+        picked: list[str] = []
+        for pool in chooser.sample(pools, 3):
+            picked.extend(chooser.sample(pool, min(2, len(pool))))
+        chooser.shuffle(picked)
+        body = "\n\n".join(picked)
+        (folder / f"stitched_{number:02d}.txt").write_text(
+            f"Stitched report {number}\n\n{body}\n", encoding="utf-8"
+        )
+    return folder
+
+
+# -- lineage snapshot --------------------------------------------------------------------------------
+
+
+def lineage_snapshot(url: str) -> Snapshot:
+    """Every contract view as a sorted list of rows, with database ids replaced by what they
+    name (a cluster by its occurrences, an occurrence or quote by its uri and span), so that two
+    databases holding the same lineage compare equal whatever ids they handed out. Lists, not
+    sets: a duplicated row shows."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+
+            def rows(view: str) -> list[dict]:
+                return [
+                    dict(row._mapping) for row in connection.execute(text(f"select * from {view}"))
+                ]
+
+            documents, boilerplate = rows("v_documents"), rows("v_boilerplate")
+            alignments, lineage = rows("v_alignments"), rows("v_lineage")
+            clusters, quotes = rows("v_clusters"), rows("v_quotes")
+    finally:
+        engine.dispose()
+
+    occurrence_key = {
+        row["occurrence_id"]: (row["uri"], row["start_char"], row["end_char"]) for row in lineage
+    }
+    members: dict[int, list[tuple]] = defaultdict(list)
+    for row in lineage:
+        members[row["cluster_id"]].append(occurrence_key[row["occurrence_id"]])
+    cluster_key = {cluster_id: tuple(sorted(spans)) for cluster_id, spans in members.items()}
+    quote_key = {
+        row["quote_id"]: (row["uri"], row["start_char"], row["end_char"]) for row in quotes
+    }
+    quote_members: dict[int, list[tuple]] = defaultdict(list)
+    for row in quotes:
+        if row["cluster_id"] is not None:
+            quote_members[row["cluster_id"]].append(quote_key[row["quote_id"]])
+
+    def stable(row: dict, drop: tuple[str, ...], **replace) -> tuple:
+        values = []
+        for name, value in row.items():
+            if name in drop:
+                continue
+            if name in replace:
+                value = replace[name](value)
+            elif isinstance(value, float):
+                value = round(value, 6)
+            values.append((name, value))
+        return tuple(values)
+
+    def quote_group(cluster_id):
+        return None if cluster_id is None else tuple(sorted(quote_members[cluster_id]))
+
+    snapshot = {
+        "v_documents": [stable(row, ("document_id",)) for row in documents],
+        "v_boilerplate": [stable(row, ("document_id",)) for row in boilerplate],
+        "v_alignments": [stable(row, ("alignment_id",)) for row in alignments],
+        "v_lineage": [
+            stable(
+                row,
+                ("occurrence_id", "document_id"),
+                cluster_id=cluster_key.get,
+                parent_occurrence_id=lambda parent: occurrence_key.get(parent, parent),
+            )
+            for row in lineage
+        ],
+        "v_clusters": [
+            stable(row, (), cluster_id=lambda cid: cluster_key.get(cid, ("empty", cid)))
+            for row in clusters
+        ],
+        "v_quotes": [
+            stable(
+                row,
+                ("quote_id", "document_id"),
+                cluster_id=quote_group,
+                variant_of=lambda v: quote_key.get(v, v),
+            )
+            for row in quotes
+        ],
+    }
+    return {view: sorted(view_rows, key=repr) for view, view_rows in snapshot.items()}
+
+
+def describe_difference(expected: Snapshot, found: Snapshot) -> str:
+    """Per view: how many rows are missing and extra, and one example of each."""
+    lines = []
+    for view in expected:
+        missing = _minus(expected[view], found[view])
+        extra = _minus(found[view], expected[view])
+        if missing or extra:
+            lines.append(f"{view}: {len(missing)} missing, {len(extra)} extra")
+            for label, sample in (("missing", missing), ("extra", extra)):
+                if sample:
+                    lines.append(f"  {label}: {str(sample[0])[:300]}")
+    return "\n".join(lines)
+
+
+def _minus(first: list[tuple], second: list[tuple]) -> list[tuple]:
+    remaining = list(second)
+    out = []
+    for row in first:
+        if row in remaining:
+            remaining.remove(row)
+        else:
+            out.append(row)
+    return out
+
+
+def store_state(url: str) -> str:
+    """What a killed run left behind, for the test's report: rows per table, run statuses."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = ("documents", "alignments", "occurrences", "quotes")
+            counts = {
+                table: connection.execute(text(f"select count(*) from {table}")).scalar()
+                for table in tables
+            }
+            pending = connection.execute(
+                text("select count(*) from documents where pending")
+            ).scalar()
+            statuses = [
+                row[0] for row in connection.execute(text("select status from runs order by id"))
+            ]
+    except Exception as error:  # a run killed before it created the schema
+        return f"no schema yet ({type(error).__name__})"
+    finally:
+        engine.dispose()
+    return f"{counts}, pending={pending}, runs={statuses}"
+
+
+def assert_consistent(url: str) -> None:
+    """No half-written document: clean text is text minus boilerplate, nothing left pending."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            documents = {
+                row.uri: row for row in connection.execute(text("select * from v_documents"))
+            }
+            spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+            for row in connection.execute(
+                text("select uri, start_char, end_char from v_boilerplate")
+            ):
+                spans[row.uri].append((row.start_char, row.end_char))
+            pending = connection.execute(
+                text("select count(*) from documents where pending")
+            ).scalar()
+    finally:
+        engine.dispose()
+    assert pending == 0
+    for uri, document in documents.items():
+        kept, position = [], 0
+        for start, end in sorted(spans[uri]):
+            kept.append(document.text[position:start])
+            position = max(position, end)
+        kept.append(document.text[position:])
+        assert document.clean_text == "".join(kept), uri
+
+
+# -- the test ----------------------------------------------------------------------------------------
+
+
+def start_run(paths: list[Path] | list[str], url: str) -> subprocess.Popen:
+    """``wiretrace run PATH... --db URL`` in the background."""
+    env = {**os.environ, "NO_COLOR": "1"}
+    env.pop("WIRETRACE_DB", None)
+    return subprocess.Popen(
+        [WIRETRACE, "run", *map(str, paths), "--db", url, "--quiet"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
+    stdout, stderr = process.communicate(timeout=timeout)
+    assert process.returncode == 0, stderr
+    assert TRACEBACK not in stderr
+    return stdout, stderr
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path) -> Iterator:
+    """A factory of empty databases: SQLite files, or PostgreSQL databases when
+    WIRETRACE_TEST_DB points at a server."""
+    # pytest puts tests/ on sys.path (rootdir-less conftest), so the module is "conftest".
+    from conftest import _fresh_postgres_database
+
+    server = os.environ.get("WIRETRACE_TEST_DB", "")
+    made: list[Iterator[str]] = []
+
+    def make(name: str) -> str:
+        if server.startswith("postgresql"):
+            generator = _fresh_postgres_database(server)
+            made.append(generator)
+            return next(generator)
+        return f"sqlite:///{tmp_path / f'{name}.db'}"
+
+    yield make
+    for generator in made:
+        generator.close()
+
+
+def test_killed_runs_recover_to_the_clean_lineage(tmp_path: Path, fresh_db) -> None:
+    corpus = build_corpus(tmp_path / "corpus")
+    clean_url = fresh_db("clean")
+    started = time.perf_counter()
+    finish(start_run([corpus], clean_url))
+    duration = time.perf_counter() - started
+    expected = lineage_snapshot(clean_url)
+    assert expected["v_lineage"], "the corpus must produce reused passages"
+
+    killed_states = []
+    for fraction in KILL_POINTS:
+        url = fresh_db(f"killed_{int(fraction * 100)}")
+        process = start_run([corpus], url)
+        time.sleep(duration * fraction)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+        killed_states.append((fraction, process.returncode, store_state(url)))
+        finish(start_run([corpus], url))
+        found = lineage_snapshot(url)
+        assert found == expected, (
+            f"killed at {fraction:.0%} of {duration:.1f} s ({killed_states[-1][2]}), then re-run:\n"
+            + describe_difference(expected, found)
+        )
+        assert_consistent(url)
+    # At least one kill must have hit a run in progress, or the test proved nothing.
+    assert any(code == -signal.SIGKILL for _, code, _ in killed_states), killed_states
