@@ -1,0 +1,637 @@
+"""Boilerplate cleaning: which spans of a document are not article body, and why.
+
+Nothing is ever deleted: a document keeps its full ``text`` (a text file's contents, an HTML
+page's visible text) and gets a list of :class:`BoilerplateSpan` labelled with one of
+``navigation, comments, footer, caption, promo, byline, dateline, other``;
+``clean_text`` is ``text`` minus those spans.
+
+* :func:`clean_plain_text`: a line classifier for pages saved as text. Each line is judged on
+  general cues: is it prose (words, sentence punctuation), a run of names or menu words, a
+  comments marker (everything after it, up to the footer, is the comment section), a copyright
+  line, a photo credit (``(picture-alliance/AP Photo/...)``) and the caption line after it, a
+  promo or push prompt, a byline or date line, an editor's sign-off (``es/jm (AP, AFP)``, whose
+  agencies go to ``Metadata.wire_credits``). Short headings inside the body are kept.
+* :func:`clean_html`: trafilatura decides the main content; its text is aligned back onto the
+  rendered page text, the rest becomes spans labelled by the DOM container they came from
+  (``nav``, ``footer``, ``aside``, ``figcaption``, comment and share containers, ...), and the
+  labelled containers that trafilatura lets through (comments, captions, related links) are
+  removed too.
+* :func:`template_boilerplate`: lines repeated across documents of the same outlet.
+
+>>> doc = clean_plain_text("home news sport weather\\nThe minister said on Tuesday that talks would resume soon.\\n")
+>>> [(span.kind, doc.text[span.start_char:span.end_char]) for span in doc.boilerplate]
+[('navigation', 'home news sport weather\\n')]
+>>> doc.clean_text
+'The minister said on Tuesday that talks would resume soon.\\n'
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from dedup.html import RenderedPage, parse_html, render
+from dedup.metadata import _find_date, first_heading, html_metadata, text_metadata
+from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
+
+try:  # the agency table lives in dedup.attribution; a small map stands in without it
+    from dedup.attribution import canonical_agency as _canonical_agency
+except ImportError:  # pragma: no cover - only while attribution.py is missing
+    _canonical_agency = None
+
+_LOCAL_AGENCIES = {
+    "ap": "Associated Press",
+    "associated press": "Associated Press",
+    "afp": "AFP",
+    "reuters": "Reuters",
+    "dpa": "dpa",
+    "bloomberg": "Bloomberg",
+    "xinhua": "Xinhua",
+    "tass": "TASS",
+    "kyodo": "Kyodo",
+    "efe": "EFE",
+    "ansa": "ANSA",
+}
+
+WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+TOKEN = re.compile(r"\w+")
+# A sentence end: punctuation after a real word (not the "Lt." of "Lt. General" or "U.S.").
+SENTENCE_END = re.compile(r"(?:[^\W\d_]{3,}|\d|[\"”’)\]])[.!?…]+[\"'”’)\]]*(?=\s|$)")
+TERMINAL = (".", "!", "?", "…", '"', "”", "’", ":", ";")
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (easier to read and edit)."""
+    return frozenset(words.split())
+
+
+STOPWORDS = _word_set(
+    "a an the of to in on at for from by with and or but is are was were be been has have had "
+    "will would can could should may might that this these those it its he she they we you i "
+    "his her their our as not no said says than then there which who whom what when where how "
+    "about after before over into up out if so also more most"
+)
+MENU_WORDS = _word_set(
+    "home news world politics business sport sports tech technology science health opinion "
+    "culture entertainment lifestyle travel video videos photos podcasts podcast about contact "
+    "login log sign register subscribe search menu more weather blogs blog newsletters archive "
+    "masthead submissions advertise customer service privacy policy terms conditions cookies "
+    "careers help faq rss sitemap icon features share tweet email print facebook twitter "
+    "instagram youtube linkedin whatsapp reddit comments comment next previous prev back top "
+    "skip content main close open toggle navigation account profile follow us"
+)
+COPYRIGHT = re.compile(r"^\s*(?:©|\(c\)\s|copyright\b)|\ball rights reserved\b", re.I)
+COMMENT_MARKER = re.compile(
+    r"^(?:(?:show|view|load|hide|read|see|post|leave|add|write|join|display|open|close)\s+"
+    r"(?:all\s+|the\s+|a\s+|your\s+|\d+\s+|more\s+)*(?:comments?|reply|replies|discussion|conversation)"
+    r"|\d+\s+(?:comments?|replies)|(?:reader\s+|user\s+)?comments?(?:\s*\(\d+\))?|.*\bcomments?\s+powered\s+by\b.*"
+    r"|(?:join|start)\s+the\s+(?:discussion|conversation|debate)|leave\s+a\s+(?:reply|comment)"
+    r"|discussion|what do you think\??)\W*$",
+    re.I,
+)
+PHOTO_CREDIT = re.compile(
+    r"\((?=[^()]*(?:/|photo|foto|picture|image|getty|imago|shutterstock|pool|epa|credit|archiv))"
+    r"[^()]{2,120}\)\s*$|^(?:photo|image|picture|photograph|credit|foto|bild|source)s?\s*(?:credit)?\s*:"
+    r"|\b(?:AP|AFP|Reuters|Getty|EPA|Xinhua)\s+Photo\b",
+    re.I,
+)
+SIGNOFF = re.compile(
+    r"^[a-z]{1,4}(?:\s*/\s*[a-z]{1,4})+\s*(?:\((?P<credits>[^()]{1,80})\))?\s*\.?$"
+)
+CONTRIBUTION = re.compile(
+    r"^\(?\s*(?:reporting|writing|editing|additional reporting|compiled|edited)\s+by\b", re.I
+)
+BYLINE = re.compile(r"^(?i:by)\s+[A-Z]")
+DATE_CUE_WORDS = _word_set(
+    "last updated update published posted first modified on at am pm gmt utc et est edt cet cest "
+    "date time"
+)
+PROMO = re.compile(
+    r"^(?:get\s+the\s+latest|get\s+(?:breaking|our|the)\s+\w+\s+(?:alerts?|news(?:letter)?|updates)"
+    r"|sign\s+up|subscribe|follow\s+us|download\s+(?:the|our)|click\s+here|tap\s+here|read\s+more"
+    r"|read\s+next|related(?:\s+(?:articles?|stories|content|news|posts?|coverage|topics))?\s*:?\s*$"
+    r"|recommended|advertisement|sponsored|share\s+(?:this|on|via)|like\s+us\s+on|join\s+our"
+    r"|(?:turn\s+on|enable|allow)\s+(?:push\s+)?notifications|more\s+from|don't\s+miss|also\s+read"
+    r"|see\s+also|watch:|listen:|you\s+may\s+also\s+like|most\s+(?:read|popular|viewed))\b"
+    r"|\b(?:newsletter|push\s+notifications?|on\s+your\s+browser|in\s+your\s+inbox|our\s+app)\b",
+    re.I,
+)
+NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
+
+
+@dataclass
+class _Line:
+    """One non-blank line of a text: where it sits and what it looks like."""
+
+    start: int  # first character (indentation included)
+    end: int  # end of its content, before the newline
+    content: str  # stripped
+    words: list[str]
+    sentences: int
+
+    @property
+    def n_words(self) -> int:
+        return len(self.words)
+
+    @property
+    def is_prose(self) -> bool:
+        """Running text: enough words and at least one sentence end."""
+        return self.n_words >= 8 and (self.sentences >= 1 or self.content.endswith(TERMINAL))
+
+    @property
+    def is_heading_like(self) -> bool:
+        return self.n_words <= 15 and not self.content.endswith((".", "!", "?", ";"))
+
+    @property
+    def stopword_share(self) -> float:
+        if not self.words:
+            return 0.0
+        return sum(word.lower() in STOPWORDS for word in self.words) / len(self.words)
+
+
+def _lines(text: str) -> list[_Line]:
+    lines: list[_Line] = []
+    position = 0
+    for raw in text.splitlines(keepends=True):
+        content = raw.strip()
+        if content:
+            end = position + len(raw.rstrip("\r\n"))
+            lines.append(
+                _Line(
+                    position,
+                    end,
+                    content,
+                    WORD.findall(content),
+                    len(SENTENCE_END.findall(content)),
+                )
+            )
+        position += len(raw)
+    return lines
+
+
+def canonical_agency(name: str) -> str | None:
+    """Canonical agency name via :mod:`dedup.attribution`, else a small local map."""
+    if _canonical_agency is not None:
+        return _canonical_agency(name)
+    return _LOCAL_AGENCIES.get(name.strip().strip(".,;:()").lower())
+
+
+def credited_agencies(line: str) -> list[str]:
+    """Agencies named in a credit line such as ``es/jm (AP, AFP)`` or ``dpa/AFP``.
+
+    >>> credited_agencies("es/jm (AP, AFP)")
+    ['Associated Press', 'AFP']
+    """
+    names: list[str] = []
+    inside = re.findall(r"\(([^()]*)\)", line) or [line]
+    for group in inside:
+        for part in re.split(r"[,/;&]|\band\b", group):
+            agency = canonical_agency(part.strip())
+            if agency and agency not in names:
+                names.append(agency)
+    return names
+
+
+def _is_agency_credit(line: _Line) -> bool:
+    """A line made only of agency names: ``(AP, AFP)``, ``dpa/AFP``, ``AFP/Reuters``."""
+    if line.n_words > 8 or line.sentences > 1:
+        return False
+    parts = [part for part in re.split(r"[(),/;&]|\band\b", line.content) if part.strip()]
+    return bool(parts) and all(canonical_agency(part.strip()) for part in parts)
+
+
+def _is_date_line(line: _Line) -> bool:
+    """A line that is a date with at most a few cue words (``. Last Updated: 07/27/2016``)."""
+    if line.n_words > 14:
+        return False
+    found = _find_date(line.content)
+    if not found:
+        return False
+    rest = line.content[: found[1]] + " " + line.content[found[2] :]
+    leftover = [word for word in WORD.findall(rest) if word.lower() not in DATE_CUE_WORDS]
+    return len(leftover) <= 3
+
+
+def _is_title_bar(line: _Line) -> bool:
+    """``Headline | Section | Outlet | 11.10.2016``: a saved page title."""
+    parts = [part.strip() for part in re.split(r"\s+[|•·]\s+", line.content)]
+    if len(parts) < 3 or line.sentences > 1:
+        return False
+    return all(len(part.split()) <= 4 for part in parts[1:])
+
+
+def _is_navigation(line: _Line) -> bool:
+    """Runs of names or menu words: no sentence, no function words."""
+    if line.is_prose or line.n_words < 2:
+        return False
+    lowered = [word.lower() for word in line.words]
+    menu_share = sum(word in MENU_WORDS for word in lowered) / len(lowered)
+    if menu_share >= 0.6 and line.n_words >= 2 and not line.content.endswith(TERMINAL):
+        return True
+    separated = len(NAV_SEPARATORS.findall(line.content))
+    if separated >= 2 and line.n_words <= 3 * (separated + 1) and line.sentences == 0:
+        return True
+    if (
+        line.stopword_share > 0
+        or line.content.endswith(TERMINAL)
+        or re.search(r"[,:;]", line.content)
+    ):
+        return False
+    if all(word.islower() for word in line.words) and line.n_words >= 3:
+        return True
+    return line.n_words >= 6 and all(word[0].isupper() for word in line.words)
+
+
+def _line_kind(line: _Line) -> str | None:
+    """The boilerplate kind a line shows on its own, None for a body candidate."""
+    content = line.content
+    if COPYRIGHT.search(content) and line.n_words <= 40:
+        return "footer"
+    if line.n_words <= 8 and not line.is_prose and COMMENT_MARKER.match(content):
+        return "comments"
+    if line.n_words <= 40 and line.sentences <= 1 and PHOTO_CREDIT.search(content):
+        return "caption"
+    if SIGNOFF.match(content) or _is_agency_credit(line):
+        return "byline"
+    if CONTRIBUTION.match(content) and line.n_words <= 40:
+        return "byline"
+    if BYLINE.match(content) and line.n_words <= 25 and line.sentences <= 1:
+        return "byline"
+    if _is_date_line(line):
+        return "dateline"
+    if line.n_words <= 30 and line.sentences <= 1 and PROMO.search(content):
+        return "promo"
+    if _is_title_bar(line):
+        return "other"
+    if _is_navigation(line):
+        return "navigation"
+    return None
+
+
+def classify_lines(text: str) -> list[tuple[_Line, str | None]]:
+    """Every non-blank line of ``text`` with its boilerplate kind (None: body)."""
+    lines = _lines(text)
+    kinds: list[str | None] = [_line_kind(line) for line in lines]
+    prose = [kind is None and line.is_prose for line, kind in zip(lines, kinds, strict=True)]
+    # A comments marker after some body opens the comment section: commenters and posts up
+    # to the footer. A marker before any body (a comment count under the title) is one line.
+    for index, kind in enumerate(kinds):
+        if kind == "comments" and any(prose[:index]):
+            for following in range(index + 1, len(lines)):
+                if kinds[following] in ("footer", "navigation"):
+                    break
+                kinds[following] = "comments"
+                prose[following] = False
+            break
+    # The caption text that follows a photo credit line (``Osan US Air Base in ...``).
+    for index, kind in enumerate(kinds[:-1]):
+        following = lines[index + 1]
+        if (
+            kind == "caption"
+            and kinds[index + 1] is None
+            and following.is_heading_like
+            and not following.is_prose
+            and not following.content.endswith(TERMINAL)
+            and (index + 2 >= len(lines) or kinds[index + 2] != "caption")
+        ):
+            kinds[index + 1] = "caption"
+    # Short non-sentence lines after the last body paragraph: widget labels, link rows.
+    last_prose = max((index for index, flag in enumerate(prose) if flag), default=-1)
+    if last_prose >= 0:
+        for index in range(last_prose + 1, len(lines)):
+            line = lines[index]
+            if kinds[index] is None and line.n_words <= 12 and not line.content.endswith(TERMINAL):
+                kinds[index] = "other"
+    return list(zip(lines, kinds, strict=True))
+
+
+def _spans_from_lines(text: str, labelled: list[tuple[_Line, str | None]]) -> list[BoilerplateSpan]:
+    """Merge labelled lines into spans running to the start of the next line of another kind.
+
+    A span starts at its first line's first character and ends where the next kept (or
+    differently labelled) line starts, so removing it leaves the body's own line breaks.
+    """
+    spans: list[BoilerplateSpan] = []
+    current_kind: str | None = None
+    current_start = 0
+    for line, kind in labelled:
+        if kind != current_kind:
+            if current_kind is not None:
+                spans.append(BoilerplateSpan(current_start, line.start, current_kind))
+            current_kind, current_start = kind, line.start
+    if current_kind is not None:
+        spans.append(BoilerplateSpan(current_start, len(text), current_kind))
+    return spans
+
+
+def _wire_credits(labelled: list[tuple[_Line, str | None]]) -> list[str]:
+    credits: list[str] = []
+    for line, kind in labelled:
+        if kind == "byline" and (SIGNOFF.match(line.content) or _is_agency_credit(line)):
+            for agency in credited_agencies(line.content):
+                if agency not in credits:
+                    credits.append(agency)
+    return credits
+
+
+def clean_plain_text(text: str) -> CleanedDocument:
+    """Boilerplate spans and metadata of a page saved as plain text.
+
+    >>> doc = clean_plain_text("Body sentence one is here. And here is another one.\\n\\nes/jm (AP, AFP)\\n")
+    >>> [(s.kind, doc.text[s.start_char:s.end_char]) for s in doc.boilerplate], doc.metadata.wire_credits
+    ([('byline', 'es/jm (AP, AFP)\\n')], ['Associated Press', 'AFP'])
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"expected text, got {type(text).__name__}")
+    labelled = classify_lines(text)
+    spans = _spans_from_lines(text, labelled)
+    document = CleanedDocument(text, spans, text_metadata(text))
+    # The title bar wins; else the first heading of the body (not a promo or menu line).
+    if not any(kind == "other" and _is_title_bar(line) for line, kind in labelled):
+        document.metadata.title = first_heading(document.clean_text)
+    document.metadata.wire_credits = _wire_credits(labelled)
+    return document
+
+
+# --- HTML ---------------------------------------------------------------------------------
+
+# Labelled containers whose text is removed even when trafilatura keeps it.
+FORCED_KINDS = frozenset({"comments", "caption"})
+# Line kinds from the text classifier trusted inside trafilatura's content.
+TRUSTED_LINE_KINDS = frozenset({"comments", "caption", "byline", "footer"})
+
+
+def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
+    """The page's visible text, its labelled boilerplate spans and its metadata.
+
+    >>> page = ("<html><body><nav><a>Home</a> <a>World</a></nav><article><h1>Talks resume</h1>"
+    ...         "<p>The minister said on Tuesday that the talks would resume in Geneva next week.</p>"
+    ...         "<p>Officials from both sides confirmed the date and said a deal was close.</p>"
+    ...         "</article><footer>© Example News 2024</footer></body></html>")
+    >>> doc = clean_html(page)
+    >>> [(s.kind, doc.text[s.start_char:s.end_char].strip()) for s in doc.boilerplate if s.kind != "other"]
+    [('navigation', 'Home World'), ('footer', '© Example News 2024')]
+    """
+    root = parse_html(html)
+    page = render(root)
+    metadata = html_metadata(root, page.text)
+    if not page.text.strip():
+        return CleanedDocument(page.text, [], metadata)
+    extracted = _main_text(root, url)
+    labelled = classify_lines(page.text)
+    if extracted:
+        content = _align(page.text, extracted)
+        content = _subtract(content, _trusted_line_ranges(labelled))
+    else:
+        plain = _spans_from_lines(page.text, labelled)
+        content = content_ranges(len(page.text), plain)
+    content = _subtract(content, _forced_container_ranges(page, content))
+    spans = _label_gaps(page, content)
+    metadata.wire_credits = _wire_credits(labelled)
+    return CleanedDocument(page.text, spans, metadata)
+
+
+def _main_text(root, url: str | None) -> str | None:
+    """trafilatura's main text of the page (precision setting, comments excluded)."""
+    import trafilatura
+
+    try:
+        return trafilatura.extract(
+            root,
+            url=url,
+            favor_precision=True,
+            include_comments=False,
+            include_tables=True,
+            with_metadata=False,
+            deduplicate=False,
+        )
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return None
+
+
+def _locate(text: str, line: str, cursor: int) -> tuple[int, int] | None:
+    """Where an extracted line sits in the rendered text: exact, then word by word."""
+    position = text.find(line, cursor)
+    if position < 0:
+        position = text.find(line)
+    if position >= 0:
+        return position, position + len(line)
+    words = TOKEN.findall(line)
+    if not words:
+        return None
+    pattern = re.compile(r"\W*".join(re.escape(word) for word in words))
+    match = pattern.search(text, cursor) or pattern.search(text)
+    return match.span() if match else None
+
+
+def _align(text: str, extracted: str) -> list[tuple[int, int]]:
+    """Ranges of ``text`` that carry the extracted lines (in order where possible)."""
+    ranges: list[tuple[int, int]] = []
+    cursor = 0
+    for raw in extracted.splitlines():
+        line = " ".join(raw.split())
+        if not line:
+            continue
+        found = _locate(text, line, cursor)
+        if found is None:
+            # Lists and tables are rendered with other separators: place piece by piece.
+            words = TOKEN.findall(line)
+            for first in range(0, len(words), 6):
+                piece = " ".join(words[first : first + 6])
+                part = _locate(text, piece, cursor)
+                if part is not None:
+                    ranges.append(part)
+                    cursor = max(cursor, part[1])
+            continue
+        ranges.append(found)
+        cursor = max(cursor, found[1])
+    return _merge(text, ranges)
+
+
+def _merge(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted union of ranges; ranges separated only by whitespace are joined."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1] : start].strip()):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    if not holes:
+        return ranges
+    result: list[tuple[int, int]] = []
+    holes = sorted(holes)
+    for start, end in ranges:
+        cursor = start
+        for hole_start, hole_end in holes:
+            if hole_end <= cursor or hole_start >= end:
+                continue
+            if hole_start > cursor:
+                result.append((cursor, hole_start))
+            cursor = max(cursor, hole_end)
+        if cursor < end:
+            result.append((cursor, end))
+    return result
+
+
+def _trusted_line_ranges(labelled: list[tuple[_Line, str | None]]) -> list[tuple[int, int]]:
+    return [(line.start, line.end) for line, kind in labelled if kind in TRUSTED_LINE_KINDS]
+
+
+def _overlap(start: int, end: int, ranges: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(end, r_end) - max(start, r_start)) for r_start, r_end in ranges)
+
+
+def _forced_container_ranges(
+    page: RenderedPage, content: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Comment and caption containers inside the content, unless one holds most of it."""
+    total = sum(end - start for start, end in content)
+    forced: list[tuple[int, int]] = []
+    for container in page.containers:
+        if container.kind not in FORCED_KINDS:
+            continue
+        inside = _overlap(container.start_char, container.end_char, content)
+        if inside and inside <= 0.5 * total:
+            forced.append((container.start_char, container.end_char))
+    return forced
+
+
+def _label_gaps(page: RenderedPage, content: list[tuple[int, int]]) -> list[BoilerplateSpan]:
+    """Spans for everything outside ``content``, split by the kind of container it came from.
+
+    A gap's leading whitespace stays (it separates the body lines on either side); when the gap
+    has none, its trailing whitespace stays instead.
+    """
+    text = page.text
+    spans: list[BoilerplateSpan] = []
+    for gap_start, gap_end in content_ranges(
+        len(text), [BoilerplateSpan(s, e, "x") for s, e in content]
+    ):
+        piece = text[gap_start:gap_end]
+        stripped_left = len(piece) - len(piece.lstrip())
+        if stripped_left == len(piece):
+            continue
+        if stripped_left or gap_start == 0:
+            start, end = gap_start + stripped_left, gap_end
+        else:
+            start, end = gap_start, gap_end - (len(piece) - len(piece.rstrip()))
+        spans.extend(_split_by_kind(page, start, end))
+    return spans
+
+
+def _split_by_kind(page: RenderedPage, start: int, end: int) -> list[BoilerplateSpan]:
+    from bisect import bisect_right
+
+    spans: list[BoilerplateSpan] = []
+    index = max(0, bisect_right(page.chunk_starts, start) - 1)
+    run_kind = page.kind_at(start) or "other"
+    run_start = start
+    while index < len(page.chunk_starts) and page.chunk_starts[index] < end:
+        chunk_start = page.chunk_starts[index]
+        kind = page.chunk_kinds[index] or "other"
+        if chunk_start > run_start and kind != run_kind:
+            spans.append(BoilerplateSpan(run_start, chunk_start, run_kind))
+            run_start = chunk_start
+        if chunk_start <= run_start or kind != run_kind:
+            run_kind = kind
+        index += 1
+    spans.append(BoilerplateSpan(run_start, end, run_kind))
+    return spans
+
+
+# --- outlet templates ------------------------------------------------------------------------
+
+
+def _outlet_key(doc_key: str, outlet: str | None) -> str | None:
+    if outlet and outlet.strip():
+        return " ".join(outlet.lower().split())
+    host = urlparse(doc_key).hostname if "://" in doc_key else None
+    return host.removeprefix("www.") if host else None
+
+
+def _block_key(content: str) -> str:
+    return " ".join(TOKEN.findall(content.lower()))
+
+
+def template_boilerplate(
+    docs: list[tuple[str, str | None, CleanedDocument]],
+) -> dict[str, list[BoilerplateSpan]]:
+    """Extra spans for body lines repeated across documents of the same outlet.
+
+    A line in two documents of one outlet is template (a footer, a standing promo) if it is
+    short; a long paragraph needs three documents and half the outlet's documents, since an
+    outlet may legitimately reuse its own background paragraph. The same line in documents of
+    different outlets is reuse, never template.
+
+    >>> body = "Talks resume in Geneva next week, the minister said on Tuesday."
+    >>> docs = [(f"d{i}", "Example News", clean_plain_text(f"{body} {i}\\nExample News is an independent newsroom based in Oslo.\\n"))
+    ...         for i in range(2)]
+    >>> {key: [s.kind for s in spans] for key, spans in template_boilerplate(docs).items()}
+    {'d0': ['footer'], 'd1': ['footer']}
+    """
+    groups: dict[str, list[tuple[str, CleanedDocument]]] = defaultdict(list)
+    for doc_key, outlet, document in docs:
+        key = _outlet_key(doc_key, outlet)
+        if key is not None:
+            groups[key].append((doc_key, document))
+    extra: dict[str, list[BoilerplateSpan]] = {}
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        body_lines: dict[str, list[tuple[_Line, bool]]] = {}
+        seen_in: dict[str, set[str]] = defaultdict(set)
+        for doc_key, document in members:
+            ranges = document.content_ranges()
+            lines = []
+            for line in _lines(document.text):
+                if _overlap(line.start, line.end, ranges) < (line.end - line.start) / 2:
+                    continue
+                block = _block_key(line.content)
+                if block:
+                    lines.append((line, block))
+                    seen_in[block].add(doc_key)
+            body_lines[doc_key] = lines  # type: ignore[assignment]
+        for doc_key, document in members:
+            spans = _template_spans(document, body_lines[doc_key], seen_in, len(members))
+            if spans:
+                extra[doc_key] = spans
+    return extra
+
+
+def _template_spans(document, lines, seen_in, group_size: int) -> list[BoilerplateSpan]:
+    spans: list[BoilerplateSpan] = []
+    prose_positions = [line.start for line, _ in lines if line.is_prose]
+    first_prose = prose_positions[0] if prose_positions else 0
+    last_prose = prose_positions[-1] if prose_positions else len(document.text)
+    for line, block in lines:
+        count = len(seen_in[block])
+        long_paragraph = line.n_words >= 40
+        if count < 2 or (long_paragraph and (count < 3 or count < group_size / 2)):
+            continue
+        if line.start < first_prose:
+            kind = "navigation"
+        elif line.start > last_prose or (line.start == last_prose and not long_paragraph):
+            kind = "footer"
+        else:
+            kind = "promo"
+        end = line.end
+        if document.text[end : end + 1] == "\n":
+            end += 1
+        spans.append(BoilerplateSpan(line.start, end, kind))
+    return spans
+
+
+__all__ = [
+    "Metadata",
+    "classify_lines",
+    "clean_html",
+    "clean_plain_text",
+    "credited_agencies",
+    "template_boilerplate",
+]

@@ -1,0 +1,456 @@
+"""HTML pages as visible text, with a map from labelled DOM containers to spans of that text.
+
+:func:`parse_html` turns bytes or a string in any encoding into an lxml tree (or raises a
+``ValueError`` with a one-line reason); :func:`render` walks the tree once and produces the
+page's visible text the way a reader sees it (scripts, styles and hidden elements dropped,
+whitespace collapsed, newlines between blocks), together with
+
+* ``chunks``: every emitted piece of text and the boilerplate kind of its innermost labelled
+  container (``nav`` -> ``navigation``, ``figcaption`` -> ``caption``, a ``comments``
+  container -> ``comments``, ...), so a span of the text can be explained;
+* ``containers``: the text span of every labelled container, outermost per kind.
+
+>>> page = render(parse_html("<nav>Home News</nav><p>Body <b>text</b>.</p><script>x()</script>"))
+>>> page.text
+'Home News\\n\\nBody text.'
+>>> page.containers
+[Container(start_char=0, end_char=9, kind='navigation', tag='nav')]
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+import lxml.html
+from lxml import etree
+
+# Elements whose content a reader never sees as text.
+INVISIBLE_TAGS = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "svg",
+        "math",
+        "iframe",
+        "object",
+        "embed",
+        "canvas",
+        "select",
+        "option",
+        "input",
+        "textarea",
+        "audio",
+        "video",
+        "source",
+        "picture",
+        "img",
+    }
+)
+# Blocks separated from their neighbours by a blank line (paragraph-like) or a newline.
+PARAGRAPH_TAGS = frozenset(
+    {
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "ul",
+        "ol",
+        "dl",
+        "table",
+        "figure",
+    }
+)
+BLOCK_TAGS = PARAGRAPH_TAGS | frozenset(
+    {
+        "address",
+        "article",
+        "aside",
+        "body",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "footer",
+        "form",
+        "header",
+        "hgroup",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "section",
+        "summary",
+        "tr",
+        "td",
+        "th",
+        "caption",
+        "legend",
+        "center",
+        "button",
+        "label",
+        "menu",
+    }
+)
+
+# Labels from the element's own tag and ARIA role.
+TAG_KINDS = {
+    "nav": "navigation",
+    "footer": "footer",
+    "aside": "promo",
+    "figcaption": "caption",
+    "figure": "caption",
+    "time": "dateline",
+    "menu": "navigation",
+}
+ROLE_KINDS = {
+    "navigation": "navigation",
+    "menubar": "navigation",
+    "menu": "navigation",
+    "banner": "navigation",
+    "contentinfo": "footer",
+    "complementary": "promo",
+}
+# Labels from the words of class and id attributes (split on non-letters), by precedence.
+ATTRIBUTE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
+    (
+        "comments",
+        frozenset(
+            {
+                "comment",
+                "comments",
+                "commentlist",
+                "commentary",
+                "disqus",
+                "discussion",
+                "respond",
+                "replies",
+                "reply",
+                "livefyre",
+                "coral",
+                "vuukle",
+            }
+        ),
+    ),
+    (
+        "caption",
+        frozenset(
+            {"caption", "figcaption", "captions", "credit", "credits", "photocredit", "wp-caption"}
+        ),
+    ),
+    (
+        "navigation",
+        frozenset(
+            {
+                "nav",
+                "navbar",
+                "navigation",
+                "menu",
+                "menubar",
+                "breadcrumb",
+                "breadcrumbs",
+                "pagination",
+                "pager",
+                "skip",
+                "masthead",
+                "topbar",
+                "toolbar",
+            }
+        ),
+    ),
+    ("footer", frozenset({"footer", "copyright", "colophon", "siteinfo"})),
+    (
+        "promo",
+        frozenset(
+            {
+                "related",
+                "share",
+                "sharing",
+                "social",
+                "newsletter",
+                "subscribe",
+                "subscription",
+                "signup",
+                "promo",
+                "promotion",
+                "advert",
+                "advertisement",
+                "ad",
+                "ads",
+                "adslot",
+                "sponsor",
+                "sponsored",
+                "recommended",
+                "recommendations",
+                "popular",
+                "trending",
+                "outbrain",
+                "taboola",
+                "widget",
+                "sidebar",
+                "cookie",
+                "cookies",
+                "paywall",
+                "tags",
+            }
+        ),
+    ),
+    ("byline", frozenset({"byline", "author", "authors", "contributor", "bio"})),
+    ("dateline", frozenset({"dateline", "timestamp", "pubdate", "published", "updated"})),
+)
+_ATTRIBUTE_WORD = re.compile(r"[a-z]+")
+_WHITESPACE = re.compile(r"\s+")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Container:
+    """A labelled DOM element and the span of the rendered text it covers."""
+
+    start_char: int
+    end_char: int
+    kind: str
+    tag: str
+
+
+@dataclass
+class RenderedPage:
+    """A page's visible text, the labelled piece each character came from, and containers."""
+
+    text: str
+    chunk_starts: list[int] = field(default_factory=list)
+    chunk_ends: list[int] = field(default_factory=list)
+    chunk_kinds: list[str | None] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+
+    def kind_at(self, position: int) -> str | None:
+        """The label of the container the character at ``position`` came from (None: none)."""
+        index = bisect_right(self.chunk_starts, position) - 1
+        if index >= 0 and position < self.chunk_ends[index]:
+            return self.chunk_kinds[index]
+        return None
+
+
+def decode_html(html: str | bytes) -> str:
+    """Decode page bytes: BOM, declared charset, UTF-8, then a statistical guess.
+
+    >>> decode_html("café".encode("latin-1") + b"<meta charset=latin-1>")[:4]
+    'café'
+    """
+    if isinstance(html, str):
+        return html
+    from bs4.dammit import UnicodeDammit
+
+    if html.startswith(b"\xef\xbb\xbf"):
+        return html[3:].decode("utf-8", errors="replace")
+    declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", html[:4096], re.I)
+    if declared:
+        try:
+            return html.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return html.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    dammit = UnicodeDammit(html, is_html=True)
+    if dammit.unicode_markup is not None:
+        return dammit.unicode_markup
+    return html.decode("utf-8", errors="replace")
+
+
+def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
+    """An lxml tree of the page; ``ValueError`` with a one-line reason if there is none.
+
+    >>> parse_html("<p>Hello</p>").tag
+    'html'
+    """
+    markup = decode_html(html)
+    markup = _XML_DECLARATION.sub("", markup, count=1).replace("\x00", "")
+    if not markup.strip():
+        raise ValueError("empty HTML page")
+    try:
+        root = lxml.html.document_fromstring(markup)
+    except (etree.ParserError, ValueError) as error:
+        raise ValueError(f"unparseable HTML ({error})") from None
+    if root is None:
+        raise ValueError("unparseable HTML (no document element)")
+    return root
+
+
+def element_kind(element: etree._Element) -> str | None:
+    """The boilerplate kind an element's own tag, role, class or id suggests, else None.
+
+    >>> element_kind(lxml.html.fromstring('<div class="comment-list">x</div>'))
+    'comments'
+    >>> element_kind(lxml.html.fromstring('<div class="article-body">x</div>')) is None
+    True
+    """
+    tag = element.tag
+    if tag in TAG_KINDS:
+        return TAG_KINDS[tag]
+    role = element.get("role")
+    if role and role.lower() in ROLE_KINDS:
+        return ROLE_KINDS[role.lower()]
+    attributes = f"{element.get('class') or ''} {element.get('id') or ''}"
+    if not attributes.strip():
+        return None
+    words = set(_ATTRIBUTE_WORD.findall(attributes.lower()))
+    for kind, vocabulary in ATTRIBUTE_WORDS:
+        if words & vocabulary:
+            return kind
+    return None
+
+
+def _is_hidden(element: etree._Element) -> bool:
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    style = element.get("style")
+    return bool(style and _HIDDEN_STYLE.search(style))
+
+
+class _TextBuilder:
+    """Accumulates visible text with HTML whitespace collapsing and block separators."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.pending_newlines = 0
+        self.pending_space = False
+        self.at_line_start = True
+        self.chunk_starts: list[int] = []
+        self.chunk_ends: list[int] = []
+        self.chunk_kinds: list[str | None] = []
+
+    def block_break(self, newlines: int) -> None:
+        self.pending_newlines = max(self.pending_newlines, newlines)
+
+    def add(self, raw: str, kind: str | None, preformatted: bool = False) -> None:
+        if not raw:
+            return
+        if preformatted:
+            pieces = [_WHITESPACE.sub(" ", line).strip() for line in raw.split("\n")]
+            for index, piece in enumerate(pieces):
+                if index:
+                    self.block_break(1)
+                self._emit(piece, kind)
+            return
+        collapsed = _WHITESPACE.sub(" ", raw)
+        if collapsed[0] == " ":
+            self.pending_space = True
+        stripped = collapsed.strip()
+        if stripped:
+            self._emit(stripped, kind)
+            if collapsed[-1] == " ":
+                self.pending_space = True
+
+    def _emit(self, content: str, kind: str | None) -> None:
+        if not content:
+            return
+        if self.length and self.pending_newlines:
+            self._append("\n" * self.pending_newlines)
+        elif self.pending_space and not self.at_line_start:
+            self._append(" ")
+        self.pending_newlines = 0
+        self.pending_space = False
+        self.chunk_starts.append(self.length)
+        self._append(content)
+        self.chunk_ends.append(self.length)
+        self.chunk_kinds.append(kind)
+        self.at_line_start = False
+
+    def _append(self, piece: str) -> None:
+        self.parts.append(piece)
+        self.length += len(piece)
+        if piece.endswith("\n"):
+            self.at_line_start = True
+
+
+def render(root: etree._Element) -> RenderedPage:
+    """The visible text of a parsed page, its labelled chunks and containers."""
+    builder = _TextBuilder()
+    # Kind active inside each open element (inherited unless the element has its own label).
+    kinds: list[str | None] = [None]
+    # Per open element: (index of its first chunk, kind, tag) if it is a labelled container.
+    opened: list[tuple[int, str, str] | None] = []
+    containers: list[Container] = []
+    preformatted = 0
+    walker = etree.iterwalk(root, events=("start", "end"))
+    for event, element in walker:
+        tag = element.tag
+        if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
+            if event == "end":
+                builder.add(element.tail or "", kinds[-1], preformatted > 0)
+            continue
+        tag = tag.lower()
+        invisible = tag in INVISIBLE_TAGS or _is_hidden(element)
+        if event == "start":
+            if invisible:
+                walker.skip_subtree()
+                opened.append(None)
+                kinds.append(kinds[-1])
+                continue
+            own_kind = element_kind(element)
+            if tag in BLOCK_TAGS:
+                builder.block_break(2 if tag in PARAGRAPH_TAGS else 1)
+            if tag == "br":
+                builder.block_break(1)
+            if tag == "pre":
+                preformatted += 1
+            if own_kind is not None:
+                opened.append((len(builder.chunk_starts), own_kind, tag))
+                kinds.append(own_kind)
+            else:
+                opened.append(None)
+                kinds.append(kinds[-1])
+            builder.add(element.text or "", kinds[-1], preformatted > 0)
+            continue
+        # end event
+        kinds.pop()
+        record = opened.pop()
+        if not invisible:
+            if tag == "pre":
+                preformatted -= 1
+            if record is not None and len(builder.chunk_starts) > record[0]:
+                start = builder.chunk_starts[record[0]]
+                containers.append(Container(start, builder.length, record[1], record[2]))
+            if tag in BLOCK_TAGS:
+                builder.block_break(2 if tag in PARAGRAPH_TAGS else 1)
+        builder.add(element.tail or "", kinds[-1], preformatted > 0)
+    text = "".join(builder.parts)
+    containers = _outermost(containers)
+    return RenderedPage(
+        text,
+        builder.chunk_starts,
+        builder.chunk_ends,
+        builder.chunk_kinds,
+        containers,
+    )
+
+
+def _outermost(containers: list[Container]) -> list[Container]:
+    """Containers in text order, without the ones nested in a container of the same kind."""
+    result: list[Container] = []
+    open_until: dict[str, int] = {}
+    for container in sorted(containers, key=lambda c: (c.start_char, -c.end_char)):
+        if open_until.get(container.kind, -1) >= container.end_char:
+            continue
+        open_until[container.kind] = container.end_char
+        result.append(container)
+    return result
