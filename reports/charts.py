@@ -36,8 +36,8 @@ def share_histogram(shares: list[float], width: int = 560, height: int = 200) ->
     counts = [0] * 10
     for share in shares:
         counts[min(9, max(0, int(share * 10)))] += 1
-    left, bottom, top = 36, 34, 14
-    plot_width, plot_height = width - left - 8, height - bottom - top
+    left, right, bottom, top = 36, 24, 34, 14
+    plot_width, plot_height = width - left - right, height - bottom - top
     tallest = max(counts) or 1
     bar_width = plot_width / 10
     parts = [_svg_open(width, height, "Distribution of original share across documents")]
@@ -80,7 +80,7 @@ def timeline(rows: list[TimelineRow], width: int = 760, row_height: int = 26) ->
     dated = [row for row in rows if row.moments]
     if not dated:
         return Markup("")
-    label_width, right, top, bottom = 260, 16, 8, 28
+    label_width, right, top, bottom = 260, 48, 8, 28
     start = min(moment for row in dated for moment, _ in row.moments)
     end = max(moment for row in dated for moment, _ in row.moments)
     if end - start < timedelta(hours=1):

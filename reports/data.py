@@ -222,7 +222,8 @@ class ReportData:
 def origin_label(
     kind: str, uri: str | None, source: str | None, documents: dict[str, DocumentRow]
 ) -> str:
-    """Example:
+    """Who a passage came from: the agency or outlet, else the origin document's outlet, host or
+    file name, else ``unknown origin``.
 
     >>> origin_label("external", None, "Reuters", {})
     'Reuters'
@@ -237,6 +238,10 @@ def origin_label(
         document = documents.get(uri) if uri else None
         if document is not None and document.outlet:
             return document.outlet
+        if uri and uri.startswith(("http://", "https://")):
+            host = urlsplit(uri).hostname
+            if host:
+                return host.removeprefix("www.")
         return short_uri(uri) if uri else UNKNOWN_ORIGIN
     return UNKNOWN_ORIGIN
 
@@ -255,7 +260,7 @@ def short_uri(uri: str) -> str:
 
 
 def split_credits(credits: str | None) -> list[str]:
-    """Example:
+    """Agency names from a comma-separated ``wire_credits`` value.
 
     >>> split_credits("Associated Press, AFP")
     ['Associated Press', 'AFP']
@@ -284,7 +289,7 @@ def as_utc(moment: datetime | str | None) -> datetime | None:
 
 
 def document_title(document: DocumentRow) -> str:
-    """The title, else the first line of text, else the file name."""
+    """The title, else the last part of the uri (the file name)."""
     if document.title and document.title.strip():
         return document.title.strip()
     return short_uri(document.uri)

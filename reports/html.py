@@ -61,7 +61,7 @@ def stylesheet() -> Markup:
 
 
 def pct(value: float | None) -> str:
-    """Example:
+    """A share as a whole percentage, ``n/a`` when unknown.
 
     >>> pct(0.456)
     '46%'
@@ -70,7 +70,7 @@ def pct(value: float | None) -> str:
 
 
 def when(moment: datetime | str | None) -> str:
-    """Example:
+    """A date (and time, when it has one) in UTC, ``undated`` when unknown.
 
     >>> when(datetime(2016, 10, 11, tzinfo=UTC))
     '2016-10-11'
@@ -551,7 +551,7 @@ def _distinct(items: list[str]) -> list[str]:
 
 
 def _darker(colour: str, factor: float = 0.72) -> str:
-    """Example:
+    """A darker shade of a ``#rrggbb`` colour, for lines drawn in an origin's colour.
 
     >>> _darker("#ffffff")
     '#b7b7b7'
@@ -596,7 +596,7 @@ def write_html(data: ReportData, out_dir: Path, generated_at: datetime | None = 
 
 
 def list_page_name(stem: str, page: int) -> str:
-    """Example:
+    """File name of page ``page`` of a paginated list.
 
     >>> list_page_name("documents", 1), list_page_name("documents", 2)
     ('documents.html', 'documents-2.html')

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from markupsafe import Markup, escape
+from rapidfuzz.distance import Levenshtein
 
 # Light tints readable under dark text, distinct from each other; the last is for overflow.
 PALETTE = (
@@ -197,53 +197,70 @@ def word_diff(reference: str, variant: str) -> WordDiff:
     """The variant's words; words it added or changed in ``<ins>``, reference words it dropped
     in ``<del>``, and changes of quote marks, dashes, case or ``U.S.``/``US`` only as ``style``.
 
-    >>> diff = word_diff("He said it was fine.", "He said it was “fine”!")
+    >>> diff = word_diff("The U.S. said it was fine.", "The US said it was “fine”!")
     >>> str(diff.html)
-    'He said it was <ins>“</ins>fine<del>.</del><ins>”!</ins>'
+    'The <span class="style" title="was: U.S.">US</span> said it was <ins>“</ins>fine<ins>”</ins><del>.</del><ins>!</ins>'
     >>> diff.same_words, diff.reference_words
-    (5, 5)
+    (6, 6)
     """
     reference_tokens = _TOKEN.findall(reference)
     variant_tokens = _TOKEN.findall(variant)
-    matcher = SequenceMatcher(
-        None,
-        [_key(token) for token in reference_tokens],
-        [_key(token) for token in variant_tokens],
-        autojunk=False,
+    # Align on style-folded tokens, so that a change of quote marks or case stays aligned and
+    # is shown as style, not as a dropped and an added word.
+    opcodes = Levenshtein.opcodes(
+        [_style_key(token) for token in reference_tokens],
+        [_style_key(token) for token in variant_tokens],
     )
     pieces: list[str] = []
     same = 0
-    for tag, ref_start, ref_end, var_start, var_end in matcher.get_opcodes():
-        old = reference_tokens[ref_start:ref_end]
-        new = variant_tokens[var_start:var_end]
-        if tag == "equal":
+    for opcode in opcodes:
+        old = reference_tokens[opcode.src_start : opcode.src_end]
+        new = variant_tokens[opcode.dest_start : opcode.dest_end]
+        if opcode.tag == "equal":
             same += _count_words(new)
-            pieces.append(str(escape("".join(new))))
+            pieces.extend(_equal_tokens(old, new))
             continue
-        if tag == "replace" and _style_key("".join(old)) == _style_key("".join(new)):
-            same += _count_words(new)
-            pieces.append(
-                f'<span class="style" title="was: {escape("".join(old))}">{escape("".join(new))}</span>'
-            )
-            continue
-        if old and "".join(old).strip():
+        if "".join(old).strip():
             pieces.append(f"<del>{escape(''.join(old))}</del>")
-        if new:
-            if "".join(new).strip():
-                pieces.append(f"<ins>{escape(''.join(new))}</ins>")
-            else:
-                pieces.append(str(escape("".join(new))))
+        if "".join(new).strip():
+            pieces.append(f"<ins>{escape(''.join(new))}</ins>")
+        elif new:
+            pieces.append(str(escape("".join(new))))
     return WordDiff(
         Markup("".join(pieces)), same, _count_words(variant_tokens), _count_words(reference_tokens)
     )
 
 
-def _key(token: str) -> str:
-    return " " if token.isspace() else token
+def _equal_tokens(old: list[str], new: list[str]) -> list[str]:
+    """Tokens equal up to style: the variant's, with style changes marked (runs merged)."""
+    pieces: list[str] = []
+    run_old: list[str] = []
+    run_new: list[str] = []
+
+    def flush() -> None:
+        if run_new:
+            pieces.append(
+                f'<span class="style" title="was: {escape("".join(run_old))}">'
+                f"{escape(''.join(run_new))}</span>"
+            )
+            run_old.clear()
+            run_new.clear()
+
+    for before, after in zip(old, new, strict=True):
+        if before == after or (before.isspace() and after.isspace()):
+            flush()
+            pieces.append(str(escape(after)))
+        else:
+            run_old.append(before)
+            run_new.append(after)
+    flush()
+    return pieces
 
 
 def _style_key(text: str) -> str:
     """What is left when quote marks, dashes, case, spacing and ``U.S.``-style dots are ignored."""
+    if text.isspace():
+        return " "
     folded = _INITIAL_DOT.sub(r"\1", text.translate(_STYLE_FOLD).casefold())
     return " ".join(folded.split())
 

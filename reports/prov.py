@@ -40,7 +40,7 @@ def _datetime(moment: Any) -> dict[str, str] | None:
 
 
 def _slug(name: str) -> str:
-    """Example:
+    """A name as lowercase ASCII words joined by dashes, for identifiers.
 
     >>> _slug("The Associated Press!")
     'the-associated-press'

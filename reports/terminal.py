@@ -16,7 +16,7 @@ OTHER_DOCUMENTS_SHOWN = 6
 
 
 def printable(text: str | None) -> str:
-    """Example:
+    """Text with control characters replaced, safe to print to a terminal.
 
     >>> printable("red\\x1b[31m text")
     'red�[31m text'
