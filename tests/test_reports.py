@@ -460,8 +460,8 @@ def test_corpus_page_counts_and_matrix(report, data):
     matrix = html[
         html.index('class="matrix"') : html.index("</table>", html.index('class="matrix"'))
     ]
-    header = re.findall(r'<th class="num col">([^<]*)</th>', matrix)
-    row = dict(re.findall(r"<tr><th>([^<]*)</th>(.*?)</tr>", matrix))
+    header = re.findall(r'<th class="num col"[^>]*>([^<]*)</th>', matrix)
+    row = dict(re.findall(r'<tr><th class="rowhead">([^<]*)</th>(.*?)</tr>', matrix))
     dw_cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row["DW"])
     dw = dict(zip(header, dw_cells, strict=False))
     assert dw["Associated Press"] == "2"
