@@ -199,7 +199,7 @@ def word_diff(reference: str, variant: str) -> WordDiff:
 
     >>> diff = word_diff("The U.S. said it was fine.", "The US said it was “fine”!")
     >>> str(diff.html)
-    'The <span class="style" title="was: U.S.">US</span> said it was <ins>“</ins>fine<ins>”</ins><del>.</del><ins>!</ins>'
+    'The <span class="style" title="was: U.S.">US</span> said it was <ins>“</ins>fine<del>.</del><ins>”!</ins>'
     >>> diff.same_words, diff.reference_words
     (6, 6)
     """
@@ -207,16 +207,20 @@ def word_diff(reference: str, variant: str) -> WordDiff:
     variant_tokens = _TOKEN.findall(variant)
     # Align on style-folded tokens, so that a change of quote marks or case stays aligned and
     # is shown as style, not as a dropped and an added word.
-    opcodes = Levenshtein.opcodes(
-        [_style_key(token) for token in reference_tokens],
-        [_style_key(token) for token in variant_tokens],
+    opcodes = _readable_opcodes(
+        Levenshtein.opcodes(
+            [_style_key(token) for token in reference_tokens],
+            [_style_key(token) for token in variant_tokens],
+        ),
+        reference_tokens,
+        variant_tokens,
     )
     pieces: list[str] = []
     same = 0
-    for opcode in opcodes:
-        old = reference_tokens[opcode.src_start : opcode.src_end]
-        new = variant_tokens[opcode.dest_start : opcode.dest_end]
-        if opcode.tag == "equal":
+    for tag, ref_start, ref_end, var_start, var_end in opcodes:
+        old = reference_tokens[ref_start:ref_end]
+        new = variant_tokens[var_start:var_end]
+        if tag == "equal":
             same += _count_words(new)
             pieces.extend(_equal_tokens(old, new))
             continue
@@ -229,6 +233,44 @@ def word_diff(reference: str, variant: str) -> WordDiff:
     return WordDiff(
         Markup("".join(pieces)), same, _count_words(variant_tokens), _count_words(reference_tokens)
     )
+
+
+SHORT_EQUAL_WORDS = 3
+
+
+def _readable_opcodes(
+    opcodes, reference_tokens: list[str], variant_tokens: list[str]
+) -> list[tuple[str, int, int, int, int]]:
+    """Opcodes with short equal runs inside a rewritten stretch folded into one change.
+
+    A word-level alignment of two different sentences matches stray "the" and "to" and shows a
+    word-by-word zigzag of deletions and insertions; one deleted and one inserted phrase reads
+    better. An equal run of at most :data:`SHORT_EQUAL_WORDS` words is folded when the changes
+    on both sides of it touch more than twice as many words as it holds.
+    """
+    plain = [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in opcodes]
+
+    def changed_words(op: tuple[str, int, int, int, int]) -> int:
+        _, ref_start, ref_end, var_start, var_end = op
+        return _count_words(reference_tokens[ref_start:ref_end]) + _count_words(
+            variant_tokens[var_start:var_end]
+        )
+
+    folded: list[tuple[str, int, int, int, int]] = []
+    for index, op in enumerate(plain):
+        tag, ref_start, ref_end, var_start, var_end = op
+        if tag == "equal" and folded and folded[-1][0] != "equal" and index + 1 < len(plain):
+            words = _count_words(reference_tokens[ref_start:ref_end])
+            if words <= SHORT_EQUAL_WORDS and 2 * words < changed_words(folded[-1]) + changed_words(
+                plain[index + 1]
+            ):
+                tag = "replace"
+        if tag != "equal" and folded and folded[-1][0] != "equal":
+            _, first_ref, _, first_var, _ = folded[-1]
+            folded[-1] = ("replace", first_ref, ref_end, first_var, var_end)
+        else:
+            folded.append((tag, ref_start, ref_end, var_start, var_end))
+    return folded
 
 
 def _equal_tokens(old: list[str], new: list[str]) -> list[str]:
