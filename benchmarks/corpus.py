@@ -417,6 +417,8 @@ def edit_trim(text: str, rng: random.Random) -> str | None:
     if not clauses:
         return None
     clause = rng.choice(clauses)
+    if len(clause.group()) > 0.25 * len(text):
+        return None  # a light edit: the rest of the paragraph must still be most of it
     return text[: clause.start()] + text[clause.end() :]
 
 
@@ -743,6 +745,8 @@ class CorpusGenerator:
         elif style == "dateline" or style == "told":
             short = story.agency.short if story.agency else story.source_name
             piece = copied[0]
+            if "credit" in piece.edits:
+                return  # copied from a copy that already credits the source
             piece.text = add_told_credit(piece.text, short, self.rng)
             piece.edits = [*piece.edits, "credit"]
 
@@ -772,9 +776,7 @@ class CorpusGenerator:
             for occurrences in story.occurrences:
                 for occurrence in list(occurrences):
                     if occurrence["uri"] == document.uri:
-                        occurrences.append(
-                            {**occurrence, "uri": uri, "parent": document.uri, "edits": []}
-                        )
+                        occurrences.append({**occurrence, "uri": uri, "parent": document.uri})
                         occurrences[-1].pop("is_origin", None)
         covered = sorted(
             (o["start_char"], o["end_char"])
