@@ -22,6 +22,7 @@ from markupsafe import Markup
 from reports import charts
 from reports.data import UNKNOWN_ORIGIN, ReportData, as_utc, document_title, split_credits
 from reports.markup import Fold, Mark, Palette, highlighted_text, palette_css, word_diff
+from reports.tabular import OCCURRENCE_FIELDS
 from storage.records import DocumentRow, LineageRow
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -111,6 +112,32 @@ def safe_url(url: str | None) -> str | None:
     if any(character.isspace() or ord(character) < 32 for character in candidate):
         return None
     return candidate
+
+
+def run_summary(run: dict[str, Any]) -> str:
+    """One line about a pipeline run (``Store.runs()`` rows; unknown keys are ignored).
+
+    >>> run_summary({"run_id": 3, "status": "completed", "counts": {"documents_new": 5}})
+    'run 3, completed; documents new 5'
+    """
+    head = f"run {run.get('run_id', '?')}"
+    if run.get("status"):
+        head += f", {run['status']}"
+    finished = as_utc(run.get("finished_at") or run.get("started_at"))
+    if finished is not None:
+        head += f" {when(finished)}"
+    started = as_utc(run.get("started_at"))
+    if started is not None and as_utc(run.get("finished_at")) is not None:
+        head += f" in {(as_utc(run['finished_at']) - started).total_seconds():.1f} s"
+    counts = run.get("counts")
+    if isinstance(counts, dict) and counts:
+        head += "; " + ", ".join(
+            f"{str(key).replace('_', ' ')} {value}" for key, value in counts.items()
+        )
+    versions = run.get("versions")
+    if isinstance(versions, dict) and versions.get("wiretrace"):
+        head += f"; wiretrace {versions['wiretrace']}"
+    return head
 
 
 # ---- the report -----------------------------------------------------------------------------
@@ -361,7 +388,8 @@ class HtmlReport:
             list_pages=list_pages,
             passage_pages=passage_pages,
             legend=self.palette.legend(),
-            last_run=data.runs[-1] if data.runs else None,
+            last_run=run_summary(data.runs[-1]) if data.runs else None,
+            csv_fields=OCCURRENCE_FIELDS,
         )
 
     def _document_row(self, document: DocumentRow, root: str) -> dict[str, Any]:

@@ -711,3 +711,44 @@ def test_from_store_reads_every_view(data):
     assert loaded.documents == data.documents and loaded.lineage == data.lineage
     assert loaded.source == "sqlite:///fake.db"
     assert export_prov_json(FakeStore()) == export_prov_json(data)
+
+
+def test_word_diff_shows_a_rewritten_stretch_as_one_change():
+    # 000 follows the quote with a subheading and a paragraph; 001 with other sentences.
+    _, text0 = _seed("000")
+    _, text1 = _seed("001")
+    reference = text0[
+        slice(*_span(text0, "Russian military experts believe", "to any retaliation"))
+    ]
+    variant = text1[
+        slice(*_span(text1, "Russian military experts believe", "to describe the situation"))
+    ]
+    html = str(word_diff(reference, variant).html)
+    # Stray shared words ("the", "of") do not cut the rewrite into a word-by-word zigzag.
+    assert html.count("<del>") == 1 and html.count("<ins>") == 1, html
+    assert html.startswith("Russian military experts believe that the ")
+
+
+def test_report_from_a_real_store(tmp_path):
+    """The pipeline's own rows (SQLite) render: every copy highlighted, every page written."""
+    from flows.pipeline import run_pipeline
+    from storage.store import Store
+
+    url = f"sqlite:///{tmp_path / 'seeds.db'}"
+    run_pipeline([str(SEEDS)], url, notify=lambda *_: None)
+    store = Store(url)
+    data = ReportData.from_store(store)
+    assert data.documents and data.source == store.display_url
+    out = tmp_path / "report"
+    written = write_report(store, out)
+    assert {f"docs/{row.document_id}.html" for row in data.documents} <= {
+        path.relative_to(out).as_posix() for path in written
+    }
+    for document in data.documents:
+        page = parse_page(out / "docs" / f"{document.document_id}.html")
+        assert "".join(page.text) == document.text
+        for occurrence in data.lineage_by_uri.get(document.uri, []):
+            assert occurrence.text in "".join(
+                page.reuse[f"../clusters/{occurrence.cluster_id}.html"]
+            )
+    assert "Last pipeline run: run 1" in (out / "index.html").read_text(encoding="utf-8")
