@@ -270,15 +270,45 @@ def _line_kind(line: _Line) -> str | None:
     return None
 
 
-def classify_lines(text: str) -> list[tuple[_Line, str | None]]:
-    """Every non-blank line of ``text`` with its boilerplate kind (None: body)."""
+def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) -> bool:
+    """Does the comments marker at ``index`` open the comment section (rather than label a
+    comment count or share bar near the top)? Yes if most of the body precedes it, or if a
+    commenter's name follows it."""
+    prose_chars = [
+        len(line.content) if flag else 0 for line, flag in zip(lines, prose, strict=True)
+    ]
+    before, total = sum(prose_chars[:index]), sum(prose_chars)
+    if not before:
+        return False
+    if before >= 0.5 * total:
+        return True
+    following = lines[index + 1] if index + 1 < len(lines) else None
+    if following is None:
+        return False
+    name = following.content.lstrip("•·*-–— ")
+    return (
+        1 <= following.n_words <= 4
+        and not name.endswith(TERMINAL)
+        and not any(word.lower() in MENU_WORDS for word in following.words)
+    )
+
+
+def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | None]]:
+    """Every non-blank line of ``text`` with its boilerplate kind (None: body).
+
+    ``sections``: also propagate labels over neighbouring lines (the comment section after a
+    marker, the caption line after a photo credit, residue after the last paragraph). HTML
+    pages have their DOM for that and use the single-line judgements only.
+    """
     lines = _lines(text)
     kinds: list[str | None] = [_line_kind(line) for line in lines]
+    if not sections:
+        return list(zip(lines, kinds, strict=True))
     prose = [kind is None and line.is_prose for line, kind in zip(lines, kinds, strict=True)]
-    # A comments marker after some body opens the comment section: commenters and posts up
+    # A comments marker after the body opens the comment section: commenters and posts up
     # to the footer. A marker before any body (a comment count under the title) is one line.
     for index, kind in enumerate(kinds):
-        if kind == "comments" and any(prose[:index]):
+        if kind == "comments" and _opens_comment_section(lines, prose, index):
             for following in range(index + 1, len(lines)):
                 if kinds[following] in ("footer", "navigation"):
                     break
@@ -358,7 +388,7 @@ def clean_plain_text(text: str) -> CleanedDocument:
 # --- HTML ---------------------------------------------------------------------------------
 
 # Labelled containers whose text is removed even when trafilatura keeps it.
-FORCED_KINDS = frozenset({"comments", "caption"})
+FORCED_KINDS = frozenset({"comments", "caption", "navigation", "promo", "footer"})
 # Line kinds from the text classifier trusted inside trafilatura's content.
 TRUSTED_LINE_KINDS = frozenset({"comments", "caption", "byline", "footer"})
 
@@ -380,17 +410,29 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
     if not page.text.strip():
         return CleanedDocument(page.text, [], metadata)
     extracted = _main_text(root, url)
-    labelled = classify_lines(page.text)
     if extracted:
         content = _align(page.text, extracted)
+        labelled = _content_lines(page.text, content)
         content = _subtract(content, _trusted_line_ranges(labelled))
     else:
-        plain = _spans_from_lines(page.text, labelled)
-        content = content_ranges(len(page.text), plain)
+        labelled = classify_lines(page.text)
+        content = content_ranges(len(page.text), _spans_from_lines(page.text, labelled))
     content = _subtract(content, _forced_container_ranges(page, content))
     spans = _label_gaps(page, content)
     metadata.wire_credits = _wire_credits(labelled)
     return CleanedDocument(page.text, spans, metadata)
+
+
+def _content_lines(text: str, content: list[tuple[int, int]]) -> list[tuple[_Line, str | None]]:
+    """The single-line judgement of every line that the main-content decision kept."""
+    labelled: list[tuple[_Line, str | None]] = []
+    for start, end in content:
+        for line in _lines(text[start:end]):
+            shifted = _Line(
+                line.start + start, line.end + start, line.content, line.words, line.sentences
+            )
+            labelled.append((shifted, _line_kind(shifted)))
+    return labelled
 
 
 def _main_text(root, url: str | None) -> str | None:

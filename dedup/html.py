@@ -216,6 +216,11 @@ ATTRIBUTE_WORDS: tuple[tuple[str, frozenset[str]], ...] = (
 _ATTRIBUTE_WORD = re.compile(r"[a-z]+")
 _WHITESPACE = re.compile(r"\s+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Comments and processing instructions dropped at parse time (their tails join the text), the
+# way trafilatura parses: it gets this tree and must see the same text.
+_PARSER = lxml.html.HTMLParser(
+    remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
+)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
@@ -286,7 +291,7 @@ def parse_html(html: str | bytes) -> lxml.html.HtmlElement:
     if not markup.strip():
         raise ValueError("empty HTML page")
     try:
-        root = lxml.html.document_fromstring(markup)
+        root = lxml.html.document_fromstring(markup, parser=_PARSER)
     except (etree.ParserError, ValueError) as error:
         raise ValueError(f"unparseable HTML ({error})") from None
     if root is None:
@@ -391,12 +396,11 @@ def render(root: etree._Element) -> RenderedPage:
     opened: list[tuple[int, str, str] | None] = []
     containers: list[Container] = []
     preformatted = 0
-    walker = etree.iterwalk(root, events=("start", "end"))
+    walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         tag = element.tag
         if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
-            if event == "end":
-                builder.add(element.tail or "", kinds[-1], preformatted > 0)
+            builder.add(element.tail or "", kinds[-1], preformatted > 0)
             continue
         tag = tag.lower()
         invisible = tag in INVISIBLE_TAGS or _is_hidden(element)
