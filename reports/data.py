@@ -288,6 +288,15 @@ def as_utc(moment: datetime | str | None) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+def rounded(value: float | None, digits: int = 4) -> float | None:
+    """A number rounded for output; None (unknown) stays None.
+
+    >>> rounded(0.123456), rounded(None)
+    (0.1235, None)
+    """
+    return None if value is None else round(float(value), digits)
+
+
 def document_title(document: DocumentRow) -> str:
     """The title, else the last part of the uri (the file name)."""
     if document.title and document.title.strip():

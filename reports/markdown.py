@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from reports.data import ReportData, document_title
+from reports.data import ReportData, document_title, rounded
 from reports.html import excerpt, pct, when
 
 SUMMARY_CLUSTERS = 10
@@ -50,7 +50,7 @@ def summary_table(data: ReportData, limit: int = SUMMARY_CLUSTERS) -> list[dict[
                 "origin": data.origin_label(cluster_id),
                 "origin_kind": kind,
                 "origin_document": uri or "",
-                "confidence": round(float(confidence), 2),
+                "confidence": rounded(confidence, 2),
                 "text": excerpt(data.cluster_text(cluster_id), 160),
             }
         )

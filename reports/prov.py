@@ -24,7 +24,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from reports.data import ReportData, as_utc, split_credits
+from reports.data import ReportData, as_utc, rounded, split_credits
 from reports.html import excerpt
 
 NAMESPACE = "urn:wiretrace:"
@@ -122,7 +122,7 @@ def build_prov(data: ReportData) -> dict[str, Any]:
                 "prov:type": _qname("wt:Passage"),
                 "prov:label": excerpt(data.cluster_text(cluster_id), 200),
                 "wt:origin_kind": kind,
-                "wt:confidence": round(float(confidence), 4),
+                "wt:confidence": rounded(confidence, 4),
             },
         )
         occurrences = data.lineage_by_cluster.get(cluster_id, [])
@@ -163,7 +163,7 @@ def build_prov(data: ReportData) -> dict[str, Any]:
             if holder is not None:
                 prov.relation("hadMember", {"prov:collection": holder, "prov:entity": copy})
             evidence = {
-                "wt:confidence": round(float(row.confidence), 4),
+                "wt:confidence": rounded(row.confidence, 4),
                 "wt:evidence": row.evidence or None,
             }
             parent = data.occurrence_by_id.get(row.parent_occurrence_id or -1)

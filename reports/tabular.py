@@ -35,7 +35,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from reports.data import ReportData, as_utc, split_credits
+from reports.data import ReportData, as_utc, rounded, split_credits
 
 FORMAT_VERSION = 1
 
@@ -113,7 +113,7 @@ def occurrence_records(data: ReportData) -> list[dict[str, Any]]:
                 "origin_uri": row.origin_uri,
                 "origin_source": row.origin_source,
                 "origin_label": data.origin_label(row.cluster_id),
-                "confidence": round(float(row.confidence), 4),
+                "confidence": rounded(row.confidence, 4),
                 "evidence": row.evidence,
             }
         )
@@ -153,7 +153,7 @@ def lineage_json(data: ReportData, generated_at: datetime | None = None) -> dict
                 "origin_uri": origin_uri,
                 "origin_source": origin_source,
                 "origin_label": data.origin_label(cluster_id),
-                "confidence": round(float(confidence), 4),
+                "confidence": rounded(confidence, 4),
                 "text": data.cluster_text(cluster_id),
                 "occurrence_ids": sorted(row.occurrence_id for row in occurrences),
             }

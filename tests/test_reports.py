@@ -752,3 +752,43 @@ def test_report_from_a_real_store(tmp_path):
                 page.reuse[f"../clusters/{occurrence.cluster_id}.html"]
             )
     assert "Last pipeline run: run 1" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_imperfect_rows_still_render(tmp_path):
+    """Rows a half-finished store might return: unknown confidence, offsets past the end, a
+    copy in a document the store did not list, dates as strings, an empty text."""
+    text = "Short text about a summit."
+    rows = [
+        DocumentRow(1, "a.txt", None, None, None, "2016-10-11T09:00:00", text, text, None, None),
+        DocumentRow(2, "b.txt", "", "Outlet", None, None, "", "", 1.0, ""),
+    ]
+    lineage = [
+        LineageRow(
+            1, 7, 1, "a.txt", 6, 400, text[6:], False, None, "unknown", None, None, None, ""
+        ),
+        LineageRow(
+            2,
+            7,
+            9,
+            "gone.txt",
+            0,
+            20,
+            "Short text about a s",
+            False,
+            1,
+            "document",
+            "gone.txt",
+            None,
+            0.5,
+            "",
+        ),
+    ]
+    data = ReportData(documents=rows, lineage=lineage)
+    written = write_report(data, tmp_path)
+    assert (tmp_path / "clusters" / "7.html") in written
+    page = parse_page(tmp_path / "docs" / "1.html")
+    assert "".join(page.text) == text
+    assert "".join(page.reuse["../clusters/7.html"]) == text[6:]
+    json.dumps(export_prov_json(data))
+    assert "[6:400]" in document_lineage_text(data, "a.txt")
+    assert summary_table(data)[0]["confidence"] is None
