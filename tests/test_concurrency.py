@@ -165,6 +165,7 @@ def test_database_going_away_mid_run(reference, postgres_databases) -> None:
         ]
         assert process.returncode == 1 and len(lines) == 1, stderr
         assert lines[0].startswith("error: database postgresql"), stderr
+    print(f"{cut} connections cut; the run exited {process.returncode}: {stderr.strip()[:200]}")
     finish(start_run(files, url))
     found = lineage_snapshot(url)
     assert found == expected, f"after {cut} cut connections:\n" + describe_difference(

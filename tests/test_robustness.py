@@ -6,15 +6,20 @@ clear line and exit code 1; a password given in ``--db`` is never shown or store
 
 from __future__ import annotations
 
+import html
 import importlib.util
 import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT.parent / "shared" / "seeds"
@@ -31,6 +36,7 @@ def _battery_module():
     )
     module = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
 
@@ -194,3 +200,143 @@ def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path) -> None:
                 for secret in secrets:
                     assert secret not in dumped, table
     engine.dispose()
+
+
+# -- invariants every stage relies on (hypothesis) ------------------------------------------------
+# Normalisation round trips and alignment symmetry are pinned in test_normalize.py and
+# test_align.py; here: cleaning never invents text, and every stored offset is exact.
+
+# Real sentences from the seeds, varied with what scraped text throws at a pipeline.
+_SEED_SENTENCES = sorted(
+    {
+        sentence.strip()
+        for path in sorted(SEEDS.glob("*.txt"))
+        for sentence in path.read_text(encoding="utf-8").replace("\n", " ").split(". ")
+        if len(sentence.split()) >= 6
+    }
+)[:60] or ["The missile shield was deployed in South Korea, the general said"]
+NOISE = st.sampled_from(
+    [
+        "\u00a0",
+        "\r\n",
+        "\n\n",
+        "  ",
+        "\u201c",
+        "\u201d",
+        "\u2014",
+        "é",
+        "\t",
+        "\U0001f600",
+        "e\u0301",
+    ]
+)
+sentences = st.sampled_from(_SEED_SENTENCES).map(lambda sentence: sentence + ".")
+
+
+@st.composite
+def scraped_text(draw) -> str:
+    parts = draw(
+        st.lists(st.one_of(sentences, NOISE, st.text(max_size=12)), min_size=1, max_size=12)
+    )
+    return "".join(part if index == 0 else " " + part for index, part in enumerate(parts))
+
+
+@st.composite
+def html_page(draw) -> tuple[str, list[str]]:
+    """An HTML page and the texts written into it (escaped)."""
+    blocks = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["p", "div", "nav", "footer", "li", "span", "h1"]), scraped_text()
+            ),
+            min_size=1,
+            max_size=6,
+        )
+    )
+    body = "".join(f"<{tag}>{html.escape(content)}</{tag}>" for tag, content in blocks)
+    broken = draw(st.booleans())  # half the pages lose their closing tags
+    page = f"<html><head><title>T</title></head><body>{body}</body></html>"
+    if broken:
+        page = re.sub(r"</(p|div|li|span)>", "", page)
+    return page, [content for _, content in blocks]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scraped_text())
+def test_plain_text_cleaning_keeps_the_text_and_only_marks_spans(text: str) -> None:
+    from dedup.clean import clean_plain_text
+
+    document = clean_plain_text(text)
+    assert document.text == text  # offsets index the file's exact contents
+    for span in document.boilerplate:
+        assert 0 <= span.start_char <= span.end_char <= len(text)
+    assert _is_subsequence(document.clean_text, text)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_page())
+def test_html_cleaning_never_invents_words(page: tuple[str, list[str]]) -> None:
+    from dedup.clean import clean_html
+
+    markup, contents = page
+    document = clean_html(markup)
+    for span in document.boilerplate:
+        assert 0 <= span.start_char <= span.end_char <= len(document.text)
+    assert _is_subsequence(document.clean_text, document.text)
+    # Every word of the visible text was written into the page (the title included).
+    written = set(re.findall(r"\w+", " ".join([*contents, "T"])))
+    assert set(re.findall(r"\w+", document.text)) <= written
+
+
+def _text_minus(text: str, spans: list[tuple[int, int]]) -> str:
+    kept, position = [], 0
+    for start, end in sorted(spans):
+        kept.append(text[position:start])
+        position = max(position, end)
+    return "".join(kept) + text[position:]
+
+
+def _is_subsequence(part: str, whole: str) -> bool:
+    remaining = iter(whole)
+    return all(char in remaining for char in part)
+
+
+@needs_seeds
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.lists(st.one_of(sentences, scraped_text()), min_size=2, max_size=8),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_every_stored_offset_is_exact(documents: list[list[str]]) -> None:
+    from flows.pipeline import run_pipeline
+    from storage.store import Store
+
+    with tempfile.TemporaryDirectory() as folder:
+        for number, parts in enumerate(documents):
+            # Shared sentences make reuse; CRLF and NBSP make offsets worth checking.
+            Path(folder, f"doc_{number}.txt").write_bytes("\r\n\r\n".join(parts).encode("utf-8"))
+        store = Store(f"sqlite:///{folder}/wiretrace.db")
+        run_pipeline([folder], store.url, notify=lambda message: None)
+        stored = {row.uri: row for row in store.documents()}
+        for uri, row in stored.items():
+            assert row.text == Path(uri).read_bytes().decode("utf-8")
+            assert 0.0 <= (row.original_share or 0.0) <= 1.0
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for row in store.boilerplate():
+            assert stored[row.uri].text[row.start_char : row.end_char] == row.text
+            spans.setdefault(row.uri, []).append((row.start_char, row.end_char))
+        for uri, row in stored.items():  # clean_text is text minus the boilerplate spans
+            assert row.clean_text == _text_minus(row.text, spans.get(uri, []))
+        for row in store.lineage():
+            assert stored[row.uri].text[row.start_char : row.end_char] == row.text
+            assert 0.0 <= row.confidence <= 1.0
+        for row in store.quotes():
+            assert stored[row.uri].text[row.start_char : row.end_char] == row.text
+        for row in store.alignments():
+            assert 0 <= row.a_start < row.a_end <= len(stored[row.uri_a].text)
+            assert 0 <= row.b_start < row.b_end <= len(stored[row.uri_b].text)
+            assert 0.0 <= row.similarity <= 1.0
+        store.close()
