@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 from rapidfuzz.distance import Levenshtein
@@ -207,13 +208,15 @@ def word_diff(reference: str, variant: str) -> WordDiff:
     variant_tokens = _TOKEN.findall(variant)
     # Align on style-folded tokens, so that a change of quote marks or case stays aligned and
     # is shown as style, not as a dropped and an added word.
+    reference_words = _word_prefix(reference_tokens)
+    variant_words = _word_prefix(variant_tokens)
     opcodes = _readable_opcodes(
         Levenshtein.opcodes(
             [_style_key(token) for token in reference_tokens],
             [_style_key(token) for token in variant_tokens],
         ),
-        reference_tokens,
-        variant_tokens,
+        reference_words,
+        variant_words,
     )
     pieces: list[str] = []
     same = 0
@@ -221,8 +224,11 @@ def word_diff(reference: str, variant: str) -> WordDiff:
         old = reference_tokens[ref_start:ref_end]
         new = variant_tokens[var_start:var_end]
         if tag == "equal":
-            same += _count_words(new)
-            pieces.extend(_equal_tokens(old, new))
+            same += variant_words[var_end] - variant_words[var_start]
+            if old == new:
+                pieces.append(str(escape("".join(new))))
+            else:
+                pieces.extend(_equal_tokens(old, new))
             continue
         if "".join(old).strip():
             pieces.append(f"<del>{escape(''.join(old))}</del>")
@@ -230,16 +236,14 @@ def word_diff(reference: str, variant: str) -> WordDiff:
             pieces.append(f"<ins>{escape(''.join(new))}</ins>")
         elif new:
             pieces.append(str(escape("".join(new))))
-    return WordDiff(
-        Markup("".join(pieces)), same, _count_words(variant_tokens), _count_words(reference_tokens)
-    )
+    return WordDiff(Markup("".join(pieces)), same, variant_words[-1], reference_words[-1])
 
 
 SHORT_EQUAL_WORDS = 3
 
 
 def _readable_opcodes(
-    opcodes, reference_tokens: list[str], variant_tokens: list[str]
+    opcodes, reference_words: list[int], variant_words: list[int]
 ) -> list[tuple[str, int, int, int, int]]:
     """Opcodes with short equal runs inside a rewritten stretch folded into one change.
 
@@ -252,15 +256,18 @@ def _readable_opcodes(
 
     def changed_words(op: tuple[str, int, int, int, int]) -> int:
         _, ref_start, ref_end, var_start, var_end = op
-        return _count_words(reference_tokens[ref_start:ref_end]) + _count_words(
-            variant_tokens[var_start:var_end]
+        return (
+            reference_words[ref_end]
+            - reference_words[ref_start]
+            + variant_words[var_end]
+            - variant_words[var_start]
         )
 
     folded: list[tuple[str, int, int, int, int]] = []
     for index, op in enumerate(plain):
         tag, ref_start, ref_end, var_start, var_end = op
         if tag == "equal" and folded and folded[-1][0] != "equal" and index + 1 < len(plain):
-            words = _count_words(reference_tokens[ref_start:ref_end])
+            words = reference_words[ref_end] - reference_words[ref_start]
             if words <= SHORT_EQUAL_WORDS and 2 * words < changed_words(folded[-1]) + changed_words(
                 plain[index + 1]
             ):
@@ -299,6 +306,7 @@ def _equal_tokens(old: list[str], new: list[str]) -> list[str]:
     return pieces
 
 
+@lru_cache(maxsize=65536)
 def _style_key(text: str) -> str:
     """What is left when quote marks, dashes, case, spacing and ``U.S.``-style dots are ignored."""
     if text.isspace():
@@ -307,5 +315,10 @@ def _style_key(text: str) -> str:
     return " ".join(folded.split())
 
 
-def _count_words(tokens: list[str]) -> int:
-    return sum(1 for token in tokens if token[0].isalnum() or token[0] == "_")
+def _word_prefix(tokens: list[str]) -> list[int]:
+    """``prefix[i]`` = number of words among ``tokens[:i]`` (a token is a word if it starts
+    with a letter, digit or underscore)."""
+    prefix = [0]
+    for token in tokens:
+        prefix.append(prefix[-1] + (token[0].isalnum() or token[0] == "_"))
+    return prefix
