@@ -243,6 +243,31 @@ class RenderedPage:
     chunk_ends: list[int] = field(default_factory=list)
     chunk_kinds: list[str | None] = field(default_factory=list)
     containers: list[Container] = field(default_factory=list)
+    chunk_linked: list[bool] = field(default_factory=list)  # chunk is the text of a link
+
+    def kinds_in(self, start: int, end: int) -> set[str]:
+        """Labels of the containers the characters of ``text[start:end]`` came from."""
+        index = max(0, bisect_right(self.chunk_starts, start) - 1)
+        kinds: set[str] = set()
+        while index < len(self.chunk_starts) and self.chunk_starts[index] < end:
+            kind = self.chunk_kinds[index]
+            if kind is not None and self.chunk_ends[index] > start:
+                kinds.add(kind)
+            index += 1
+        return kinds
+
+    def link_share(self, start: int, end: int) -> float:
+        """Share of the characters of ``text[start:end]`` that are link text."""
+        index = max(0, bisect_right(self.chunk_starts, start) - 1)
+        linked = total = 0
+        while index < len(self.chunk_starts) and self.chunk_starts[index] < end:
+            overlap = min(end, self.chunk_ends[index]) - max(start, self.chunk_starts[index])
+            if overlap > 0:
+                total += overlap
+                if self.chunk_linked[index]:
+                    linked += overlap
+            index += 1
+        return linked / total if total else 0.0
 
     def kind_at(self, position: int) -> str | None:
         """The label of the container the character at ``position`` came from (None: none)."""
@@ -342,6 +367,8 @@ class _TextBuilder:
         self.chunk_starts: list[int] = []
         self.chunk_ends: list[int] = []
         self.chunk_kinds: list[str | None] = []
+        self.chunk_linked: list[bool] = []
+        self.link_depth = 0
 
     def block_break(self, newlines: int) -> None:
         self.pending_newlines = max(self.pending_newlines, newlines)
@@ -378,6 +405,7 @@ class _TextBuilder:
         self._append(content)
         self.chunk_ends.append(self.length)
         self.chunk_kinds.append(kind)
+        self.chunk_linked.append(self.link_depth > 0)
         self.at_line_start = False
 
     def _append(self, piece: str) -> None:
@@ -417,6 +445,8 @@ def render(root: etree._Element) -> RenderedPage:
                 builder.block_break(1)
             if tag == "pre":
                 preformatted += 1
+            if tag == "a":
+                builder.link_depth += 1
             if own_kind is not None:
                 opened.append((len(builder.chunk_starts), own_kind, tag))
                 kinds.append(own_kind)
@@ -431,6 +461,8 @@ def render(root: etree._Element) -> RenderedPage:
         if not invisible:
             if tag == "pre":
                 preformatted -= 1
+            if tag == "a":
+                builder.link_depth -= 1
             if record is not None and len(builder.chunk_starts) > record[0]:
                 start = builder.chunk_starts[record[0]]
                 containers.append(Container(start, builder.length, record[1], record[2]))
@@ -445,6 +477,7 @@ def render(root: etree._Element) -> RenderedPage:
         builder.chunk_ends,
         builder.chunk_kinds,
         containers,
+        builder.chunk_linked,
     )
 
 
