@@ -34,6 +34,7 @@ MATRIX_ORIGINS = 10
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
+EVIDENCE_SHOWN = 12  # distinct evidence lines in a passage page's origin box
 
 
 def environment() -> Environment:
@@ -274,11 +275,11 @@ class HtmlReport:
         occurrences = data.lineage_by_cluster.get(cluster_id, [])
         kind, origin_uri, origin_source, confidence = data.origin_of_cluster(cluster_id)
         reference = _reference_occurrence(occurrences)
-        cards, overflow = self._variant_cards(reference, occurrences, root)
         evidence = _distinct(
             [row.evidence for row in occurrences if row.is_origin and row.evidence]
             + [row.evidence for row in occurrences if row.evidence]
-        )
+        )[:EVIDENCE_SHOWN]
+        cards, overflow = self._variant_cards(reference, occurrences, root, set(evidence))
         cluster = data.cluster_by_id.get(cluster_id)
         outlets = {data.outlet_of(row.uri) for row in occurrences}
         first = min(
@@ -309,7 +310,11 @@ class HtmlReport:
         )
 
     def _variant_cards(
-        self, reference: LineageRow | None, occurrences: list[LineageRow], root: str
+        self,
+        reference: LineageRow | None,
+        occurrences: list[LineageRow],
+        root: str,
+        evidence_shown: set[str],
     ) -> tuple[list[dict[str, Any]], list[Link]]:
         """One card per distinct wording (identical copies share a card), reference first."""
         if reference is None:
@@ -335,6 +340,8 @@ class HtmlReport:
                     "diff": diff,
                     "parent": self.doc_link(parent.uri, root) if parent is not None else None,
                     "identical": [self.doc_link(row.uri, root) for row in rows[1:]],
+                    # Evidence already in the origin box is not repeated on every card.
+                    "evidence": "" if first.evidence.strip() in evidence_shown else first.evidence,
                 }
             )
         overflow = [
