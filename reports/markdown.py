@@ -18,7 +18,9 @@ SUMMARY_CLUSTERS = 10
 REPORT_CLUSTERS = 25
 REPORT_DOCUMENTS = 50
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+# Text never starts a line (we always write a prefix first), so only the characters that act
+# mid-line need escaping: emphasis, code, links, table cells, strikethrough, backslash.
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]|~])")
 
 
 def md_inline(text: str | None, limit: int | None = None) -> str:

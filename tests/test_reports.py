@@ -41,7 +41,7 @@ HOSTILE_TEXT = (
     "The illusion of invulnerability and impunity under the guise of missile defense will "
     "encourage Washington <b onmouseover=alert(1)>to make</b> unilateral steps.\n"
 )
-HOSTILE_OUTLET = "<i>Evil</i> & Co"
+HOSTILE_OUTLET = "<i>Evil</i> & Co [home](javascript:alert(1))"
 
 
 def _seed(name_prefix: str) -> tuple[str, str]:
@@ -562,6 +562,7 @@ def test_report_md_escapes_article_text(report):
     text = (report / "report.md").read_text(encoding="utf-8")
     assert "<script" not in text and "<i>" not in text
     assert "&lt;i&gt;Evil&lt;/i&gt;" in text
+    assert not re.search(r"(?<!\\)\]\(", text)  # no Markdown link survives
     for line in text.splitlines():
         if line.startswith("| ") and not line.startswith("| ---"):
             assert len(re.findall(r"(?<!\\)\|", line)) in (5, 6), (
