@@ -229,7 +229,13 @@ def _is_title_bar(line: _Line) -> bool:
     parts = [part.strip() for part in re.split(r"\s+[|•·]\s+", line.content)]
     if len(parts) < 3 or line.sentences > 1:
         return False
-    return all(len(part.split()) <= 4 for part in parts[1:])
+    headline = WORD.findall(parts[0])
+    menu_words = sum(word.lower() in MENU_WORDS for word in headline)
+    return (
+        len(headline) >= 3
+        and menu_words < len(headline) / 2
+        and all(len(part.split()) <= 4 for part in parts[1:])
+    )
 
 
 def _is_navigation(line: _Line) -> bool:

@@ -50,7 +50,8 @@ _MONTH_NAME = r"(?P<month_name>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|
 DATE_PATTERNS = (
     # 2017/10/13 23:03:39, 2017-10-13T23:03, 2017.10.13
     re.compile(
-        r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})\b" + _TIME, re.I
+        r"\b(?P<year>(?:19|20)\d{2})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)" + _TIME,
+        re.I,
     ),
     # 11.10.2016 (day first, European) and 07/27/2016 (month first unless impossible)
     re.compile(
@@ -77,7 +78,7 @@ PUBLISHED_CUE = re.compile(
 )
 UPDATED_CUE = re.compile(r"\b(?:last\s+updated|updated|modified)\s*(?:on|at)?\s*:?\s*", re.I)
 BYLINE = re.compile(
-    r"^\s*(?i:by)\s+(?P<author>[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|de|van|von|da|al|bin|and|&))*)",
+    r"^\s*(?i:by)\s+(?P<author>[A-Z][\w'’.-]*(?:[ \t]+(?:[A-Z][\w'’.-]*|de|van|von|da|al|bin|and|&))*)",
     re.MULTILINE,
 )
 SOURCE_CUE = re.compile(
