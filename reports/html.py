@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,7 @@ MATRIX_ORIGINS = 10
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
+OTHERS_LINKED = 8  # other documents linked from each passage of a document page
 EVIDENCE_SHOWN = 12  # distinct evidence lines in a passage page's origin box
 
 
@@ -200,12 +202,17 @@ class HtmlReport:
         passages = []
         for number, occurrence in numbered:
             chip = self.origin_chip(occurrence.cluster_id)
+            copies = data.lineage_by_cluster.get(occurrence.cluster_id, [])
+            # Links for the first few only: a wire passage can sit in thousands of documents.
+            # (The contract allows one occurrence per document per cluster.)
             others = [
                 self.doc_link(other.uri, root)
-                for other in data.lineage_by_cluster.get(occurrence.cluster_id, [])
-                if other.uri != document.uri
+                for other in islice(
+                    (row for row in copies if row.uri != document.uri), OTHERS_LINKED
+                )
             ]
-            title = f"from {chip['label']} · shared by {len(others) + 1} documents · passage {occurrence.cluster_id}"
+            n_others = max(0, len(copies) - 1)
+            title = f"from {chip['label']} · shared by {n_others + 1} documents · passage {occurrence.cluster_id}"
             href = f"{root}clusters/{occurrence.cluster_id}.html"
             marks.append(
                 Mark(occurrence.start_char, occurrence.end_char, chip["css"], href, title, number)
@@ -219,6 +226,7 @@ class HtmlReport:
                     "chip": chip,
                     "row": occurrence,
                     "others": others,
+                    "n_others": n_others,
                     "parent": self.doc_link(parent.uri, root) if parent is not None else None,
                     "origin_doc": self._origin_doc(occurrence.cluster_id, root),
                 }
