@@ -122,7 +122,10 @@ def count_colour(rgb: bytes, colour: str) -> int:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    from test_reports import seed_rows
+    try:  # tests/ on sys.path (pytest's default rootdir-relative import)
+        from test_reports import seed_rows
+    except ImportError:  # tests/ as a package
+        from tests.test_reports import seed_rows
 
     out = tmp_path_factory.mktemp("browser-report")
     write_report(seed_rows().data(), out)
