@@ -24,6 +24,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import random
 import sys
@@ -34,8 +35,6 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import dataclasses
 
 from dedup.align import DEFAULT_PARAMS, AlignParams, align_documents
 from dedup.candidates import CandidateIndex, sketch_passages
@@ -344,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:30} {scores['plagdet']:8.4f} {scores['precision']:6.3f} {scores['recall']:6.3f}"
             f" {scores['granularity']:6.3f} {scores['cases']:6d} {scores['detections']:6d}"
         )
-    for name, _, count, found, pairs in rows:
+    for name, _, count, found, _pairs in rows:
         if name.startswith("01"):
             false_pairs = len({(d.susp, d.src) for d in found})
             print(

@@ -16,8 +16,8 @@ Two levels exist because they serve different stages:
 >>> n = normalize("The U.S.\\u00a0“Missile”  Defense")
 >>> n.text
 'the us "missile" defense'
->>> n.to_original(4, 6)  # the acronym's final dot is dropped, so not part of the span
-(4, 7)
+>>> n.to_original(4, 6)
+(4, 8)
 >>> normalize_token("U.S")
 'us'
 """
@@ -73,6 +73,9 @@ class NormalizedText:
     text: str
     offsets: np.ndarray
     original_length: int
+    # Original indices of characters dropped without a trace (acronym dots), so that a span
+    # ending in ``us`` maps back to ``U.S.`` with its final dot.
+    dropped: frozenset[int] = frozenset()
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """Original ``(start_char, end_char)`` of the normalised span ``text[start:end]``.
@@ -85,7 +88,10 @@ class NormalizedText:
         if start == end:
             position = int(self.offsets[start])
             return position, position
-        return int(self.offsets[start]), int(self.offsets[end - 1]) + 1
+        original_end = int(self.offsets[end - 1]) + 1
+        while original_end in self.dropped:
+            original_end += 1
+        return int(self.offsets[start]), original_end
 
 
 def fold_char(char: str) -> str:
@@ -117,22 +123,21 @@ def normalize(text: str) -> NormalizedText:
     for index, char in enumerate(text):
         if index in dropped:
             continue
-        folded = fold_char(char)
-        if folded == " ":
-            if pending_space < 0:
-                pending_space = index
-            continue
-        if not folded:
-            continue
-        if pending_space >= 0 and out_chars:
-            out_chars.append(" ")
-            offsets.append(pending_space)
-        pending_space = -1
-        for piece in folded:
+        for piece in fold_char(char):
+            if piece == " ":
+                if pending_space < 0:
+                    pending_space = index
+                continue
+            if pending_space >= 0 and out_chars:
+                out_chars.append(" ")
+                offsets.append(pending_space)
+            pending_space = -1
             out_chars.append(piece)
             offsets.append(index)
     offsets.append(len(text))
-    return NormalizedText("".join(out_chars), np.asarray(offsets, dtype=np.int64), len(text))
+    return NormalizedText(
+        "".join(out_chars), np.asarray(offsets, dtype=np.int64), len(text), frozenset(dropped)
+    )
 
 
 def _acronym_dots(text: str) -> set[int]:
