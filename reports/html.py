@@ -148,6 +148,8 @@ def run_summary(run: dict[str, Any]) -> str:
 
 @dataclass
 class Link:
+    """A link to a document page, with what a reader needs to recognise the document."""
+
     title: str
     href: str
     outlet: str
@@ -197,10 +199,9 @@ class HtmlReport:
         data = self.data
         root = "../"
         occurrences = data.lineage_by_uri.get(document.uri, [])
-        numbered = list(enumerate(occurrences, start=1))
         marks = []
         passages = []
-        for number, occurrence in numbered:
+        for number, occurrence in enumerate(occurrences, start=1):
             chip = self.origin_chip(occurrence.cluster_id)
             copies = data.lineage_by_cluster.get(occurrence.cluster_id, [])
             # Links for the first few only: a wire passage can sit in thousands of documents.
@@ -565,7 +566,7 @@ class HtmlReport:
                 for row in self.data.lineage_by_cluster.get(cluster_id, [])
                 if (moment := self.data.published_at(row.uri)) is not None
             ]
-            if len(moments) < 1:
+            if not moments:
                 continue
             rows.append(
                 charts.TimelineRow(
