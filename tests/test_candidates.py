@@ -1,0 +1,101 @@
+"""Passage MinHash candidates: short shared quotes inside long articles pair their documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from dedup.candidates import (
+    CandidateIndex,
+    CandidateParams,
+    candidate_pairs,
+    shingle_hashes,
+    sketch_passages,
+    to_datasketch,
+)
+from dedup.tokens import tokenize
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def seed_texts() -> dict[str, str]:
+    return {
+        path.name[:3]: path.read_bytes().decode("utf-8") for path in sorted(SEEDS.glob("*.txt"))
+    }
+
+
+def test_sketches_equal_datasketch_minhash_of_the_window() -> None:
+    tokens = tokenize(seed_texts()["000"])
+    params = CandidateParams()
+    sketches = sketch_passages(tokens, params)
+    shingles = shingle_hashes(tokens.hashes, params.shingle_words)
+    for window in (0, len(sketches) - 1):
+        first = int(sketches.first_tokens[window])
+        last_shingle = int(sketches.last_tokens[window]) - params.shingle_words + 1
+        reference = MinHash(
+            num_perm=params.num_perm, seed=params.seed, scheme="affine64", hashfunc=int
+        )
+        reference.update_batch(shingles[first:last_shingle].tolist())
+        assert np.array_equal(reference.hashvalues, sketches.hashvalues[window])
+        assert to_datasketch(sketches, window).jaccard(reference) == 1.0
+
+
+def test_windows_cover_the_whole_document() -> None:
+    tokens = tokenize(seed_texts()["001"])
+    sketches = sketch_passages(tokens)
+    assert sketches.first_tokens[0] == 0
+    assert sketches.last_tokens[-1] == len(tokens)
+    assert all(
+        nxt < end
+        for nxt, end in zip(sketches.first_tokens[1:], sketches.last_tokens[:-1], strict=True)
+    ), "windows must overlap so that no passage falls between two of them"
+
+
+def test_seed_pairs_sharing_wire_quotes_are_candidates() -> None:
+    tokens = {key: tokenize(text) for key, text in seed_texts().items()}
+    pairs = candidate_pairs(tokens, {})
+    assert ("000", "001") in pairs
+    assert ("001", "002") in pairs
+    assert ("000", "003") not in pairs
+
+
+def test_short_quote_inside_long_unrelated_articles_is_found() -> None:
+    texts = seed_texts()
+    quote = (
+        "We are working together on ways to minimize possible damage to the security of our "
+        "countries, he said."
+    )
+    long_a = texts["003"] + "\n" + quote + "\n" + texts["000"]
+    long_b = texts["004"] + "\n" + quote + "\n" + texts["002"][:1500]
+    index = CandidateIndex()
+    index.add("a", sketch_passages(tokenize(long_a)))
+    assert index.query(sketch_passages(tokenize(long_b))) == {"a"}
+
+
+def test_incremental_index_pairs_new_documents_only() -> None:
+    tokens = {key: tokenize(text) for key, text in seed_texts().items()}
+    old = {key: tokens[key] for key in ("000", "002", "003")}
+    new = {key: tokens[key] for key in ("001", "004")}
+    pairs = candidate_pairs(new, old)
+    assert all(a < b and (a in new or b in new) for a, b in pairs)
+    assert {("000", "001"), ("001", "002")} <= pairs
+
+
+def test_index_rejects_foreign_sketches_and_duplicates() -> None:
+    tokens = tokenize(seed_texts()["000"])
+    index = CandidateIndex()
+    index.add("a", sketch_passages(tokens))
+    with pytest.raises(ValueError, match="already"):
+        index.add("a", sketch_passages(tokens))
+    other = CandidateParams(num_perm=32, bands=16)
+    with pytest.raises(ValueError, match="parameters"):
+        index.query(sketch_passages(tokens, other))
+
+
+def test_tiny_documents_have_no_sketch_and_match_nothing() -> None:
+    index = CandidateIndex()
+    index.add("a", sketch_passages(tokenize("Breaking news.")))
+    assert index.query(sketch_passages(tokenize("Breaking news."))) == set()
