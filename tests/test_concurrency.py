@@ -110,7 +110,7 @@ def postgres_databases() -> Iterator:
 @pytest.fixture(scope="module")
 def reference(tmp_path_factory: pytest.TempPathFactory, postgres_databases):
     """The corpus's files and the lineage of one clean run over all of them."""
-    corpus = build_corpus(tmp_path_factory.mktemp("corpus"), n_sources=30, n_stitched=15)
+    corpus = build_corpus(tmp_path_factory.mktemp("corpus"))
     files = sorted(corpus.iterdir())
     url = postgres_databases()
     started = time.perf_counter()

@@ -29,10 +29,11 @@ SEEDS = SHARED / "seeds"
 PAN = SHARED / "data" / "pan13-train.tar.gz"
 WIRETRACE = str(Path(sys.executable).with_name("wiretrace"))
 TRACEBACK = "Traceback (most recent call last)"
-# Fractions of a clean run's duration (start-up included, about a second) at which runs are
-# killed: while documents are being stored, around alignment, and near the end. A pair kills
-# the run and then its first re-run too.
-KILL_POINTS: tuple[tuple[float, ...], ...] = ((0.45,), (0.6, 0.5), (0.75,), (0.9,))
+# Where runs are killed: as soon as the run has reached this stage, as seen from the database
+# (see run_stage). A sequence kills the run and then its re-run(s) too.
+STAGES = ("starting", "storing documents", "templates and alignment", "tracing lineage", "done")
+KILL_PLAN: tuple[tuple[int, ...], ...] = ((2,), (3,), (1, 2))
+POLL_SECONDS = 0.02
 
 pytestmark = [
     pytest.mark.slow,
@@ -62,7 +63,7 @@ def pan_sources(count: int) -> list[tuple[str, str]]:
     return found
 
 
-def build_corpus(folder: Path, n_sources: int = 40, n_stitched: int = 20) -> Path:
+def build_corpus(folder: Path, n_sources: int = 30, n_stitched: int = 15) -> Path:
     """Seeds, PAN sources, and articles that reuse their paragraphs (fixed random seed)."""
     folder.mkdir(parents=True, exist_ok=True)
     originals = [
@@ -194,27 +195,47 @@ def _minus(first: list[tuple], second: list[tuple]) -> list[tuple]:
     return out
 
 
-def store_state(url: str) -> str:
-    """What a killed run left behind, for the test's report: rows per table, run statuses."""
+def store_counts(url: str) -> dict[str, int] | None:
+    """Rows per table and pending documents; None before the schema exists."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            tables = ("documents", "alignments", "occurrences", "quotes")
             counts = {
                 table: connection.execute(text(f"select count(*) from {table}")).scalar()
-                for table in tables
+                for table in ("documents", "alignments", "occurrences")
             }
-            pending = connection.execute(
+            counts["pending"] = connection.execute(
                 text("select count(*) from documents where pending")
             ).scalar()
-            statuses = [
-                row[0] for row in connection.execute(text("select status from runs order by id"))
-            ]
-    except Exception as error:  # a run killed before it created the schema
-        return f"no schema yet ({type(error).__name__})"
+            return counts
+    except Exception:  # no schema yet, or the migration holds the lock
+        return None
     finally:
         engine.dispose()
-    return f"{counts}, pending={pending}, runs={statuses}"
+
+
+def run_stage(counts: dict[str, int] | None, n_documents: int) -> int:
+    """How far a run on ``n_documents`` inputs has got, as an index into STAGES."""
+    if not counts or counts["documents"] == 0:
+        return 0
+    if counts["documents"] < n_documents:
+        return 1
+    if counts["pending"] > 0 or counts["alignments"] == 0:
+        return 2
+    return 3 if counts["occurrences"] == 0 else 4
+
+
+def kill_at_stage(process: subprocess.Popen, url: str, stage: int, n_documents: int) -> str:
+    """SIGKILL ``process`` as soon as the database shows ``stage`` (or later); what it left."""
+    while process.poll() is None:
+        if run_stage(store_counts(url), n_documents) >= stage:
+            process.send_signal(signal.SIGKILL)
+            break
+        time.sleep(POLL_SECONDS)
+    process.communicate(timeout=30)
+    counts = store_counts(url)
+    how = "killed" if process.returncode == -signal.SIGKILL else f"exited {process.returncode}"
+    return f"{how} at {STAGES[run_stage(counts, n_documents)]!r} {counts}"
 
 
 def assert_consistent(url: str) -> None:
@@ -292,33 +313,25 @@ def fresh_db(tmp_path: Path) -> Iterator:
 
 def test_killed_runs_recover_to_the_clean_lineage(tmp_path: Path, fresh_db) -> None:
     corpus = build_corpus(tmp_path / "corpus")
+    n_documents = len(list(corpus.iterdir()))
     clean_url = fresh_db("clean")
-    started = time.perf_counter()
     finish(start_run([corpus], clean_url))
-    duration = time.perf_counter() - started
     expected = lineage_snapshot(clean_url)
     assert expected["v_lineage"], "the corpus must produce reused passages"
 
-    killed_states = []
-    for fractions in KILL_POINTS:
-        url = fresh_db("killed_" + "_".join(str(int(f * 100)) for f in fractions))
-        for fraction in fractions:
-            process = start_run([corpus], url)
-            time.sleep(duration * fraction)
-            process.send_signal(signal.SIGKILL)
-            process.communicate(timeout=30)
-            killed_states.append((fraction, process.returncode, store_state(url)))
+    report = []
+    for number, stages in enumerate(KILL_PLAN):
+        url = fresh_db(f"killed_{number}")
+        for stage in stages:
+            left = kill_at_stage(start_run([corpus], url), url, stage, n_documents)
+            report.append(f"aimed at {STAGES[stage]!r}: {left}")
         finish(start_run([corpus], url))
         found = lineage_snapshot(url)
-        assert found == expected, (
-            f"killed at {fractions} of {duration:.1f} s ({killed_states[-1][2]}), then re-run:\n"
-            + describe_difference(expected, found)
+        assert found == expected, f"{report[-1]}, then re-run:\n" + describe_difference(
+            expected, found
         )
         assert_consistent(url)
-    print(
-        "\n".join(
-            f"killed at {f:.0%}: exit {code}, left {state}" for f, code, state in killed_states
-        )
-    )
-    # At least one kill must have hit a run in progress, or the test proved nothing.
-    assert any(code == -signal.SIGKILL for _, code, _ in killed_states), killed_states
+    print("\n".join(report))
+    # The kills must have hit runs in progress at different stages, or the test proved little.
+    hit = {line.split("at ", 2)[2].split("'")[1] for line in report if ": killed" in line}
+    assert len(hit) >= 2, report
