@@ -24,7 +24,7 @@ from reports import charts
 from reports.data import UNKNOWN_ORIGIN, ReportData, as_utc, document_title, split_credits
 from reports.markup import Fold, Mark, Palette, highlighted_text, palette_css, word_diff
 from reports.tabular import OCCURRENCE_FIELDS
-from storage.records import DocumentRow, LineageRow
+from storage.records import DocumentRow, LineageRow, QuoteRow
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 TOP_PASSAGES = 20  # most reused passages listed on the corpus page
@@ -35,7 +35,14 @@ MATRIX_ORIGINS = 10
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
-OTHERS_LINKED = 8  # other documents linked from each passage of a document page
+OTHERS_LINKED = 8
+CHANGED_QUOTES_SHOWN = 25  # quotations whose wording changed, on the corpus page
+CHANGED_QUOTE_KINDS = (
+    "wording",
+    "truncated",
+    "extended",
+    "spelling",
+)  # most telling first  # other documents linked from each passage of a document page
 EVIDENCE_SHOWN = 12  # distinct evidence lines in a passage page's origin box
 
 
@@ -405,8 +412,25 @@ class HtmlReport:
             passage_pages=passage_pages,
             legend=self.palette.legend(),
             last_run=run_summary(data.runs[-1]) if data.runs else None,
+            changed_quotes=self._changed_quotes(root, CHANGED_QUOTES_SHOWN),
+            n_changed_quotes=len(changed_quotes(data)),
             csv_fields=OCCURRENCE_FIELDS,
         )
+
+    def _changed_quotes(self, root: str, limit: int) -> list[dict[str, Any]]:
+        """Quotations whose words differ from the origin's wording, the variant diffed against it."""
+        items = []
+        for quote in changed_quotes(self.data)[:limit]:
+            source = self.data.quote_by_id[quote.variant_of]
+            items.append(
+                {
+                    "row": quote,
+                    "doc": self.doc_link(quote.uri, root),
+                    "source": self.doc_link(source.uri, root),
+                    "diff": word_diff(source.text, quote.text).html,
+                }
+            )
+        return items
 
     def _document_row(self, document: DocumentRow, root: str) -> dict[str, Any]:
         return {
@@ -577,6 +601,22 @@ class HtmlReport:
                 )
             )
         return charts.timeline(rows)
+
+
+def changed_quotes(data: ReportData) -> list[QuoteRow]:
+    """Quotations that changed on the way (not identical, not style only), worst change first."""
+    rank = {kind: position for position, kind in enumerate(CHANGED_QUOTE_KINDS)}
+    changed = [
+        quote
+        for quote in data.quotes
+        if quote.edit_kind in rank
+        and quote.variant_of is not None
+        and quote.variant_of != quote.quote_id
+        and quote.variant_of in data.quote_by_id
+    ]
+    return sorted(
+        changed, key=lambda quote: (rank[quote.edit_kind], quote.cluster_id or 0, quote.quote_id)
+    )
 
 
 def _reference_occurrence(occurrences: list[LineageRow]) -> LineageRow | None:

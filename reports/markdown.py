@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 
 from reports.data import ReportData, document_title, rounded
-from reports.html import excerpt, pct, when
+from reports.html import changed_quotes, excerpt, pct, when
 
 SUMMARY_CLUSTERS = 10
 REPORT_CLUSTERS = 25
 REPORT_DOCUMENTS = 50
+REPORT_QUOTES = 25
 
 # Text never starts a line (we always write a prefix first), so only the characters that act
 # mid-line need escaping: emphasis, code, links, table cells, strikethrough, backslash.
@@ -92,6 +93,11 @@ def summary_markdown(data: ReportData, limit: int = SUMMARY_CLUSTERS) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _title(data: ReportData, uri: str) -> str:
+    document = data.document_by_uri.get(uri)
+    return document_title(document) if document is not None else uri
+
+
 def report_markdown(data: ReportData) -> str:
     """``report.md``: the summary, more passages with where they appear, and the documents."""
     lines = _summary_head(data)
@@ -118,6 +124,22 @@ def report_markdown(data: ReportData) -> str:
         evidence = next((row.evidence for row in occurrences if row.evidence), "")
         if evidence:
             lines.append(f"- evidence: {md_inline(evidence, 300)}")
+        lines.append("")
+    changed = changed_quotes(data)
+    if changed:
+        lines += ["## Quotes that changed on the way", ""]
+        lines += [
+            "| quotation as printed | change | in | wording closest to the origin |",
+            "| --- | --- | --- | --- |",
+        ]
+        for quote in changed[:REPORT_QUOTES]:
+            source = data.quote_by_id[quote.variant_of]
+            lines.append(
+                f"| {md_inline(quote.text, 200)} | {md_inline(quote.edit_kind)} "
+                f"| {md_inline(_title(data, quote.uri), 60)} | {md_inline(source.text, 200)} |"
+            )
+        if len(changed) > REPORT_QUOTES:
+            lines += ["", f"{len(changed) - REPORT_QUOTES} more in lineage.json (quotes)."]
         lines.append("")
     documents = sorted(
         data.documents,

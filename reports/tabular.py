@@ -23,8 +23,8 @@ evidence             human-readable reasons for the origin
 ==================== =====================================================================
 
 ``lineage.json`` holds ``documents`` (metadata, no text), ``clusters`` (one per passage, with the
-ids of its occurrences) and ``occurrences`` (the CSV rows, typed), plus ``fields`` describing
-every key. Text is written as is: a spreadsheet may interpret a cell starting with ``=``.
+ids of its occurrences), ``occurrences`` (the CSV rows, typed) and ``quotes`` (``v_quotes``), plus
+``fields`` describing every key. Text is written as is: a spreadsheet may interpret a cell starting with ``=``.
 """
 
 from __future__ import annotations
@@ -69,6 +69,18 @@ DOCUMENT_FIELDS: dict[str, str] = {
     "original_share": "0..1, share of the clean text not covered by any reused passage",
     "wire_credits": "agencies the document itself credits",
     "n_passages": "number of reused passages it holds",
+}
+QUOTE_FIELDS: dict[str, str] = {
+    "quote_id": "id of the quotation",
+    "document_id": "id of the document quoting",
+    "uri": "uri of the document quoting",
+    "start_char": "start of the quotation: Python str index into the document's full text",
+    "end_char": "end of the quotation (exclusive)",
+    "text": "the quotation as printed",
+    "speaker": "who is quoted, when found",
+    "cluster_id": "quotations of the same words across documents share it (null: quoted once)",
+    "variant_of": "quote_id of the wording closest to the origin",
+    "edit_kind": "identical | style | spelling | wording | truncated | extended, against variant_of",
 }
 CLUSTER_FIELDS: dict[str, str] = {
     "cluster_id": "id of the passage",
@@ -166,10 +178,15 @@ def lineage_json(data: ReportData, generated_at: datetime | None = None) -> dict
             "documents": DOCUMENT_FIELDS,
             "clusters": CLUSTER_FIELDS,
             "occurrences": OCCURRENCE_FIELDS,
+            "quotes": QUOTE_FIELDS,
         },
         "documents": documents,
         "clusters": clusters,
         "occurrences": occurrence_records(data),
+        "quotes": [
+            {name: getattr(quote, name) for name in QUOTE_FIELDS}
+            for quote in sorted(data.quotes, key=lambda row: row.quote_id)
+        ],
     }
 
 

@@ -296,6 +296,36 @@ def seed_rows(hostile: bool = True) -> _Rows:
             "identical",
         )
     )
+    # The hostile page quotes the first half of 001's second Bloomberg quotation.
+    quote_003 = (start1, end1)
+    rows.quotes.append(
+        QuoteRow(
+            3,
+            epoch.document_id,
+            uri1,
+            *quote_003,
+            text1[slice(*quote_003)],
+            "Viktor Poznikhir",
+            2,
+            None,
+            "identical",
+        )
+    )
+    if hostile:
+        cut = _span(HOSTILE_TEXT, "The illusion of invulnerability", "encourage Washington")
+        rows.quotes.append(
+            QuoteRow(
+                4,
+                evil.document_id,
+                evil.uri,
+                *cut,
+                HOSTILE_TEXT[slice(*cut)],
+                None,
+                2,
+                3,
+                "truncated",
+            )
+        )
     return rows
 
 
@@ -467,6 +497,10 @@ def test_corpus_page_counts_and_matrix(report, data):
     assert dw["Associated Press"] == "2"
     assert "<svg" in html and "Distribution of original share" in html
     assert "When the most reused passages spread" in html
+    changed = html[html.index("Quotes that changed on the way") :]
+    changed = changed[: changed.index("</table>")]
+    assert changed.count("<tr><td") == 1 and ">truncated<" in changed
+    assert "encourage Washington<del> to make unilateral steps" in changed
 
 
 def test_corpus_page_stays_small_for_many_documents(tmp_path):
@@ -546,7 +580,7 @@ def test_lineage_csv_round_trips_offsets(report, data):
 
 def test_lineage_json_is_documented_and_consistent(report, data):
     payload = json.loads((report / "lineage.json").read_text(encoding="utf-8"))
-    for section in ("documents", "clusters", "occurrences"):
+    for section in ("documents", "clusters", "occurrences", "quotes"):
         assert payload[section], section
         for record in payload[section]:
             assert set(record) == set(payload["fields"][section]), section
@@ -562,6 +596,7 @@ def test_report_md_escapes_article_text(report):
     text = (report / "report.md").read_text(encoding="utf-8")
     assert "<script" not in text and "<i>" not in text
     assert "&lt;i&gt;Evil&lt;/i&gt;" in text
+    assert "## Quotes that changed on the way" in text and "| truncated |" in text
     assert not re.search(r"(?<!\\)\]\(", text)  # no Markdown link survives
     for line in text.splitlines():
         if line.startswith("| ") and not line.startswith("| ---"):
