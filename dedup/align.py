@@ -35,6 +35,7 @@ result swapped back, so ``align(a, b) == [x.swapped() for x in align(b, a)]`` ex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,6 +91,10 @@ class AlignParams:
     min_run_words: int = 6
     # A rewrite keeps no long verbatim run but many scattered seeds: this many content words.
     min_scattered_words: int = 8
+    # Paraphrase seeds: sentence pairs sharing this many content-word stems, with this Dice
+    # (a translated or reworded sentence keeps its nouns but few word pairs in a row).
+    sentence_min_shared: int = 4
+    sentence_dice: float = 2.0  # > 1 disables (see module docstring for the measurement)
     extend_words: int = 4  # edge words tried by the fuzzy extension
     word_similarity: float = 0.75  # Indel similarity for two words to count as the same
     min_similarity: float = 0.5  # drop regions less alike than this (characters or words)
@@ -111,6 +116,7 @@ class _Region:
     covered: int  # content words of a covered by seeds (evidence, unlike gaps)
     run: int = 0  # words in the current run of consecutive seeds
     longest_run: int = 0  # longest run of words matching verbatim in a row
+    paraphrase: int = 0  # content stems shared by sentence-pair seeds (not exact seeds)
 
     @property
     def diagonal(self) -> int:
@@ -154,14 +160,19 @@ def _align_ordered(
     for region in regions:
         _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
         _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
+    if params.sentence_dice <= 1.0:
+        regions.extend(sentence_regions(text_a, tokens_a, text_b, tokens_b, params))
     regions = merge_regions(drop_repeats(regions), tokens_a.hashes, tokens_b.hashes, params)
+    content_b = ~np.isin(tokens_b.hashes, _STOPWORD_HASHES)
     alignments: list[Alignment] = []
     for region in regions:
-        if region.covered < params.min_words or (
-            region.longest_run < params.min_run_words
-            and region.covered < params.min_scattered_words
-        ):
+        if not _enough_evidence(region.covered, region, params):
             continue  # too little exact evidence: stock phrases chained by chance
+        # `covered` summed over merged pieces counts a repeated phrase each time it matched;
+        # recount distinct content words, in both documents, under the region's seeds.
+        covered = _distinct_covered(seeds, region, content_a, content_b, params.seed_words)
+        if not _enough_evidence(covered + region.paraphrase, region, params):
+            continue
         _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
         _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
         a_start, a_end = tokens_a.char_span(region.a_first, region.a_end - 1)
@@ -179,6 +190,34 @@ def _align_ordered(
     alignments = drop_conflicts(alignments)
     alignments.sort(key=lambda x: (x.a_start, x.a_end, x.b_start, x.b_end))
     return alignments
+
+
+def _enough_evidence(covered: int, region: _Region, params: AlignParams) -> bool:
+    if covered < params.min_words:
+        return False
+    return region.longest_run >= params.min_run_words or covered >= params.min_scattered_words
+
+
+def _distinct_covered(
+    seeds: np.ndarray, region: _Region, content_a: np.ndarray, content_b: np.ndarray, k: int
+) -> int:
+    """Content words covered by the seeds inside the region: distinct positions, the smaller
+    count of the two documents."""
+    inside = (
+        (seeds[:, 0] >= region.a_first)
+        & (seeds[:, 0] < region.a_end)
+        & (seeds[:, 1] >= region.b_first)
+        & (seeds[:, 1] < region.b_end)
+    )
+    boxed = seeds[inside]
+    if len(boxed) == 0:
+        return 0
+    offsets = np.arange(k)
+    positions_a = np.unique((boxed[:, 0:1] + offsets).ravel())
+    positions_b = np.unique((boxed[:, 1:2] + offsets).ravel())
+    positions_a = positions_a[positions_a < len(content_a)]
+    positions_b = positions_b[positions_b < len(content_b)]
+    return int(min(content_a[positions_a].sum(), content_b[positions_b].sum()))
 
 
 def span_similarity(span_a: str, span_b: str) -> float:
@@ -287,6 +326,60 @@ def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -
     return sorted(finished, key=lambda r: (r.a_first, r.b_first))
 
 
+_SENTENCE_END = re.compile(r"[.!?]|\n")
+
+
+def sentences(text: str, tokens: Tokens) -> list[tuple[int, int]]:
+    """Token ranges ``[first, end)`` of the sentences (or lines) of ``text``."""
+    bounds: list[tuple[int, int]] = []
+    first = 0
+    ends, starts = tokens.ends.tolist(), tokens.starts.tolist()
+    for index in range(len(starts) - 1):
+        if _SENTENCE_END.search(text, ends[index], starts[index + 1]):
+            bounds.append((first, index + 1))
+            first = index + 1
+    if first < len(starts):
+        bounds.append((first, len(starts)))
+    return bounds
+
+
+def _sentence_stems(tokens: Tokens, bounds: list[tuple[int, int]]) -> list[set[str]]:
+    """Per sentence, the 5-letter prefixes of its content words (a crude stemmer that maps
+    `defense`/`defended`, `missiles`/`missile` together)."""
+    return [
+        {word[:5] for word in tokens.words[first:end] if len(word) > 2 and word not in STOPWORDS}
+        for first, end in bounds
+    ]
+
+
+def sentence_regions(
+    text_a: str, tokens_a: Tokens, text_b: str, tokens_b: Tokens, params: AlignParams
+) -> list[_Region]:
+    """Regions from sentence pairs that share most of their content-word stems."""
+    bounds_a, bounds_b = sentences(text_a, tokens_a), sentences(text_b, tokens_b)
+    stems_a, stems_b = _sentence_stems(tokens_a, bounds_a), _sentence_stems(tokens_b, bounds_b)
+    holders: dict[str, list[int]] = {}
+    for index, stems in enumerate(stems_b):
+        for stem in stems:
+            holders.setdefault(stem, []).append(index)
+    regions: list[_Region] = []
+    for index_a, stems in enumerate(stems_a):
+        shared: dict[int, int] = {}
+        for stem in stems:
+            for index_b in holders.get(stem, ()):
+                shared[index_b] = shared.get(index_b, 0) + 1
+        for index_b, count in shared.items():
+            if count < params.sentence_min_shared:
+                continue
+            if 2 * count / (len(stems) + len(stems_b[index_b])) < params.sentence_dice:
+                continue
+            (a_first, a_end), (b_first, b_end) = bounds_a[index_a], bounds_b[index_b]
+            regions.append(
+                _Region(a_first, a_end, b_first, b_end, a_first, b_first, count, paraphrase=count)
+            )
+    return regions
+
+
 def drop_repeats(regions: list[_Region]) -> list[_Region]:
     """Drop regions that re-match words a stronger region already matched elsewhere.
 
@@ -328,6 +421,7 @@ def merge_regions(
                     previous.b_end = max(previous.b_end, region.b_end)
                     previous.covered += region.covered
                     previous.longest_run = max(previous.longest_run, region.longest_run)
+                    previous.paraphrase += region.paraphrase
                     merged = True
                     break
             else:
