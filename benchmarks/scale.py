@@ -188,15 +188,21 @@ def run_text_dedup(python: str, articles: Path, work: Path, num_proc: int) -> di
         str(output), "--column", "text", "--num_proc", str(num_proc),
     ]  # fmt: skip
     wall = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    environment = {**os.environ, "COLUMNS": "200"}
+    completed = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=environment
+    )
     total = time.perf_counter() - wall
     log = completed.stdout + completed.stderr
     if completed.returncode != 0:
         return {"error": log.strip().splitlines()[-1] if log.strip() else "failed"}
+    (work / "text-dedup.log").write_text(log, encoding="utf-8")
+    # rich wraps long log lines: "MinHashing : timer.py:65 15.63s", "Before : minhash.py:308 2000"
+    flat = " ".join(log.split())
     timer = {
-        name: float(seconds) for name, seconds in re.findall(r"INFO\s+(\w+)\s+:\s+([\d.]+)s", log)
+        name: float(seconds)
+        for name, seconds in re.findall(r"INFO (\w+) : (?:\S+\.py:\d+ )?([\d.]+)s\b", flat)
     }
-    flat = " ".join(log.split())  # rich wraps the log lines: "Before : minhash.py:308 2000"
     before = re.search(r"Before : (?:\S+\.py:\d+ )?(\d+)", flat)
     after = re.search(r"After : (?:\S+\.py:\d+ )?(\d+)", flat)
     return {
@@ -431,7 +437,7 @@ def measure(args: argparse.Namespace, count: int) -> dict:
     work: Path = args.work
     folder = ensure_corpus(work, count, args.seed)
     articles, truth = folder / "articles.jsonl", folder / "truth.json"
-    results: dict[str, Any] = {"n": count}
+    results: dict[str, Any] = {"n": count, "profiled": args.profile}
     print(f"\n=== {count} documents ===")
     if not args.skip_pipeline:
         db = fresh_sqlite(work / f"full-{count}.sqlite")
@@ -532,7 +538,7 @@ def print_growth(work: Path) -> None:
     results = []
     for path in sorted(work.glob("results-*.json")):
         data = json.loads(path.read_text(encoding="utf-8"))
-        if "pipeline" in data:
+        if "pipeline" in data and not data.get("profiled"):
             results.append(data)
     if len(results) < 2:
         return
@@ -549,7 +555,7 @@ def print_growth(work: Path) -> None:
             before = small["pipeline"]["stages"].get(name, [0.0])[0]
             after = large["pipeline"]["stages"].get(name, [0.0])[0]
         ratio = after / before if before > 0 else float("inf")
-        verdict = "within n log n" if ratio <= expected * 1.1 else "FASTER THAN n log n"
+        verdict = "within n log n" if ratio <= expected * 1.1 else "grows faster than n log n"
         print(f"  {name:<12}{before:>9.2f} s -> {after:>9.2f} s   x{ratio:6.2f}  {verdict}")
 
 
