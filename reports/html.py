@@ -418,14 +418,21 @@ class HtmlReport:
         )
 
     def _changed_quotes(self, root: str, limit: int) -> list[dict[str, Any]]:
-        """Quotations whose words differ from the origin's wording, the variant diffed against it."""
+        """Quotations whose words differ from the origin's wording, the variant diffed against it;
+        the same changed wording in several documents is one row."""
+        groups: dict[tuple[int, str], list[QuoteRow]] = {}
+        for quote in changed_quotes(self.data):
+            key = (quote.variant_of, " ".join(quote.text.split()))
+            groups.setdefault(key, []).append(quote)
         items = []
-        for quote in changed_quotes(self.data)[:limit]:
+        for quotes in list(groups.values())[:limit]:
+            quote = quotes[0]
             source = self.data.quote_by_id[quote.variant_of]
             items.append(
                 {
                     "row": quote,
                     "doc": self.doc_link(quote.uri, root),
+                    "n_more": len({other.uri for other in quotes[1:]} - {quote.uri}),
                     "source": self.doc_link(source.uri, root),
                     "diff": word_diff(source.text, quote.text).html,
                 }
