@@ -91,11 +91,13 @@ COMMENT_MARKER = re.compile(
     r"|discussion|what do you think\??)\W*$",
     re.I,
 )
+# Photo credits: a trailing parenthesis naming a photographer or picture agency
+# (``(picture-alliance/AP Photo/Ahn Young-joon)``), a ``Photo:`` line, an ``AP Photo`` tag.
 PHOTO_CREDIT = re.compile(
-    r"\((?=[^()]*(?:/|photo|foto|picture|image|getty|imago|shutterstock|pool|epa|credit|archiv))"
-    r"[^()]{2,120}\)\s*$|^(?:photo|image|picture|photograph|credit|foto|bild|source)s?\s*(?:credit)?\s*:"
+    r"\((?=[^()]*(?:[^\W\d_]/[^\W\d_]|(?i:photo|foto|picture|image|getty|imago|shutterstock"
+    r"|credit|archiv)|\bEPA\b|\b(?i:pool)\b))[^()]{2,120}\)\s*$"
+    r"|^(?i:photo|image|picture|photograph|credit|foto|bild|source)s?\s*(?i:credit)?\s*:"
     r"|\b(?:AP|AFP|Reuters|Getty|EPA|Xinhua)\s+Photo\b",
-    re.I,
 )
 SIGNOFF = re.compile(
     r"^[a-z]{1,4}(?:\s*/\s*[a-z]{1,4})+\s*(?:\((?P<credits>[^()]{1,80})\))?\s*\.?$"
@@ -214,6 +216,8 @@ def _is_date_line(line: _Line) -> bool:
     """A line that is a date with at most a few cue words (``. Last Updated: 07/27/2016``)."""
     if line.n_words > 14:
         return False
+    if "(@" in line.content:  # the signature of an embedded post: "— Name (@handle) date"
+        return False
     if line.n_words <= 8 and TIMESTAMP_LINE.match(line.content):
         return True
     found = _find_date(line.content)
@@ -309,6 +313,24 @@ def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) ->
     )
 
 
+def _mark_comment_section(lines: list[_Line], kinds: list[str | None]) -> list[bool]:
+    """Label the comment section in place; return which lines are body prose.
+
+    A comments marker after the body opens the comment section: commenters and posts up to
+    the footer. A marker before any body (a comment count under the title) is one line.
+    """
+    prose = [kind is None and line.is_prose for line, kind in zip(lines, kinds, strict=True)]
+    for index, kind in enumerate(kinds):
+        if kind == "comments" and _opens_comment_section(lines, prose, index):
+            for following in range(index + 1, len(lines)):
+                if kinds[following] in ("footer", "navigation"):
+                    break
+                kinds[following] = "comments"
+                prose[following] = False
+            break
+    return prose
+
+
 def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | None]]:
     """Every non-blank line of ``text`` with its boilerplate kind (None: body).
 
@@ -320,17 +342,7 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     kinds: list[str | None] = [_line_kind(line) for line in lines]
     if not sections:
         return list(zip(lines, kinds, strict=True))
-    prose = [kind is None and line.is_prose for line, kind in zip(lines, kinds, strict=True)]
-    # A comments marker after the body opens the comment section: commenters and posts up
-    # to the footer. A marker before any body (a comment count under the title) is one line.
-    for index, kind in enumerate(kinds):
-        if kind == "comments" and _opens_comment_section(lines, prose, index):
-            for following in range(index + 1, len(lines)):
-                if kinds[following] in ("footer", "navigation"):
-                    break
-                kinds[following] = "comments"
-                prose[following] = False
-            break
+    prose = _mark_comment_section(lines, kinds)
     # The caption text that follows a photo credit line (``Osan US Air Base in ...``).
     for index, kind in enumerate(kinds[:-1]):
         following = lines[index + 1]
@@ -408,7 +420,7 @@ SHORT_EXTRACTION = 400
 # Labelled containers whose text is removed even when trafilatura keeps it.
 FORCED_KINDS = frozenset({"comments", "caption", "navigation", "promo", "footer"})
 # Line kinds from the text classifier trusted inside trafilatura's content.
-TRUSTED_LINE_KINDS = frozenset({"comments", "caption", "byline", "footer"})
+TRUSTED_LINE_KINDS = frozenset({"comments", "caption", "byline", "footer", "promo", "dateline"})
 
 
 def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
@@ -430,13 +442,17 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
     extracted = _main_text(root, url)
     if extracted:
         content = _align(page.text, extracted)
+        wrappers = _wrappers(page, content)
+        page.ignore_containers(wrappers)
         content = _merge(page.text, content + _recovered_paragraphs(page, content))
         labelled = _content_lines(page.text, content)
         content = _subtract(content, _trusted_line_ranges(labelled))
     else:
         labelled = classify_lines(page.text)
         content = content_ranges(len(page.text), _spans_from_lines(page.text, labelled))
-    content = _subtract(content, _forced_container_ranges(page, content))
+        wrappers = _wrappers(page, content)
+        page.ignore_containers(wrappers)
+    content = _subtract(content, _forced_container_ranges(page, content, wrappers))
     spans = _label_gaps(page, content)
     metadata.wire_credits = _wire_credits(labelled)
     return CleanedDocument(page.text, spans, metadata)
@@ -477,7 +493,11 @@ def _content_lines(text: str, content: list[tuple[int, int]]) -> list[tuple[_Lin
                 line.start + start, line.end + start, line.content, line.words, line.sentences
             )
             labelled.append((shifted, _line_kind(shifted)))
-    return labelled
+    # A comment section the extractor took for body (no comment container in the markup).
+    lines = [line for line, _ in labelled]
+    kinds = [kind for _, kind in labelled]
+    _mark_comment_section(lines, kinds)
+    return list(zip(lines, kinds, strict=True))
 
 
 def _main_text(root, url: str | None) -> str | None:
@@ -588,17 +608,28 @@ def _overlap(start: int, end: int, ranges: list[tuple[int, int]]) -> int:
     return sum(max(0, min(end, r_end) - max(start, r_start)) for r_start, r_end in ranges)
 
 
-def _forced_container_ranges(
-    page: RenderedPage, content: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Comment and caption containers inside the content, unless one holds most of it."""
+def _wrappers(page: RenderedPage, content: list[tuple[int, int]]) -> set[int]:
+    """Labelled containers that hold most of the main content: their label is a false cue
+    (``<body class="... replies ...">``, ``<div class="article sidebar-layout">``)."""
     total = sum(end - start for start, end in content)
+    return {
+        container_id
+        for container_id, container in enumerate(page.containers)
+        if container is not None
+        and _overlap(container.start_char, container.end_char, content) > 0.5 * total
+    }
+
+
+def _forced_container_ranges(
+    page: RenderedPage, content: list[tuple[int, int]], wrappers: set[int]
+) -> list[tuple[int, int]]:
+    """Labelled containers (comments, captions, menus, related links, footers) inside the
+    content, except the wrappers that hold most of it."""
     forced: list[tuple[int, int]] = []
-    for container in page.containers:
-        if container.kind not in FORCED_KINDS:
+    for container_id, container in enumerate(page.containers):
+        if container is None or container.kind not in FORCED_KINDS or container_id in wrappers:
             continue
-        inside = _overlap(container.start_char, container.end_char, content)
-        if inside and inside <= 0.5 * total:
+        if _overlap(container.start_char, container.end_char, content):
             forced.append((container.start_char, container.end_char))
     return forced
 

@@ -8,7 +8,7 @@ whitespace collapsed, newlines between blocks), together with
 * ``chunks``: every emitted piece of text and the boilerplate kind of its innermost labelled
   container (``nav`` -> ``navigation``, ``figcaption`` -> ``caption``, a ``comments``
   container -> ``comments``, ...), so a span of the text can be explained;
-* ``containers``: the text span of every labelled container, outermost per kind.
+* ``containers``: the text span of every labelled container.
 
 >>> page = render(parse_html("<nav>Home News</nav><p>Body <b>text</b>.</p><script>x()</script>"))
 >>> page.text
@@ -242,8 +242,24 @@ class RenderedPage:
     chunk_starts: list[int] = field(default_factory=list)
     chunk_ends: list[int] = field(default_factory=list)
     chunk_kinds: list[str | None] = field(default_factory=list)
-    containers: list[Container] = field(default_factory=list)
+    # Every labelled container in document order (None: it showed no text).
+    containers: list[Container | None] = field(default_factory=list)
     chunk_linked: list[bool] = field(default_factory=list)  # chunk is the text of a link
+    # Per chunk, the ids (indexes in ``containers``) of its labelled ancestors, outermost first.
+    chunk_chains: list[tuple[int, ...]] = field(default_factory=list)
+
+    def ignore_containers(self, ids: set[int]) -> None:
+        """Relabel chunks as if the containers ``ids`` had no label (page-wide wrappers whose
+        class happens to say ``comments`` or ``sidebar`` must not label everything)."""
+        if not ids:
+            return
+        for index, chain in enumerate(self.chunk_chains):
+            kind = None
+            for container_id in reversed(chain):
+                if container_id not in ids:
+                    kind = self.containers[container_id].kind  # type: ignore[union-attr]
+                    break
+            self.chunk_kinds[index] = kind
 
     def kinds_in(self, start: int, end: int) -> set[str]:
         """Labels of the containers the characters of ``text[start:end]`` came from."""
@@ -368,12 +384,13 @@ class _TextBuilder:
         self.chunk_ends: list[int] = []
         self.chunk_kinds: list[str | None] = []
         self.chunk_linked: list[bool] = []
+        self.chunk_chains: list[tuple[int, ...]] = []
         self.link_depth = 0
 
     def block_break(self, newlines: int) -> None:
         self.pending_newlines = max(self.pending_newlines, newlines)
 
-    def add(self, raw: str, kind: str | None, preformatted: bool = False) -> None:
+    def add(self, raw: str, chain: tuple[int, ...], preformatted: bool = False) -> None:
         if not raw:
             return
         if preformatted:
@@ -381,18 +398,18 @@ class _TextBuilder:
             for index, piece in enumerate(pieces):
                 if index:
                     self.block_break(1)
-                self._emit(piece, kind)
+                self._emit(piece, chain)
             return
         collapsed = _WHITESPACE.sub(" ", raw)
         if collapsed[0] == " ":
             self.pending_space = True
         stripped = collapsed.strip()
         if stripped:
-            self._emit(stripped, kind)
+            self._emit(stripped, chain)
             if collapsed[-1] == " ":
                 self.pending_space = True
 
-    def _emit(self, content: str, kind: str | None) -> None:
+    def _emit(self, content: str, chain: tuple[int, ...]) -> None:
         if not content:
             return
         if self.length and self.pending_newlines:
@@ -404,7 +421,7 @@ class _TextBuilder:
         self.chunk_starts.append(self.length)
         self._append(content)
         self.chunk_ends.append(self.length)
-        self.chunk_kinds.append(kind)
+        self.chunk_chains.append(chain)
         self.chunk_linked.append(self.link_depth > 0)
         self.at_line_start = False
 
@@ -418,17 +435,17 @@ class _TextBuilder:
 def render(root: etree._Element) -> RenderedPage:
     """The visible text of a parsed page, its labelled chunks and containers."""
     builder = _TextBuilder()
-    # Kind active inside each open element (inherited unless the element has its own label).
-    kinds: list[str | None] = [None]
-    # Per open element: (index of its first chunk, kind, tag) if it is a labelled container.
-    opened: list[tuple[int, str, str] | None] = []
-    containers: list[Container] = []
+    containers: list[Container | None] = []
+    # Per open element: the chain of labelled ancestors inside it, and (container id, index of
+    # its first chunk, kind, tag) if the element is itself a labelled container.
+    chains: list[tuple[int, ...]] = [()]
+    opened: list[tuple[int, int, str, str] | None] = []
     preformatted = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         tag = element.tag
         if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
-            builder.add(element.tail or "", kinds[-1], preformatted > 0)
+            builder.add(element.tail or "", chains[-1], preformatted > 0)
             continue
         tag = tag.lower()
         invisible = tag in INVISIBLE_TAGS or _is_hidden(element)
@@ -436,7 +453,7 @@ def render(root: etree._Element) -> RenderedPage:
             if invisible:
                 walker.skip_subtree()
                 opened.append(None)
-                kinds.append(kinds[-1])
+                chains.append(chains[-1])
                 continue
             own_kind = element_kind(element)
             if tag in BLOCK_TAGS:
@@ -448,46 +465,39 @@ def render(root: etree._Element) -> RenderedPage:
             if tag == "a":
                 builder.link_depth += 1
             if own_kind is not None:
-                opened.append((len(builder.chunk_starts), own_kind, tag))
-                kinds.append(own_kind)
+                container_id = len(containers)
+                containers.append(None)
+                opened.append((container_id, len(builder.chunk_starts), own_kind, tag))
+                chains.append((*chains[-1], container_id))
             else:
                 opened.append(None)
-                kinds.append(kinds[-1])
-            builder.add(element.text or "", kinds[-1], preformatted > 0)
+                chains.append(chains[-1])
+            builder.add(element.text or "", chains[-1], preformatted > 0)
             continue
         # end event
-        kinds.pop()
+        chains.pop()
         record = opened.pop()
         if not invisible:
             if tag == "pre":
                 preformatted -= 1
             if tag == "a":
                 builder.link_depth -= 1
-            if record is not None and len(builder.chunk_starts) > record[0]:
-                start = builder.chunk_starts[record[0]]
-                containers.append(Container(start, builder.length, record[1], record[2]))
+            if record is not None and len(builder.chunk_starts) > record[1]:
+                start = builder.chunk_starts[record[1]]
+                containers[record[0]] = Container(start, builder.length, record[2], record[3])
             if tag in BLOCK_TAGS:
                 builder.block_break(2 if tag in PARAGRAPH_TAGS else 1)
-        builder.add(element.tail or "", kinds[-1], preformatted > 0)
-    text = "".join(builder.parts)
-    containers = _outermost(containers)
+        builder.add(element.tail or "", chains[-1], preformatted > 0)
+    kinds = [
+        containers[chain[-1]].kind if chain else None  # type: ignore[union-attr]
+        for chain in builder.chunk_chains
+    ]
     return RenderedPage(
-        text,
+        "".join(builder.parts),
         builder.chunk_starts,
         builder.chunk_ends,
-        builder.chunk_kinds,
+        kinds,
         containers,
         builder.chunk_linked,
+        builder.chunk_chains,
     )
-
-
-def _outermost(containers: list[Container]) -> list[Container]:
-    """Containers in text order, without the ones nested in a container of the same kind."""
-    result: list[Container] = []
-    open_until: dict[str, int] = {}
-    for container in sorted(containers, key=lambda c: (c.start_char, -c.end_char)):
-        if open_until.get(container.kind, -1) >= container.end_char:
-            continue
-        open_until[container.kind] = container.end_char
-        result.append(container)
-    return result
