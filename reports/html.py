@@ -9,9 +9,11 @@ autoescaping is on and article text only ever reaches a template pre-escaped
 from __future__ import annotations
 
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from importlib import resources
 from itertools import islice
 from pathlib import Path
@@ -35,6 +37,8 @@ MATRIX_ORIGINS = 10
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
+WRITER_THREADS = 4
+PENDING_WRITES = 64
 OTHERS_LINKED = 8
 CHANGED_QUOTES_SHOWN = 25  # quotations whose wording changed, on the corpus page
 CHANGED_QUOTE_KINDS = (
@@ -661,29 +665,45 @@ def write_html(data: ReportData, out_dir: Path, generated_at: datetime | None = 
     docs_dir, clusters_dir = out_dir / "docs", out_dir / "clusters"
     docs_dir.mkdir(parents=True, exist_ok=True)
     clusters_dir.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-
-    def emit(path: Path, html: str) -> None:
-        path.write_text(html, encoding="utf-8")
-        written.append(path)
-
     list_pages = pages_needed(len(data.documents))
     passage_pages = pages_needed(len(data.cluster_ids))
-    emit(out_dir / "index.html", report.index_page(list_pages, passage_pages))
-    for page in range(1, list_pages + 1):
-        emit(
-            out_dir / list_page_name("documents", page), report.document_list_page(page, list_pages)
-        )
-    for page in range(1, passage_pages + 1):
-        emit(
-            out_dir / list_page_name("passages", page),
-            report.passage_list_page(page, passage_pages),
-        )
-    for document in data.documents:
-        emit(docs_dir / f"{document.document_id}.html", report.document_page(document))
-    for cluster_id in data.cluster_ids:
-        emit(clusters_dir / f"{cluster_id}.html", report.cluster_page(cluster_id))
-    return written
+    pages = [
+        (out_dir / "index.html", lambda: report.index_page(list_pages, passage_pages)),
+        *(
+            (
+                out_dir / list_page_name("documents", page),
+                partial(report.document_list_page, page, list_pages),
+            )
+            for page in range(1, list_pages + 1)
+        ),
+        *(
+            (
+                out_dir / list_page_name("passages", page),
+                partial(report.passage_list_page, page, passage_pages),
+            )
+            for page in range(1, passage_pages + 1)
+        ),
+        *(
+            (docs_dir / f"{row.document_id}.html", partial(report.document_page, row))
+            for row in data.documents
+        ),
+        *(
+            (clusters_dir / f"{cid}.html", partial(report.cluster_page, cid))
+            for cid in data.cluster_ids
+        ),
+    ]
+    # Creating thousands of small files waits on the file system more than on the CPU: a few
+    # writer threads overlap that wait with rendering the next page; at most PENDING_WRITES
+    # rendered pages wait in memory. result() re-raises a write error (disk full, permissions).
+    with ThreadPoolExecutor(max_workers=WRITER_THREADS) as writers:
+        pending: deque[Future[int]] = deque()
+        for path, render in pages:
+            pending.append(writers.submit(path.write_text, render(), encoding="utf-8"))
+            while len(pending) > PENDING_WRITES:
+                pending.popleft().result()
+        for future in pending:
+            future.result()
+    return [path for path, _ in pages]
 
 
 def list_page_name(stem: str, page: int) -> str:
