@@ -828,3 +828,34 @@ def test_imperfect_rows_still_render(tmp_path):
     json.dumps(export_prov_json(data))
     assert "[6:400]" in document_lineage_text(data, "a.txt")
     assert summary_table(data)[0]["confidence"] is None
+
+
+class _TagBalance(HTMLParser):
+    """Fails on a closing tag that does not match the innermost open one."""
+
+    VOID = {"meta", "br", "hr", "img", "input", "link"}  # SVG shapes here are self-closed or closed
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        pass  # <line .../> in SVG
+
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+
+def test_every_page_is_well_nested(report):
+    for path in report.rglob("*.html"):
+        checker = _TagBalance()
+        checker.feed(path.read_text(encoding="utf-8"))
+        assert not checker.errors and not checker.stack, (path, checker.errors[:3], checker.stack)
