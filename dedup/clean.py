@@ -28,11 +28,12 @@ page's visible text) and gets a list of :class:`BoilerplateSpan` labelled with o
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from dedup.html import RenderedPage, parse_html, render
+from dedup.html import TAG_KINDS, RenderedPage, parse_html, render
 from dedup.metadata import _find_date, first_heading, html_metadata, text_metadata
 from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
 
@@ -128,6 +129,7 @@ PROMO = re.compile(
 TIMESTAMP_LINE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified)\b.*\d{1,2}[:.]\d{2}", re.I
 )
+SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
 NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
 
 
@@ -267,6 +269,8 @@ def _is_navigation(line: _Line) -> bool:
 def _line_kind(line: _Line) -> str | None:
     """The boilerplate kind a line shows on its own, None for a body candidate."""
     content = line.content
+    if line.n_words > 40 and line.is_prose:
+        return None  # every cue below is for short lines
     if COPYRIGHT.search(content) and line.n_words <= 40:
         return "footer"
     if line.n_words <= 8 and not line.is_prose and COMMENT_MARKER.match(content):
@@ -446,14 +450,16 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
         page.ignore_containers(wrappers)
         content = _merge(page.text, content + _recovered_paragraphs(page, content))
         labelled = _content_lines(page.text, content)
-        content = _subtract(content, _trusted_line_ranges(labelled))
+        hints = _trusted_lines(labelled)
+        content = _subtract(content, [(start, end) for start, end, _ in hints])
     else:
+        hints = []
         labelled = classify_lines(page.text)
         content = content_ranges(len(page.text), _spans_from_lines(page.text, labelled))
         wrappers = _wrappers(page, content)
         page.ignore_containers(wrappers)
     content = _subtract(content, _forced_container_ranges(page, content, wrappers))
-    spans = _label_gaps(page, content)
+    spans = _label_gaps(page, content, hints)
     metadata.wire_credits = _wire_credits(labelled)
     return CleanedDocument(page.text, spans, metadata)
 
@@ -493,11 +499,39 @@ def _content_lines(text: str, content: list[tuple[int, int]]) -> list[tuple[_Lin
                 line.start + start, line.end + start, line.content, line.words, line.sentences
             )
             labelled.append((shifted, _line_kind(shifted)))
-    # A comment section the extractor took for body (no comment container in the markup).
+    # A comment section the extractor took for body (no comment container in the markup);
+    # its marker ("Leave a Reply") may be one of the lines the extractor dropped.
+    if not labelled:
+        return labelled
+    markers = _comment_markers(text, labelled[0][0].start, content)
+    if markers:
+        labelled = sorted(labelled + [(marker, "comments") for marker in markers], key=_line_start)
     lines = [line for line, _ in labelled]
     kinds = [kind for _, kind in labelled]
     _mark_comment_section(lines, kinds)
-    return list(zip(lines, kinds, strict=True))
+    return [
+        (line, kind)
+        for line, kind in zip(lines, kinds, strict=True)
+        if _overlap(line.start, line.end, content)
+    ]
+
+
+def _line_start(item: tuple[_Line, str | None]) -> int:
+    return item[0].start
+
+
+def _comment_markers(text: str, start: int, content: list[tuple[int, int]]) -> list[_Line]:
+    """Comment markers after ``start`` outside ``content`` (short lines: a cheap pre-check)."""
+    markers: list[_Line] = []
+    for match in SHORT_LINE.finditer(text, start):
+        content_line = match.group(1)
+        if COMMENT_MARKER.match(content_line) and not _overlap(
+            match.start(1), match.end(1), content
+        ):
+            markers.append(
+                _Line(match.start(1), match.end(1), content_line, WORD.findall(content_line), 0)
+            )
+    return markers
 
 
 def _main_text(root, url: str | None) -> str | None:
@@ -600,12 +634,24 @@ def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> li
     return result
 
 
-def _trusted_line_ranges(labelled: list[tuple[_Line, str | None]]) -> list[tuple[int, int]]:
-    return [(line.start, line.end) for line, kind in labelled if kind in TRUSTED_LINE_KINDS]
+def _trusted_lines(labelled: list[tuple[_Line, str | None]]) -> list[tuple[int, int, str]]:
+    return [
+        (line.start, line.end, kind)
+        for line, kind in labelled
+        if kind is not None and kind in TRUSTED_LINE_KINDS
+    ]
 
 
 def _overlap(start: int, end: int, ranges: list[tuple[int, int]]) -> int:
-    return sum(max(0, min(end, r_end) - max(start, r_start)) for r_start, r_end in ranges)
+    """Characters of ``[start, end)`` covered by ``ranges`` (sorted, disjoint)."""
+    index = max(0, bisect_right(ranges, (start, start)) - 1)
+    covered = 0
+    while index < len(ranges) and ranges[index][0] < end:
+        range_start, range_end = ranges[index]
+        if range_end > start:
+            covered += min(end, range_end) - max(start, range_start)
+        index += 1
+    return covered
 
 
 def _wrappers(page: RenderedPage, content: list[tuple[int, int]]) -> set[int]:
@@ -616,6 +662,7 @@ def _wrappers(page: RenderedPage, content: list[tuple[int, int]]) -> set[int]:
         container_id
         for container_id, container in enumerate(page.containers)
         if container is not None
+        and container.tag not in TAG_KINDS  # <nav>, <footer>, <figure>... mean what they say
         and _overlap(container.start_char, container.end_char, content) > 0.5 * total
     }
 
@@ -634,7 +681,11 @@ def _forced_container_ranges(
     return forced
 
 
-def _label_gaps(page: RenderedPage, content: list[tuple[int, int]]) -> list[BoilerplateSpan]:
+def _label_gaps(
+    page: RenderedPage,
+    content: list[tuple[int, int]],
+    hints: list[tuple[int, int, str]] | None = None,
+) -> list[BoilerplateSpan]:
     """Spans for everything outside ``content``, split by the kind of container it came from.
 
     A gap's leading whitespace stays (it separates the body lines on either side); when the gap
@@ -653,13 +704,50 @@ def _label_gaps(page: RenderedPage, content: list[tuple[int, int]]) -> list[Boil
             start, end = gap_start + stripped_left, gap_end
         else:
             start, end = gap_start, gap_end - (len(piece) - len(piece.rstrip()))
-        spans.extend(_split_by_kind(page, start, end))
+        for span in _split_by_kind(page, start, end):
+            spans.extend(_refine_other(page, span) if span.kind == "other" else [span])
+    if hints:
+        spans = [_hinted(span, hints) for span in spans]
     return spans
 
 
-def _split_by_kind(page: RenderedPage, start: int, end: int) -> list[BoilerplateSpan]:
-    from bisect import bisect_right
+def _hinted(span: BoilerplateSpan, hints: list[tuple[int, int, str]]) -> BoilerplateSpan:
+    """The kind the text classifier gave the line that covers most of ``span``, if any."""
+    for start, end, kind in hints:
+        if min(end, span.end_char) - max(start, span.start_char) > span.length / 2:
+            return BoilerplateSpan(span.start_char, span.end_char, kind)
+    return span
 
+
+def _refine_other(page: RenderedPage, span: BoilerplateSpan) -> list[BoilerplateSpan]:
+    """Give the lines of an unlabelled span a kind from their own cues: the text classifier's
+    (bylines, dates, promos, menus), else link rows (short links: a menu; headline-long links:
+    related stories)."""
+    lines = _lines(page.text[span.start_char : span.end_char])
+    if not lines:
+        return [span]
+    refined: list[BoilerplateSpan] = []
+    run_kind, run_start = None, span.start_char
+    for index, line in enumerate(lines):
+        start, end = line.start + span.start_char, line.end + span.start_char
+        kind = _line_kind(line)
+        if kind is None and page.link_share(start, end) > 0.6:
+            kind = "promo" if line.n_words >= 5 else "navigation"
+        if kind is None and index and (line.n_words < 2 or run_kind == "comments"):
+            # Counters, bullets, icons belong to whatever surrounds them; after a comments
+            # marker come commenters and their posts.
+            kind = run_kind
+        kind = kind or "other"
+        if index == 0:
+            run_kind = kind
+        elif kind != run_kind:
+            refined.append(BoilerplateSpan(run_start, start, run_kind or "other"))
+            run_kind, run_start = kind, start
+    refined.append(BoilerplateSpan(run_start, span.end_char, run_kind or "other"))
+    return refined
+
+
+def _split_by_kind(page: RenderedPage, start: int, end: int) -> list[BoilerplateSpan]:
     spans: list[BoilerplateSpan] = []
     index = max(0, bisect_right(page.chunk_starts, start) - 1)
     run_kind = page.kind_at(start) or "other"

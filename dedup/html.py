@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import lxml.html
 from lxml import etree
@@ -221,6 +222,7 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGN
 _PARSER = lxml.html.HTMLParser(
     remove_comments=True, remove_pis=True, collect_ids=False, default_doctype=False
 )
+_INVISIBLE = "\x00invisible"  # marks a skipped element on the stack of open elements
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 
 
@@ -354,9 +356,15 @@ def element_kind(element: etree._Element) -> str | None:
     role = element.get("role")
     if role and role.lower() in ROLE_KINDS:
         return ROLE_KINDS[role.lower()]
-    attributes = f"{element.get('class') or ''} {element.get('id') or ''}"
-    if not attributes.strip():
+    class_name, element_id = element.get("class"), element.get("id")
+    if not class_name and not element_id:
         return None
+    return _attribute_kind(f"{class_name or ''} {element_id or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _attribute_kind(attributes: str) -> str | None:
+    """Pages repeat the same class strings thousands of times: judge each once."""
     words = set(_ATTRIBUTE_WORD.findall(attributes.lower()))
     for kind, vocabulary in ATTRIBUTE_WORDS:
         if words & vocabulary:
@@ -439,30 +447,31 @@ def render(root: etree._Element) -> RenderedPage:
     # Per open element: the chain of labelled ancestors inside it, and (container id, index of
     # its first chunk, kind, tag) if the element is itself a labelled container.
     chains: list[tuple[int, ...]] = [()]
-    opened: list[tuple[int, int, str, str] | None] = []
+    # (the tag name when it is not; _INVISIBLE for a skipped element).
+    opened: list[tuple[int, int, str, str] | str] = []
     preformatted = 0
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     for event, element in walker:
         tag = element.tag
         if not isinstance(tag, str):  # comments, processing instructions: only their tail shows
-            builder.add(element.tail or "", chains[-1], preformatted > 0)
+            if element.tail:
+                builder.add(element.tail, chains[-1], preformatted > 0)
             continue
-        tag = tag.lower()
-        invisible = tag in INVISIBLE_TAGS or _is_hidden(element)
         if event == "start":
-            if invisible:
+            tag = tag.lower()
+            if tag in INVISIBLE_TAGS or _is_hidden(element):
                 walker.skip_subtree()
-                opened.append(None)
+                opened.append(_INVISIBLE)
                 chains.append(chains[-1])
                 continue
             own_kind = element_kind(element)
             if tag in BLOCK_TAGS:
                 builder.block_break(2 if tag in PARAGRAPH_TAGS else 1)
-            if tag == "br":
+            elif tag == "br":
                 builder.block_break(1)
             if tag == "pre":
                 preformatted += 1
-            if tag == "a":
+            elif tag == "a":
                 builder.link_depth += 1
             if own_kind is not None:
                 container_id = len(containers)
@@ -470,24 +479,27 @@ def render(root: etree._Element) -> RenderedPage:
                 opened.append((container_id, len(builder.chunk_starts), own_kind, tag))
                 chains.append((*chains[-1], container_id))
             else:
-                opened.append(None)
+                opened.append(tag)
                 chains.append(chains[-1])
-            builder.add(element.text or "", chains[-1], preformatted > 0)
+            if element.text:
+                builder.add(element.text, chains[-1], preformatted > 0)
             continue
         # end event
         chains.pop()
         record = opened.pop()
-        if not invisible:
+        if record is not _INVISIBLE:
+            tag = record if isinstance(record, str) else record[3]
             if tag == "pre":
                 preformatted -= 1
-            if tag == "a":
+            elif tag == "a":
                 builder.link_depth -= 1
-            if record is not None and len(builder.chunk_starts) > record[1]:
+            if not isinstance(record, str) and len(builder.chunk_starts) > record[1]:
                 start = builder.chunk_starts[record[1]]
                 containers[record[0]] = Container(start, builder.length, record[2], record[3])
             if tag in BLOCK_TAGS:
                 builder.block_break(2 if tag in PARAGRAPH_TAGS else 1)
-        builder.add(element.tail or "", chains[-1], preformatted > 0)
+        if element.tail:
+            builder.add(element.tail, chains[-1], preformatted > 0)
     kinds = [
         containers[chain[-1]].kind if chain else None  # type: ignore[union-attr]
         for chain in builder.chunk_chains

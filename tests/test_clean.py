@@ -235,6 +235,32 @@ def test_html_labels_nav_aside_figcaption_comments_footer() -> None:
     assert document.metadata.title == "Talks resume"
 
 
+def test_html_comments_without_markup_cues_and_misleading_wrapper_classes() -> None:
+    # The body's class says "replies" (as some CMS themes do): a cue for every chunk, which
+    # must not turn the article into a comment section; the real comments have no class.
+    paragraphs = "".join(f"<p>{sentence}</p>" for sentence in multi_sentence_lines(ARTICLE))
+    page = (
+        '<html><body class="theme has-replies"><div class="wrap"><h1>Talks resume</h1>'
+        f"{paragraphs}<p>{ARTICLE.splitlines()[2]}</p>"
+        "<h3>Leave a Reply</h3><p>marta_k</p>"
+        "<p>This is the best summary I have read, thanks for writing it up so quickly.</p>"
+        "</div></body></html>"
+    )
+    document = clean_html(page)
+    assert_invariants(document)
+    for line in multi_sentence_lines(ARTICLE):
+        assert line in document.clean_text
+    assert "best summary" not in document.clean_text
+    assert kind_at(document, "Leave a Reply") == {"comments"}
+    assert kind_at(document, "This is the best summary I have read") == {"comments"}
+
+
+def test_semantic_containers_are_removed_even_when_they_hold_most_of_the_text() -> None:
+    document = clean_html("<html><body><nav>Home News Sport</nav><p>Short.</p></body></html>")
+    assert kind_at(document, "Home News Sport") == {"navigation"}
+    assert document.clean_text.strip() == "Short."
+
+
 def test_html_text_has_block_newlines_and_no_glued_words() -> None:
     document = clean_html("<div>first block</div><div>second <b>bold</b> block</div><p>third</p>")
     assert document.text.splitlines()[0] == "first block"
