@@ -34,6 +34,7 @@ TOP_DOCUMENTS = 30  # most reused documents listed on the corpus page
 TIMELINE_ROWS = 12
 MATRIX_OUTLETS = 20
 MATRIX_ORIGINS = 10
+OUTLETS_SHOWN = 60  # rows of the outlet table on the corpus page, most documents first
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
@@ -407,7 +408,8 @@ class HtmlReport:
             top=top,
             n_clusters=len(data.cluster_ids),
             matrix=self._matrix(),
-            outlets=self._outlet_rows(),
+            outlets=self._outlet_rows()[:OUTLETS_SHOWN],
+            n_outlets=len({data.outlet_of(row.uri) for row in data.documents}),
             agencies=self._agency_rows(),
             histogram=charts.share_histogram(shares) if shares else Markup(""),
             timeline=self._timeline(ranked[:TIMELINE_ROWS]),

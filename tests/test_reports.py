@@ -511,7 +511,7 @@ def test_corpus_page_stays_small_for_many_documents(tmp_path):
             f"{base_uri}#{number}",
             base_text,
             f"Copy {number}",
-            f"Outlet {number % 37}",
+            f"Outlet {number % 97}",
             datetime(2016, 10, 12, tzinfo=UTC),
         )
         for number in range(1200)
@@ -531,6 +531,7 @@ def test_corpus_page_stays_small_for_many_documents(tmp_path):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('href="docs/') <= 60
     assert len(index.encode()) < 150_000
+    assert "37 more outlets with fewer documents" in index  # 97 outlets, 60 listed
     assert (out / "documents-3.html").exists() and not (out / "documents-4.html").exists()
 
 
