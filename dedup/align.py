@@ -118,7 +118,7 @@ class AlignParams:
     sentence_dice: float = 2.0  # > 1 disables (see module docstring for the measurement)
     # Edges move out to the sentence boundary over at most this many words (0: never).
     snap_words: int = 12
-    snap_dice: float = 0.0
+    snap_dice: float = 0.1  # content-word Dice of the two remainders (when both non-empty)
     extend_words: int = 4  # edge words tried by the fuzzy extension
     word_similarity: float = 0.75  # Indel similarity for two words to count as the same
     min_similarity: float = 0.5  # drop regions less alike than this (characters or words)
@@ -434,7 +434,7 @@ def _snappable(rest_a: np.ndarray, rest_b: np.ndarray, params: AlignParams) -> b
         return False
     if len(rest_a) == 0 or len(rest_b) == 0:
         return True
-    return dice(rest_a, rest_b) >= params.snap_dice
+    return content_dice(rest_a, rest_b) >= params.snap_dice
 
 
 def _sentence_stems(tokens: Tokens, bounds: list[tuple[int, int]]) -> list[set[str]]:

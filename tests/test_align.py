@@ -26,6 +26,8 @@ BLOOMBERG_QUOTES = [
     ("We are working together on ways", "the security of our countries"),
     ("The illusion of invulnerability", "to preempt enemy actions"),
 ]
+# Bloomberg's lede, which 001 copies with one inserted word: shared, but not a quote.
+BLOOMBERG_LEDE = ("to counter U.S. plans to expand", "missile-defense network")
 
 
 @cache
@@ -79,12 +81,12 @@ def test_seeds_bloomberg_quotes_are_two_separate_alignments() -> None:
 
 
 def test_seeds_reused_characters_lie_in_shared_quotes() -> None:
-    """At least 90% of the characters marked as reused lie in the known shared quotes."""
+    """At least 90% of the characters marked as reused lie in the known shared material."""
     known = {prefix: [] for prefix in ("000", "001", "002", "003", "004")}
     for quote in AP_QUOTES:
         known["000"].append(locate(seed_text("000"), *quote))
         known["001"].append(locate(seed_text("001"), *quote))
-    for quote in BLOOMBERG_QUOTES:
+    for quote in [*BLOOMBERG_QUOTES, BLOOMBERG_LEDE]:
         known["001"].append(locate(seed_text("001"), *quote))
         known["002"].append(locate(seed_text("002"), *quote))
     marked = {prefix: set() for prefix in known}
