@@ -272,13 +272,13 @@ def main(argv: list[str] | None = None) -> int:
 
     out = args.keep or Path(tempfile.mkdtemp(prefix="wiretrace-report-"))
     try:
-        began = time.perf_counter()
+        began, began_cpu = time.perf_counter(), time.process_time()
         written = write_report(data, out)
-        seconds = time.perf_counter() - began
+        seconds, cpu_seconds = time.perf_counter() - began, time.process_time() - began_cpu
         sizes = {path: path.stat().st_size for path in written}
         pages = [path for path in written if path.parent.name == "docs"]
         print(
-            f"write_report         {seconds:.2f} s, {len(written)} files, {sum(sizes.values()) / 1e6:.1f} MB"
+            f"write_report         {seconds:.2f} s wall, {cpu_seconds:.2f} s CPU, {len(written)} files, {sum(sizes.values()) / 1e6:.1f} MB"
         )
         print(f"index.html           {sizes[out / 'index.html'] / 1e3:.1f} kB")
         print(
