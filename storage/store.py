@@ -259,8 +259,9 @@ class Store:
         wanted = sorted(set(uris))
         found: dict[str, int] = {}
         if len(wanted) > 20 * CHUNK_SIZE:  # cheaper to read the whole map once
+            wanted_set = set(wanted)
             rows = connection.execute(select(documents_t.c.uri, documents_t.c.id))
-            found = {uri: doc_id for uri, doc_id in rows if uri in set(wanted)}
+            found = {uri: doc_id for uri, doc_id in rows if uri in wanted_set}
         else:
             for chunk in _chunks(wanted):
                 rows = connection.execute(
@@ -339,6 +340,75 @@ class Store:
         hash: text, boilerplate and metadata replaced; its alignments, occurrences, quotes and
         attributions (whose offsets pointed into the old text) deleted; pending again.
         """
+        return self.save_documents([(uri, content_hash, source_format, doc)])[0]
+
+    def save_documents(self, items: Iterable[tuple[str, str, str, CleanedDocument]]) -> list[int]:
+        """``save_document`` for many ``(uri, content_hash, source_format, doc)`` at once, in one
+        transaction with a handful of round trips (for large corpora); ids in input order."""
+        items = list(items)
+        latest = {uri: index for index, (uri, *_rest) in enumerate(items)}  # last one wins
+        prepared: dict[str, tuple[dict[str, Any], list[BoilerplateSpan]]] = {}
+        for uri, index in latest.items():
+            _, content_hash, source_format, doc = items[index]
+            prepared[uri] = self._document_values(uri, content_hash, source_format, doc)
+        with self._transaction() as connection:
+            existing: dict[str, tuple[int, str]] = {}
+            for chunk in _chunks(sorted(prepared)):
+                rows = connection.execute(
+                    select(documents_t.c.uri, documents_t.c.id, documents_t.c.content_hash).where(
+                        documents_t.c.uri.in_(chunk)
+                    )
+                )
+                existing.update({row.uri: (row.id, row.content_hash) for row in rows})
+            now = _utcnow()
+            ids = {uri: found[0] for uri, found in existing.items()}
+            new_uris = [uri for uri in prepared if uri not in existing]
+            changed_uris = [
+                uri
+                for uri, (values, _) in prepared.items()
+                if uri in existing and existing[uri][1] != values["content_hash"]
+            ]
+            new_rows = [
+                {"uri": uri, "created_at": now, "updated_at": now, **prepared[uri][0]}
+                for uri in new_uris
+            ]
+            inserted = self._insert_returning_ids(connection, documents_t, new_rows)
+            ids.update(zip(new_uris, inserted, strict=True))
+            if changed_uris:
+                connection.execute(
+                    update(documents_t)
+                    .where(documents_t.c.id == bindparam("doc_id"))
+                    .values({name: bindparam(f"new_{name}") for name in DOCUMENT_FIELDS})
+                    .values(updated_at=now),
+                    [
+                        {
+                            "doc_id": ids[uri],
+                            **{f"new_{k}": v for k, v in prepared[uri][0].items()},
+                        }
+                        for uri in changed_uris
+                    ],
+                )
+                changed_ids = [ids[uri] for uri in changed_uris]
+                for table in (boilerplate_t, occurrences_t, quotes_t, attributions_t):
+                    self._delete_ids(connection, table, table.c.document_id, changed_ids)
+                self._delete_alignments_of(connection, changed_ids)
+            span_rows = [
+                {
+                    "document_id": ids[uri],
+                    "start_char": span.start_char,
+                    "end_char": span.end_char,
+                    "kind": span.kind,
+                }
+                for uri in [*new_uris, *changed_uris]
+                for span in prepared[uri][1]
+            ]
+            if span_rows:
+                connection.execute(insert(boilerplate_t), span_rows)
+        return [int(ids[uri]) for uri, *_rest in items]
+
+    def _document_values(
+        self, uri: str, content_hash: str, source_format: str, doc: CleanedDocument
+    ) -> tuple[dict[str, Any], list[BoilerplateSpan]]:
         text = _db_text(doc.text)
         spans = sorted(set(doc.boilerplate))
         self._check_spans(uri, len(text), spans)
@@ -356,30 +426,7 @@ class Store:
             "original_share": None,
             "pending": True,
         }
-        with self._transaction() as connection:
-            existing = connection.execute(
-                select(documents_t.c.id, documents_t.c.content_hash).where(documents_t.c.uri == uri)
-            ).first()
-            now = _utcnow()
-            if existing is None:
-                result = connection.execute(
-                    insert(documents_t).values(uri=uri, created_at=now, updated_at=now, **values)
-                )
-                document_id = int(result.inserted_primary_key[0])
-            elif existing.content_hash == content_hash:
-                return int(existing.id)
-            else:
-                document_id = int(existing.id)
-                connection.execute(
-                    update(documents_t)
-                    .where(documents_t.c.id == document_id)
-                    .values(updated_at=now, **values)
-                )
-                for table in (boilerplate_t, occurrences_t, quotes_t, attributions_t):
-                    connection.execute(delete(table).where(table.c.document_id == document_id))
-                self._delete_alignments_of(connection, document_id)
-            self._insert_spans(connection, document_id, spans)
-            return document_id
+        return values, spans
 
     @staticmethod
     def _check_spans(uri: str, text_length: int, spans: list[BoilerplateSpan]) -> None:
@@ -409,15 +456,16 @@ class Store:
             )
 
     @staticmethod
-    def _delete_alignments_of(connection: Connection, document_id: int) -> None:
-        connection.execute(
-            delete(alignments_t).where(
-                or_(
-                    alignments_t.c.document_a_id == document_id,
-                    alignments_t.c.document_b_id == document_id,
+    def _delete_alignments_of(connection: Connection, document_ids: Sequence[int]) -> None:
+        for chunk in _chunks(sorted(set(document_ids))):
+            connection.execute(
+                delete(alignments_t).where(
+                    or_(
+                        alignments_t.c.document_a_id.in_(chunk),
+                        alignments_t.c.document_b_id.in_(chunk),
+                    )
                 )
             )
-        )
 
     def set_boilerplate(self, uri: str, spans: list[BoilerplateSpan]) -> bool:
         """Replace a document's boilerplate spans (and clean_text); returns whether they changed.
@@ -454,7 +502,7 @@ class Store:
                 .where(documents_t.c.id == document.id)
                 .values(clean_text=clean_text, pending=True, updated_at=_utcnow())
             )
-            self._delete_alignments_of(connection, document.id)
+            self._delete_alignments_of(connection, [document.id])
             return True
 
     def detection_inputs(self) -> list[StoredDocument]:
@@ -1147,4 +1195,8 @@ class _LineageWriter:
         return found
 
 
+DOCUMENT_FIELDS = (
+    "content_hash", "source_format", "text", "clean_text", "title", "outlet", "author",
+    "published_at", "wire_credits", "original_share", "pending",
+)  # fmt: skip
 ORIGIN_FIELDS = ("kind", "origin_document_id", "source", "confidence", "evidence")

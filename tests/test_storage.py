@@ -445,3 +445,26 @@ def test_datetimes_round_trip_naive_utc(store: Store) -> None:
         "a.txt", "h", "txt", CleanedDocument("Body.", [], Metadata(published_at=moment))
     )
     assert store.detection_inputs()[0].metadata.published_at == moment.replace(tzinfo=None)
+
+
+def test_save_documents_in_bulk_matches_one_by_one(store, corpus) -> None:
+    uris = sorted(corpus)
+    store.save_alignments(uris, [Alignment(uris[1], 0, 10, uris[2], 5, 15, 0.9)])
+    _, extra = seed("003")
+    changed = corpus[uris[2]] + "\nUpdated."
+    ids = store.save_documents(
+        [
+            (uris[0], "hash-000", "txt", cleaned(corpus[uris[0]], "DW", None)),  # unchanged
+            ("seeds/new.txt", "n1", "txt", cleaned(extra, None, None)),
+            (uris[2], "hash-002-v2", "txt", cleaned(changed, None, None)),
+            ("seeds/new.txt", "n2", "txt", cleaned(extra + "!", None, None)),  # last one wins
+        ]
+    )
+    assert ids[1] == ids[3] and len(set(ids)) == 3
+    assert store.known_hashes()["seeds/new.txt"] == "n2"
+    assert store.document("seeds/new.txt").text == extra + "!"
+    assert store.document(uris[2]).text == changed
+    assert store.alignments() == []  # touched the changed document
+    assert [span.text for span in store.boilerplate(uris[2])] == [changed[: changed.index("\n")]]
+    pending = {doc.uri: doc.pending for doc in store.detection_inputs()}
+    assert pending == {uris[0]: False, uris[1]: False, uris[2]: True, "seeds/new.txt": True}

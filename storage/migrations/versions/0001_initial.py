@@ -65,12 +65,7 @@ SELECT c.id AS cluster_id, s.n_documents AS n_documents, s.n_outlets AS n_outlet
        s.first_published AS first_published, COALESCE(og.kind, 'unknown') AS origin_kind,
        od.uri AS origin_uri, og.source AS origin_source,
        COALESCE(og.confidence, 0.0) AS confidence,
-       (SELECT substr(d2.text, o2.start_char + 1, o2.end_char - o2.start_char)
-        FROM occurrences AS o2
-        JOIN documents AS d2 ON d2.id = o2.document_id
-        WHERE o2.cluster_id = c.id
-        ORDER BY o2.is_origin DESC, o2.end_char - o2.start_char DESC, o2.id
-        LIMIT 1) AS text
+       substr(rd.text, ro.start_char + 1, ro.end_char - ro.start_char) AS text
 FROM clusters AS c
 JOIN (SELECT o.cluster_id AS cluster_id,
              COUNT(DISTINCT o.document_id) AS n_documents,
@@ -82,6 +77,12 @@ JOIN (SELECT o.cluster_id AS cluster_id,
       GROUP BY o.cluster_id) AS s ON s.cluster_id = c.id
 LEFT JOIN origins AS og ON og.cluster_id = c.id
 LEFT JOIN documents AS od ON od.id = og.origin_document_id
+LEFT JOIN occurrences AS ro ON ro.id = (
+    SELECT o2.id FROM occurrences AS o2
+    WHERE o2.cluster_id = c.id
+    ORDER BY o2.is_origin DESC, o2.end_char - o2.start_char DESC, o2.id
+    LIMIT 1)
+LEFT JOIN documents AS rd ON rd.id = ro.document_id
 """,
     "v_quotes": """
 SELECT q.id AS quote_id, q.document_id AS document_id, d.uri AS uri,
