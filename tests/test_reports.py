@@ -789,6 +789,14 @@ def test_report_from_a_real_store(tmp_path):
                 page.reuse[f"../clusters/{occurrence.cluster_id}.html"]
             )
     assert "Last pipeline run: run 1" in (out / "index.html").read_text(encoding="utf-8")
+    prov_model = pytest.importorskip("prov.model")
+    prov_document = prov_model.ProvDocument.deserialize(
+        content=json.dumps(export_prov_json(store)), format="json"
+    )
+    entities = {
+        str(record.identifier) for record in prov_document.get_records(prov_model.ProvEntity)
+    }
+    assert {f"wt:copy-{row.occurrence_id}" for row in data.lineage} <= entities
 
 
 def test_imperfect_rows_still_render(tmp_path):
