@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -190,6 +191,7 @@ class Store:
         self.url: str = url or os.environ.get("WIRETRACE_DB") or DEFAULT_URL
         self.display_url: str = mask_url(self.url)
         self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()  # one engine (and one migration) per Store
 
     def __repr__(self) -> str:
         return f"Store({self.display_url!r})"
@@ -207,15 +209,16 @@ class Store:
     @property
     def engine(self) -> Engine:
         """The engine, created and migrated on first use."""
-        if self._engine is None:
-            engine = self._create_engine()
-            try:
-                migrate.upgrade(engine)
-            except SQLAlchemyError as error:
-                engine.dispose()
-                raise self._fail(_one_line(error)) from error
-            self._engine = engine
-        return self._engine
+        with self._engine_lock:
+            if self._engine is None:
+                engine = self._create_engine()
+                try:
+                    migrate.upgrade(engine)
+                except SQLAlchemyError as error:
+                    engine.dispose()
+                    raise self._fail(_one_line(error)) from error
+                self._engine = engine
+            return self._engine
 
     def _create_engine(self) -> Engine:
         try:
