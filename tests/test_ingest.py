@@ -285,3 +285,18 @@ def test_warc_error_pages_big_records_and_garbage(tmp_path: Path, capfd) -> None
 def test_skip_messages_are_one_line_even_for_odd_names() -> None:
     message = Skipped("a\nb.txt", "empty file").message()
     assert "\n" not in message and "a\\nb.txt" in message
+
+
+def test_text_longer_than_an_article_is_refused(tmp_path: Path, monkeypatch) -> None:
+    # Quotation and attribution finding grow faster than linearly with length: a dump posing
+    # as an article must cost one line, not stall the run.
+    (tmp_path / "dump.txt").write_text("A sentence of a dump. " * 2000, encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    lines = [{"id": "long", "text": "word " * 3000}, {"id": "short", "text": "A short article."}]
+    feed.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    monkeypatch.setenv("WIRETRACE_MAX_CHARS", "10000")
+    documents, skipped = _read(tmp_path)
+    assert [doc.uri for doc in documents] == ["short"]
+    reasons = {item.uri: item.reason for item in skipped}
+    assert set(reasons) == {str(tmp_path / "dump.txt"), "long"}
+    assert all("too long for an article" in reason for reason in reasons.values())
