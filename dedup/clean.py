@@ -130,6 +130,7 @@ TIMESTAMP_LINE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified)\b.*\d{1,2}[:.]\d{2}", re.I
 )
 SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
+NAME_RUN = "navigation?"  # a name run: navigation unless it sits inside the body
 NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
 
 
@@ -253,15 +254,17 @@ def _is_navigation(line: _Line) -> bool:
     if menu_share >= 0.6 and line.n_words >= 2 and not line.content.endswith(TERMINAL):
         return True
     separated = len(NAV_SEPARATORS.findall(line.content))
-    if separated >= 2 and line.n_words <= 3 * (separated + 1) and line.sentences == 0:
-        return True
-    if (
-        line.stopword_share > 0
-        or line.content.endswith(TERMINAL)
-        or re.search(r"[,:;]", line.content)
-    ):
+    return separated >= 2 and line.n_words <= 3 * (separated + 1) and line.sentences == 0
+
+
+def _is_name_run(line: _Line) -> bool:
+    """A run of names with no function word (``mead berger shevtsova garfinkle ...``): a menu
+    of authors or sections above or below an article, but a list item inside one."""
+    if line.is_prose or line.n_words < 3 or line.stopword_share > 0:
         return False
-    if all(word.islower() for word in line.words) and line.n_words >= 3:
+    if line.content.endswith(TERMINAL) or re.search(r"[,:;]", line.content):
+        return False
+    if all(word.islower() for word in line.words):
         return True
     return line.n_words >= 6 and all(word[0].isupper() for word in line.words)
 
@@ -291,7 +294,16 @@ def _line_kind(line: _Line) -> str | None:
         return "other"
     if _is_navigation(line):
         return "navigation"
+    if _is_name_run(line):
+        return NAME_RUN
     return None
+
+
+def _resolve_name_run(kind: str | None, outside_body: bool) -> str | None:
+    """A name run is navigation outside the article body, a list item inside it."""
+    if kind != NAME_RUN:
+        return kind
+    return "navigation" if outside_body else None
 
 
 def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) -> bool:
@@ -344,6 +356,14 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     """
     lines = _lines(text)
     kinds: list[str | None] = [_line_kind(line) for line in lines]
+    body_lines = [
+        index for index, line in enumerate(lines) if kinds[index] is None and line.is_prose
+    ]
+    first_body, last_body = (body_lines[0], body_lines[-1]) if body_lines else (0, -1)
+    kinds = [
+        _resolve_name_run(kind, not first_body <= index <= last_body)
+        for index, kind in enumerate(kinds)
+    ]
     if not sections:
         return list(zip(lines, kinds, strict=True))
     prose = _mark_comment_section(lines, kinds)
@@ -359,10 +379,12 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
             and (index + 2 >= len(lines) or kinds[index + 2] != "caption")
         ):
             kinds[index + 1] = "caption"
-    # Short non-sentence lines after the last body paragraph: widget labels, link rows.
+    # Short non-sentence lines between the last body paragraph and boilerplate below it:
+    # widget labels, link rows. (Lists that end an article, with nothing below, stay.)
     last_prose = max((index for index, flag in enumerate(prose) if flag), default=-1)
+    last_boilerplate = max((index for index, kind in enumerate(kinds) if kind), default=-1)
     if last_prose >= 0:
-        for index in range(last_prose + 1, len(lines)):
+        for index in range(last_prose + 1, last_boilerplate):
             line = lines[index]
             if kinds[index] is None and line.n_words <= 12 and not line.content.endswith(TERMINAL):
                 kinds[index] = "other"
@@ -487,7 +509,7 @@ def _recovered_paragraphs(
             continue
         if page.kinds_in(start, end) or page.link_share(start, end) > 0.2:
             continue
-        if _line_kind(line) is None:
+        if _resolve_name_run(_line_kind(line), False) is None:
             recovered.append((start, end))
     return recovered
 
@@ -500,7 +522,7 @@ def _content_lines(text: str, content: list[tuple[int, int]]) -> list[tuple[_Lin
             shifted = _Line(
                 line.start + start, line.end + start, line.content, line.words, line.sentences
             )
-            labelled.append((shifted, _line_kind(shifted)))
+            labelled.append((shifted, _resolve_name_run(_line_kind(shifted), False)))
     # A comment section the extractor took for body (no comment container in the markup);
     # its marker ("Leave a Reply") may be one of the lines the extractor dropped.
     if not labelled:
@@ -740,7 +762,7 @@ def _refine_other(page: RenderedPage, span: BoilerplateSpan) -> list[Boilerplate
     run_kind, run_start = None, span.start_char
     for index, line in enumerate(lines):
         start, end = line.start + span.start_char, line.end + span.start_char
-        kind = _line_kind(line)
+        kind = _resolve_name_run(_line_kind(line), True)
         if kind is None and page.link_share(start, end) > 0.6:
             kind = "promo" if line.n_words >= 5 else "navigation"
         if kind is None and index and (line.n_words < 2 or run_kind == "comments"):

@@ -180,6 +180,33 @@ def test_sentences_mentioning_comments_or_newsletters_stay() -> None:
     assert document.boilerplate == []
 
 
+def test_name_runs_are_menus_outside_the_body_and_list_items_inside() -> None:
+    paragraphs = ARTICLE.split("\n\n")[1:]
+    text = (
+        "mead berger shevtsova garfinkle michta\n"
+        + paragraphs[0]
+        + "\n\nhealthy snack bars\nbottled water\nspare batteries for the radio\n\n"
+        + paragraphs[1]
+    )
+    document = clean_plain_text(text)
+    assert kind_at(document, "mead berger shevtsova garfinkle michta") == {"navigation"}
+    assert "healthy snack bars\nbottled water" in document.clean_text
+
+
+def test_annotated_article_bodies_lose_almost_nothing() -> None:
+    # AEB's ground truth is article text as people annotated it: cleaning it as plain text
+    # should find (almost) no boilerplate in it.
+    if not (AEB / "ground-truth.json").exists():
+        pytest.skip("AEB data not available")
+    truth = json.loads((AEB / "ground-truth.json").read_text(encoding="utf-8"))
+    total = removed = 0
+    for record in truth.values():
+        document = clean_plain_text(record["articleBody"])
+        total += len(document.text)
+        removed += sum(span.length for span in document.boilerplate)
+    assert removed / total < 0.01
+
+
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab .,|©/()\n\r\t\u00a0Zé12:")), max_size=300))
 def test_plain_text_invariants_on_arbitrary_text(text: str) -> None:
