@@ -840,13 +840,14 @@ class CorpusGenerator:
                 batch.append(self._pickup(outlet, chosen))
                 if rng.random() < 0.02:
                     batch.append(self._duplicate(batch[-1]))
-            self.pending_passages.extend(self.batch_passages)
-            self.batch_passages = []
             for document in batch:
                 if made >= count:
                     break
                 made += 1
                 yield document
+            # Released once the batch's documents are out (a duplicate comes after its first).
+            self.pending_passages.extend(self.batch_passages)
+            self.batch_passages = []
             if made >= count:
                 break
             while len(self.open_stories) > self.window:

@@ -152,8 +152,21 @@ def test_exact_duplicates_have_the_same_text(generated):
     texts, truth, _ = generated
     duplicates = [doc for doc in truth["documents"] if doc["duplicate_of"]]
     assert duplicates
+    occurrences: dict[str, list[tuple[int, int]]] = {}
+    for passage in truth["passages"]:
+        for o in passage["occurrences"]:
+            occurrences.setdefault(o["uri"], []).append((o["start_char"], o["end_char"]))
     for doc in duplicates:
-        assert texts[doc["uri"]] == texts[doc["duplicate_of"]]
+        text = texts[doc["uri"]]
+        assert text == texts[doc["duplicate_of"]]
+        # The whole article is reused: every non-boilerplate character is in some passage.
+        spans = occurrences[doc["uri"]] + [
+            (b["start_char"], b["end_char"]) for b in doc["boilerplate"]
+        ]
+        covered = bytearray(len(text))
+        for start, end in spans:
+            covered[start:end] = b"\1" * (end - start)
+        assert all(covered[i] or text[i].isspace() for i in range(len(text)))
 
 
 def test_original_paragraphs_are_not_shared(generated):
