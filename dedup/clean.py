@@ -464,9 +464,8 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
     """
     root = parse_html(html)
     page = render(root)
-    metadata = html_metadata(root, page.text)
     if not page.text.strip():
-        return CleanedDocument(page.text, [], metadata)
+        return CleanedDocument(page.text, [], html_metadata(root, page.text, url))
     extracted = _main_text(root, url)
     if extracted:
         content = _align(page.text, extracted)
@@ -484,6 +483,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
         page.ignore_containers(wrappers)
     content = _subtract(content, _forced_container_ranges(page, content, wrappers))
     spans = _label_gaps(page, content, hints)
+    metadata = html_metadata(root, page.text, url)  # last: htmldate may prune the tree
     metadata.wire_credits = _wire_credits(labelled)
     return CleanedDocument(page.text, spans, metadata)
 

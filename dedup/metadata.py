@@ -283,10 +283,12 @@ _META_DATE = (
 )
 
 
-def html_metadata(root, text: str = "") -> Metadata:  # root: lxml HtmlElement
-    """Metadata from a parsed page's meta tags, JSON-LD and ``<time>`` elements.
+def html_metadata(root, text: str = "", url: str | None = None) -> Metadata:
+    """Metadata from a parsed page (an lxml ``HtmlElement``): meta tags, JSON-LD, ``<time>``.
 
-    ``text`` (the page's visible text) gives the text cues a chance when tags are missing.
+    ``text`` (the page's visible text) gives the text cues a chance when tags are missing;
+    htmldate's quick search is the last resort for the date (it may prune ``root``: call this
+    when the tree is no longer needed).
     """
     metas: dict[str, str] = {}
     for element in root.iter("meta"):
@@ -316,6 +318,8 @@ def html_metadata(root, text: str = "") -> Metadata:  # root: lxml HtmlElement
         cues = text_metadata(text)
         metadata.published_at = metadata.published_at or cues.published_at
         metadata.author = metadata.author or cues.author
+    if metadata.published_at is None:
+        metadata.published_at = _htmldate(root, url)
     if metadata.title and metadata.outlet:
         # "Headline | Outlet" titles: keep the headline.
         for separator in (" | ", " - ", " – ", " — ", " :: "):
@@ -324,6 +328,16 @@ def html_metadata(root, text: str = "") -> Metadata:  # root: lxml HtmlElement
                 metadata.title = head.strip()
                 break
     return metadata
+
+
+def _htmldate(root, url: str | None) -> datetime | None:
+    try:
+        from htmldate import find_date
+
+        found = find_date(root, url=url, extensive_search=False, original_date=True)
+    except Exception:  # a date guesser must never fail the cleaning of a page
+        return None
+    return _parse_iso(found) if found else None
 
 
 def _first(metas: dict[str, str], keys: tuple[str, ...]) -> str | None:

@@ -119,3 +119,13 @@ def test_html_time_element_and_text_cues() -> None:
     assert metadata.title == "Museum reopens"
     assert metadata.published_at == datetime(2022, 6, 1)
     assert metadata.author == "Maria Sanz"
+
+
+def test_date_from_the_url_when_the_page_has_none() -> None:
+    page = (
+        "<html><body><h1>Museum reopens</h1><p>The museum reopened its east wing on Wednesday "
+        "after two years of repairs and a long fight over money.</p></body></html>"
+    )
+    with_url = clean_html(page, url="https://example.com/2021/03/04/museum-reopens.html")
+    assert with_url.metadata.published_at == datetime(2021, 3, 4)
+    assert clean_html(page).metadata.published_at is None
