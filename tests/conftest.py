@@ -16,13 +16,21 @@ import pytest
 # Database (storage)
 #
 # WIRETRACE_TEST_DB unset (or a sqlite URL): each test gets a fresh SQLite file in its tmp_path.
-# WIRETRACE_TEST_DB=postgresql+psycopg://user@host:port/any: each test gets a fresh, uniquely
-# named database on that server (CREATE DATABASE through the server's `postgres` database,
-# dropped WITH (FORCE) afterwards), so runs never see each other's rows, even in parallel.
+# WIRETRACE_TEST_DB=postgresql+psycopg://user@host:port/any: the session creates one uniquely
+# named database on that server (through the server's `postgres` database; dropped WITH (FORCE)
+# at the end), and each test gets a fresh schema in it, selected by the URL's
+# `?options=-csearch_path%3D<schema>`. Schemas are cheap where CREATE DATABASE is not, and runs
+# never see each other's rows, even in parallel.
 # ---------------------------------------------------------------------------------------------
 
 
-def _fresh_postgres_database(server_url: str) -> Iterator[str]:
+@pytest.fixture(scope="session")
+def _postgres_test_database() -> Iterator[str | None]:
+    """URL of a database private to this test session, or None when not testing PostgreSQL."""
+    server_url = os.environ.get("WIRETRACE_TEST_DB", "")
+    if not server_url.startswith("postgresql"):
+        yield None
+        return
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -39,12 +47,29 @@ def _fresh_postgres_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
+def _fresh_postgres_schema(database_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(database_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        engine.dispose()
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> Iterator[str]:
+def db_url(tmp_path: Path, _postgres_test_database: str | None) -> Iterator[str]:
     """A SQLAlchemy URL of an empty database, private to the test."""
     server_url = os.environ.get("WIRETRACE_TEST_DB", "")
-    if server_url.startswith("postgresql"):
-        yield from _fresh_postgres_database(server_url)
+    if _postgres_test_database is not None:
+        yield from _fresh_postgres_schema(_postgres_test_database)
     elif server_url and not server_url.startswith("sqlite"):
         pytest.skip(f"WIRETRACE_TEST_DB: no fresh-database recipe for {server_url.split(':')[0]}")
     else:

@@ -370,7 +370,10 @@ def test_origin_change_is_recorded_in_history(store, corpus) -> None:
     ]
     assert history[1]["old_uri"] == uris[0] and history[1]["new_source"] == "Associated Press"
     assert history[1]["run_id"] == second_run
-    assert all(row.is_origin is False for row in store.lineage())
+    lineage = store.lineage()
+    assert all(row.is_origin is False for row in lineage)
+    # No origin copy: the cluster shows its longest copy.
+    assert cluster_row.text == max((row.text for row in lineage), key=len)
 
 
 def test_two_occurrences_in_one_document_are_rejected(store, corpus) -> None:
@@ -468,3 +471,12 @@ def test_save_documents_in_bulk_matches_one_by_one(store, corpus) -> None:
     assert [span.text for span in store.boilerplate(uris[2])] == [changed[: changed.index("\n")]]
     pending = {doc.uri: doc.pending for doc in store.detection_inputs()}
     assert pending == {uris[0]: False, uris[1]: False, uris[2]: True, "seeds/new.txt": True}
+
+
+def test_nul_characters_keep_offsets(store: Store) -> None:
+    body = "Intro\x00line.\nBody with \x00 inside."
+    doc = CleanedDocument(body, [BoilerplateSpan(0, 12, "navigation")], Metadata())
+    store.save_document("nul.txt", "h", "txt", doc)
+    row = store.document("nul.txt")
+    assert len(row.text) == len(body) and row.text == body.replace("\x00", "\ufffd")
+    assert store.boilerplate("nul.txt")[0].text == row.text[:12]
