@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from alembic.util import CommandError
 from sqlalchemy import (
     Connection,
     Engine,
@@ -217,6 +218,9 @@ class Store:
                 except SQLAlchemyError as error:
                     engine.dispose()
                     raise self._fail(_one_line(error)) from error
+                except CommandError as error:  # e.g. a schema newer than this wiretrace
+                    engine.dispose()
+                    raise self._fail(f"cannot migrate the schema: {_one_line(error)}") from error
                 self._engine = engine
             return self._engine
 
