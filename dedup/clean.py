@@ -816,16 +816,20 @@ def template_boilerplate(
 ) -> dict[str, list[BoilerplateSpan]]:
     """Extra spans for body lines repeated across documents of the same outlet.
 
-    A line in two documents of one outlet is template (a footer, a standing promo) if it is
-    short; a long paragraph needs three documents and half the outlet's documents, since an
-    outlet may legitimately reuse its own background paragraph. The same line in documents of
-    different outlets is reuse, never template.
+    A line that is not a sentence (a label, a link row) is template once it is in two
+    documents of one outlet. A sentence needs three documents and half of the outlet's: two
+    stories of one outlet may well quote the same wire sentence or reuse their own background
+    paragraph, and that is reuse to report, not template. The same line in documents of
+    different outlets is never template.
 
     >>> body = "Talks resume in Geneva next week, the minister said on Tuesday."
-    >>> docs = [(f"d{i}", "Example News", clean_plain_text(f"{body} {i}\\nExample News is an independent newsroom based in Oslo.\\n"))
-    ...         for i in range(2)]
+    >>> standing = "Example News is an independent newsroom based in Oslo."
+    >>> docs = [(f"d{i}", "Example News", clean_plain_text(f"{body} {i}\\n{standing}\\n"))
+    ...         for i in range(3)]
     >>> {key: [s.kind for s in spans] for key, spans in template_boilerplate(docs).items()}
-    {'d0': ['footer'], 'd1': ['footer']}
+    {'d0': ['footer'], 'd1': ['footer'], 'd2': ['footer']}
+    >>> template_boilerplate(docs[:2])
+    {}
     """
     groups: dict[str, list[tuple[str, CleanedDocument]]] = defaultdict(list)
     for doc_key, outlet, document in docs:
@@ -864,7 +868,8 @@ def _template_spans(document, lines, seen_in, group_size: int) -> list[Boilerpla
     for line, block in lines:
         count = len(seen_in[block])
         long_paragraph = line.n_words >= 40
-        if count < 2 or (long_paragraph and (count < 3 or count < group_size / 2)):
+        sentence = line.sentences >= 1 or line.content.endswith(TERMINAL)
+        if count < 2 or (sentence and (count < 3 or count < group_size / 2)):
             continue
         if line.start < first_prose:
             kind = "navigation"

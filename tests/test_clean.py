@@ -409,16 +409,21 @@ def test_long_paragraph_in_two_documents_of_an_outlet_stays() -> None:
     assert template_boilerplate(docs) == {}
 
 
-def test_outlet_falls_back_to_url_host() -> None:
+def test_same_sentence_in_two_stories_of_one_outlet_is_reuse() -> None:
     docs = [
-        (
-            f"https://www.gazette.example/{index}",
-            None,
-            clean_plain_text(f"{body}\n{STANDING_LINE}\n"),
-        )
+        (f"gazette/{index}", "Example Gazette", clean_plain_text(f"{body}\n\n{SHARED_WIRE}\n"))
         for index, body in enumerate(BODIES[:2])
     ]
-    assert set(template_boilerplate(docs)) == {
-        "https://www.gazette.example/0",
-        "https://www.gazette.example/1",
-    }
+    assert template_boilerplate(docs) == {}
+
+
+def test_outlet_falls_back_to_url_host() -> None:
+    label = "Example Gazette newsroom, Oslo"
+    docs = [
+        (f"https://www.gazette.example/{index}", None, clean_plain_text(f"{body}\n{label}\n"))
+        for index, body in enumerate(BODIES[:2])
+    ]
+    extra = template_boilerplate(docs)
+    assert set(extra) == {"https://www.gazette.example/0", "https://www.gazette.example/1"}
+    text = docs[0][2].text
+    assert [text[s.start_char : s.end_char].strip() for s in extra[docs[0][0]]] == [label]
