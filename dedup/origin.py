@@ -21,26 +21,38 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from pathlib import PurePosixPath
 
 from rapidfuzz import fuzz
 
-from dedup.attribution import DOCUMENT_WIDE_CUES, canonical_agency
+from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency
 from dedup.quotes import fold_words
 from dedup.records import Attribution, Cluster, DocumentFacts, Origin
 
 # A local credit weighs this much more than a document-wide credit of the same document.
 LOCAL_WEIGHT = 1.0
 WIDE_WEIGHT = 0.35
+# An agency credited locally elsewhere in the same document (another passage's "told AP").
+ELSEWHERE_WEIGHT = 0.3
 # A copy within this fraction of the longest copy's length counts as complete.
 COMPLETE_SHARE = 0.9
-# Confidence of each decision (calibrated: see benchmarks/origin.py).
-CONFIDENCE_AGENCY_COPY = 0.9
-CONFIDENCE_LOCAL_CREDIT = 0.8
-CONFIDENCE_WIDE_CREDIT = 0.6
-CONFIDENCE_EARLIEST = 0.6
-CONFIDENCE_CONTAINS = 0.45
-CONFIDENCE_UNKNOWN = 0.2
+# Support of a corpus copy from being the earliest dated witness (and leading by an hour or
+# more), and from holding all the other copies: weaker than any credit.
+DATE_WEIGHT = 0.15
+DATE_LEAD_WEIGHT = 0.1
+# Support of an agency's own copy (its outlet is an agency): outlets copy agencies, rarely the
+# reverse, and a wire copy's timestamp is often that of a later update.
+AGENCY_COPY_WEIGHT = 0.35
+CONTAINS_WEIGHT = 0.15
+# Confidence tiers by the best hypothesis' kind of support, and the slope of its lead over the
+# runner-up (calibrated on the truth corpus: see benchmarks/origin.py).
+CONFIDENCE_STRONG = 0.9
+CONFIDENCE_CREDITED = 0.82
+CONFIDENCE_EARLIEST = 0.82
+CONFIDENCE_CONTAINS = 0.7
+CONFIDENCE_UNKNOWN = 0.1
+MARGIN_SLOPE = 0.15
 
 
 @dataclass
@@ -55,6 +67,7 @@ class _Witness:
     local_credits: list[Attribution] = field(default_factory=list)
     wide_credits: list[str] = field(default_factory=list)
     wide_phrases: list[Attribution] = field(default_factory=list)
+    elsewhere: list[Attribution] = field(default_factory=list)  # local credits of other passages
     agency: str | None = None  # the agency this document is a copy of (its outlet), if any
 
 
@@ -108,8 +121,12 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
             )
             if document_wide:
                 witness.wide_phrases.append(attribution)
-            elif overlaps and attribution.source != witness.agency:
+            elif attribution.source == witness.agency:
+                continue  # an agency's own copy naming itself is no credit
+            elif overlaps:
                 witness.local_credits.append(attribution)
+            elif _is_agency(attribution.source):
+                witness.elsewhere.append(attribution)
         witness.wide_credits = [name for name in fact.wire_credits if name != witness.agency]
         for attribution in witness.wide_phrases:
             if (
@@ -119,6 +136,10 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
                 witness.wide_credits.append(attribution.source)
         witnesses.append(witness)
     return witnesses
+
+
+def _is_agency(source: str) -> bool:
+    return any(agency.name == source and agency.kind == "agency" for agency in AGENCIES)
 
 
 def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[str, float]]:
@@ -131,6 +152,11 @@ def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[st
         # a sign-off naming two agencies vouches for each of them only half
         for source in witness.wide_credits:
             wide[source] = wide.get(source, 0.0) + WIDE_WEIGHT / len(witness.wide_credits)
+        local_here = {credit.source for credit in witness.local_credits}
+        for source in dict.fromkeys(
+            c.source for c in witness.elsewhere if c.source not in local_here
+        ):
+            wide[source] = wide.get(source, 0.0) + ELSEWHERE_WEIGHT
     return local, wide
 
 
@@ -154,6 +180,12 @@ def _credit_evidence(witnesses: list[_Witness], source: str | None) -> list[str]
         described = _describe_wide(witness)
         if described:
             parts.append(described)
+    for witness in witnesses:
+        if witness.local_credits:
+            continue
+        phrases = list(dict.fromkeys(c.phrase for c in witness.elsewhere if c.source == source))
+        if phrases:
+            parts.append(f'{witness.name} credits {source} for other passages ("{phrases[0]}")')
     return parts
 
 
@@ -195,9 +227,16 @@ def _containing(witnesses: list[_Witness]) -> _Witness | None:
     ranked = sorted(witnesses, key=lambda w: (-len(w.words), w.index))
     if len(ranked) < 2 or len(ranked[1].words) >= COMPLETE_SHARE * len(ranked[0].words):
         return None
-    longest = " ".join(ranked[0].words)
-    others_inside = all(fuzz.partial_ratio(" ".join(w.words), longest) >= 90 for w in ranked[1:])
+    others_inside = all(_covered_share(w.words, ranked[0].words) >= 0.9 for w in ranked[1:])
     return ranked[0] if others_inside else None
+
+
+def _covered_share(shorter: list[str], longer: list[str]) -> float:
+    """Share of ``shorter``'s words found, in order, in ``longer`` (cuts anywhere allowed)."""
+    if not shorter:
+        return 1.0
+    blocks = SequenceMatcher(None, shorter, longer, autojunk=False).get_matching_blocks()
+    return sum(block.size for block in blocks) / len(shorter)
 
 
 def infer_origin(cluster: Cluster, facts: dict[str, DocumentFacts]) -> Origin:
@@ -215,9 +254,8 @@ def infer_origin(cluster: Cluster, facts: dict[str, DocumentFacts]) -> Origin:
     if not cluster.occurrences:
         raise ValueError("cannot infer the origin of an empty cluster")
     witnesses = _witnesses(cluster, facts)
-    local, wide = _source_scores(witnesses)
     earliest, lead_hours = _earliest(witnesses)
-    origin = _decide(witnesses, local, wide, earliest, lead_hours)
+    origin = _decide(witnesses, _outlet_credits(witnesses, facts, cluster), earliest, lead_hours)
     origin.parents = _parents(witnesses, origin, facts, cluster)
     if origin.parents:
         names = {w.index: w.name for w in witnesses}
@@ -260,91 +298,136 @@ def _describe_lead(hours: float) -> str:
     return "same hour" if hours > 0 else "same time"
 
 
+@dataclass
+class _Hypothesis:
+    """One candidate origin: an outside source or a corpus copy, with its weighed support."""
+
+    kind: str  # external | document
+    source: str | None = None
+    witness: _Witness | None = None
+    score: float = 0.0
+    strong: bool = False  # some credit governs this very passage
+    credited: bool = False  # some credit (of any strength) names it
+    reasons: list[str] = field(default_factory=list)
+
+
 def _decide(
     witnesses: list[_Witness],
-    local: dict[str, float],
-    wide: dict[str, float],
+    outlet_credits: list[tuple[_Witness, _Witness, bool, str]],
     earliest: _Witness | None,
     lead_hours: float,
 ) -> Origin:
+    """Weigh credits, dates and containment; the best-supported hypothesis is the origin."""
+    local, wide = _source_scores(witnesses)
+    hypotheses: dict[tuple[str, str | int], _Hypothesis] = {}
+
+    def document(witness: _Witness) -> _Hypothesis:
+        return hypotheses.setdefault(
+            ("document", witness.index), _Hypothesis("document", witness=witness)
+        )
+
+    for source in dict.fromkeys([*local, *wide]):
+        copies = [w for w in witnesses if w.agency == source]
+        if copies:
+            copy = min(copies, key=_date_order)
+            hypothesis = document(copy)
+            hypothesis.reasons.append(f"{copy.name} is {source}'s own copy")
+        else:
+            hypothesis = hypotheses.setdefault(
+                ("external", source), _Hypothesis("external", source=source)
+            )
+        hypothesis.score += local.get(source, 0.0) + wide.get(source, 0.0)
+        hypothesis.strong |= source in local
+        hypothesis.credited = True
+        hypothesis.reasons[:0] = _credit_evidence(witnesses, source)
+    for crediting, credited, strong, phrase in outlet_credits:
+        if any(_later(credited, other) for other in witnesses):
+            continue  # the credited outlet had it from an earlier copy: a parent, not the origin
+        hypothesis = document(credited)
+        hypothesis.score += LOCAL_WEIGHT if strong else ELSEWHERE_WEIGHT
+        hypothesis.strong |= strong
+        hypothesis.credited = True
+        hypothesis.reasons.insert(
+            0, f'{crediting.name} credits {credited.name}\'s outlet "{phrase}"'
+        )
+    for witness in witnesses:
+        if witness.agency is not None and _is_agency(witness.agency):
+            hypothesis = document(witness)
+            hypothesis.score += AGENCY_COPY_WEIGHT
+            reason = f"{witness.name} is {witness.agency}'s own copy"
+            if reason not in hypothesis.reasons:
+                hypothesis.reasons.append(reason)
     date_evidence = _date_evidence(witnesses, earliest, lead_hours)
-    undated_share = sum(w.published_at is None for w in witnesses) / len(witnesses)
-    if local or wide:
-        combined = {
-            source: local.get(source, 0.0) + wide.get(source, 0.0) for source in {*local, *wide}
-        }
-        order = list(dict.fromkeys([*local, *wide]))
-        source = max(order, key=lambda s: (combined[s], -order.index(s)))
-        credit_evidence = _credit_evidence(witnesses, source)
-        agency_copies = [w for w in witnesses if w.agency == source]
-        if agency_copies:
-            copy = min(
-                agency_copies,
-                key=lambda w: (
-                    w.published_at is None,
-                    w.published_at or datetime.max.replace(tzinfo=UTC),
-                    w.index,
-                ),
-            )
-            evidence = [*credit_evidence, f"{copy.name} is {source}'s own copy", *date_evidence]
-            return Origin(
-                "document",
-                CONFIDENCE_AGENCY_COPY,
-                "; ".join(evidence),
-                doc_key=copy.doc_key,
-                origin_index=copy.index,
-            )
-        if local:
-            rivals = sum(score for s, score in local.items() if s != source)
-            confidence = (
-                CONFIDENCE_LOCAL_CREDIT
-                + 0.05 * (local.get(source, 0.0) - 1)
-                - 0.25 * min(1.0, rivals)
-            )
-            confidence += 0.05 if wide.get(source) else 0.0
-            return Origin(
-                "external", confidence, "; ".join([*credit_evidence, *date_evidence]), source=source
-            )
-        crediting = [w for w in witnesses if source in w.wide_credits]
-        earliest_credits = earliest is not None and source in earliest.wide_credits
-        if earliest_credits or 2 * len(crediting) >= len(witnesses):
-            confidence = CONFIDENCE_WIDE_CREDIT + 0.05 * (len(crediting) - 1)
-            confidence -= 0.1 * (len(wide) - 1)  # several agencies credited: which one is unclear
-            return Origin(
-                "external", confidence, "; ".join([*credit_evidence, *date_evidence]), source=source
-            )
-        # a minority of later copies credits an agency document-wide: the dates decide
-        date_evidence = [*credit_evidence, *date_evidence]
     if earliest is not None:
-        confidence = (
-            CONFIDENCE_EARLIEST
-            + (0.1 if lead_hours >= 1 else 0.0)
-            + (0.1 if lead_hours >= 12 else 0.0)
-        )
-        confidence *= 1.0 - 0.5 * undated_share
-        contains = _containing(witnesses)
-        evidence = list(date_evidence)
-        if contains is not None and contains is not earliest:
-            confidence -= 0.15
-            evidence.append(f"{contains.name} holds the fullest copy ({len(contains.words)} words)")
-        return Origin(
-            "document",
-            confidence,
-            "; ".join(evidence),
-            doc_key=earliest.doc_key,
-            origin_index=earliest.index,
-        )
+        hypothesis = document(earliest)
+        hypothesis.score += DATE_WEIGHT + (DATE_LEAD_WEIGHT if lead_hours >= 1 else 0.0)
     contains = _containing(witnesses)
     if contains is not None:
-        evidence = f"no dates; {contains.name} holds the fullest copy ({len(contains.words)} words), the others are parts of it"
-        return Origin(
-            "document",
-            CONFIDENCE_CONTAINS,
-            evidence,
-            doc_key=contains.doc_key,
-            origin_index=contains.index,
+        hypothesis = document(contains)
+        hypothesis.score += CONTAINS_WEIGHT
+        hypothesis.reasons.append(
+            f"{contains.name} holds the fullest copy ({len(contains.words)} words), the others are parts of it"
         )
-    return Origin("unknown", CONFIDENCE_UNKNOWN, "no dates, no credits, no copy holds the others")
+    if not hypotheses:
+        return Origin(
+            "unknown", CONFIDENCE_UNKNOWN, "no dates, no credits, no copy holds the others"
+        )
+    ranked = sorted(
+        hypotheses.values(), key=lambda h: (-h.score, h.kind != "external", _tie_order(h))
+    )
+    best = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    confidence = _confidence(best, runner_up, witnesses)
+    evidence = "; ".join(
+        dict.fromkeys([*best.reasons, *date_evidence, *_rival_evidence(ranked[1:])])
+    )
+    if best.kind == "external":
+        return Origin("external", confidence, evidence, source=best.source)
+    assert best.witness is not None
+    return Origin(
+        "document",
+        confidence,
+        evidence,
+        doc_key=best.witness.doc_key,
+        origin_index=best.witness.index,
+    )
+
+
+def _date_order(witness: _Witness) -> tuple[bool, datetime, int]:
+    return (
+        witness.published_at is None,
+        witness.published_at or datetime.max.replace(tzinfo=UTC),
+        witness.index,
+    )
+
+
+def _tie_order(hypothesis: _Hypothesis) -> tuple[bool, datetime, int, str]:
+    if hypothesis.witness is None:
+        return (False, datetime.min.replace(tzinfo=UTC), -1, hypothesis.source or "")
+    return (*_date_order(hypothesis.witness), "")
+
+
+def _rival_evidence(rivals: list[_Hypothesis]) -> list[str]:
+    """Credits that point elsewhere are evidence too: a reader should see the conflict."""
+    return [reason for rival in rivals if rival.credited for reason in rival.reasons[:1]]
+
+
+def _confidence(best: _Hypothesis, runner_up: float, witnesses: list[_Witness]) -> float:
+    """Probability that ``best`` is right, from the kind of its support and its lead.
+
+    Tiers and slopes are calibrated on the truth corpus (benchmarks/origin.py).
+    """
+    margin = (best.score - runner_up) / best.score if best.score else 0.0
+    undated_share = sum(w.published_at is None for w in witnesses) / len(witnesses)
+    if best.strong:
+        base = CONFIDENCE_STRONG
+    elif best.credited:
+        base = CONFIDENCE_CREDITED
+    elif best.witness is not None and best.witness.published_at is not None:
+        base = CONFIDENCE_EARLIEST - 0.15 * undated_share
+    else:
+        base = CONFIDENCE_CONTAINS
+    return base + MARGIN_SLOPE * (margin - 0.5)
 
 
 # --- derivation -----------------------------------------------------------------------------------
@@ -353,20 +436,55 @@ _CREDIT_VERBS = re.compile(
     r"(?:told|reported|reports|according\s+to|wrote|writes|via|cited|quoted|first\s+reported\s+by|reported\s+by|said)",
     re.IGNORECASE,
 )
-_SHARED_EDIT_MARGIN = 3.0  # points of fuzz.ratio
+_SHARED_EDITS = 2  # word pairs absent from the origin that two copies share
 
 
-def _credits_outlet(fact: DocumentFacts, start_char: int, end_char: int, outlet: str) -> bool:
-    """Does the text around an occurrence credit ``outlet`` (``reported The Epoch Times``)?"""
-    window = fact.text[max(0, start_char - 300) : end_char + 300]
+def _credits_outlet(fact: DocumentFacts, start_char: int, end_char: int, outlet: str) -> str | None:
+    """The phrase crediting ``outlet`` (``The Evening Star reported``) in ``text[start:end]``."""
+    text = fact.text[max(0, start_char) : end_char]
     pattern = re.compile(
         r"\b(?:the\s+)?" + re.escape(outlet.strip()).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE
     )
-    for match in pattern.finditer(window):
-        around = window[max(0, match.start() - 40) : match.end() + 20]
-        if _CREDIT_VERBS.search(around):
-            return True
-    return False
+    for match in pattern.finditer(text):
+        before = text[max(0, match.start() - 40) : match.start()]
+        after = text[match.end() : match.end() + 25]
+        verb_before = re.search(_CREDIT_VERBS.pattern + r"\s+$", before, re.IGNORECASE)
+        verb_after = re.match(
+            r"\s*(?:has\s+|first\s+)?" + _CREDIT_VERBS.pattern, after, re.IGNORECASE
+        )
+        if verb_before or verb_after:
+            start = match.start() - (len(verb_before.group()) if verb_before else 0)
+            end = match.end() + (verb_after.end() if verb_after else 0)
+            return " ".join(text[start:end].split())
+    return None
+
+
+def _outlet_credits(
+    witnesses: list[_Witness], facts: dict[str, DocumentFacts], cluster: Cluster
+) -> list[tuple[_Witness, _Witness, bool, str]]:
+    """(crediting copy, credited copy, governs this passage?, phrase) for outlet credits.
+
+    A copy that names another corpus document's outlet with a credit verb got it from there;
+    near the passage (300 characters) the credit is strong, elsewhere in the text weak.
+    """
+    credits: list[tuple[_Witness, _Witness, bool, str]] = []
+    for witness in witnesses:
+        fact = facts[witness.doc_key]
+        occurrence = cluster.occurrences[witness.index]
+        for other in witnesses:
+            outlet = facts[other.doc_key].outlet
+            if other is witness or not outlet or len(outlet) <= 3 or outlet == fact.outlet:
+                continue
+            if other.agency is not None:
+                continue  # agencies are weighed through the attribution table
+            near = _credits_outlet(
+                fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
+            )
+            phrase = near or _credits_outlet(fact, 0, len(fact.text), outlet)
+            if phrase:
+                credits.append((witness, other, near is not None, phrase))
+                break
+    return credits
 
 
 def _parents(
@@ -374,8 +492,8 @@ def _parents(
 ) -> dict[int, int]:
     """Occurrences copied from another copy rather than from the origin.
 
-    A copy's parent is another copy when it credits that copy's outlet, or when it is closer to
-    that (earlier) copy than to the origin's wording, i.e. it carries that copy's edits or cuts.
+    A copy's parent is another (earlier) copy when it credits that copy's outlet, or when it
+    carries that copy's edits: word pairs the origin's wording does not have.
     """
     parents: dict[int, int] = {}
     origin_index = origin.origin_index
@@ -392,36 +510,39 @@ def _parents(
                 outlet
                 and len(outlet) > 3
                 and _later(witness, other) is not False
-                and _credits_outlet(fact, occurrence.start_char, occurrence.end_char, outlet)
+                and _credits_outlet(
+                    fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
+                )
             ):
                 parents[witness.index] = other.index
                 break
     if len(witnesses) < 3:
         return parents
     reference = _reference_wording(witnesses, origin_index)
-    texts = {w.index: " ".join(w.words) for w in witnesses}
+    # word pairs the origin's wording never has: edits made on the way (inserted or changed
+    # words); looking at its whole document keeps neighbouring paragraphs out of them
+    reference_pairs = _word_pairs(fold_words(facts[reference.doc_key].text))
+    own_edits = {w.index: _word_pairs(w.words) - reference_pairs for w in witnesses}
     for witness in witnesses:
         if witness.index in parents or witness.index in (origin_index, reference.index):
             continue
-        to_reference = fuzz.ratio(texts[witness.index], texts[reference.index])
-        best: tuple[float, int] | None = None
+        best: tuple[int, int] | None = None
         for other in witnesses:
             if (
                 other.index in (witness.index, reference.index, origin_index)
                 or _later(witness, other) is not True
             ):
                 continue
-            # the other copy must itself differ from the reference: that difference is the trace
-            if fuzz.ratio(texts[other.index], texts[reference.index]) >= 99.5:
-                continue
-            to_other = fuzz.ratio(texts[witness.index], texts[other.index])
-            if to_other >= to_reference + _SHARED_EDIT_MARGIN and (
-                best is None or to_other > best[0]
-            ):
-                best = (to_other, other.index)
+            shared = len(own_edits[witness.index] & own_edits[other.index])
+            if shared >= _SHARED_EDITS and (best is None or shared > best[0]):
+                best = (shared, other.index)
         if best is not None:
             parents[witness.index] = best[1]
     return parents
+
+
+def _word_pairs(words: list[str]) -> set[tuple[str, str]]:
+    return set(zip(words, words[1:], strict=False))
 
 
 def _later(witness: _Witness, other: _Witness) -> bool | None:
