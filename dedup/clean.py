@@ -11,11 +11,16 @@ page's visible text) and gets a list of :class:`BoilerplateSpan` labelled with o
   line, a photo credit (``(picture-alliance/AP Photo/...)``) and the caption line after it, a
   promo or push prompt, a byline or date line, an editor's sign-off (``es/jm (AP, AFP)``, whose
   agencies go to ``Metadata.wire_credits``). Short headings inside the body are kept.
-* :func:`clean_html`: trafilatura decides the main content; its text is aligned back onto the
-  rendered page text, the rest becomes spans labelled by the DOM container they came from
-  (``nav``, ``footer``, ``aside``, ``figcaption``, comment and share containers, ...), and the
-  labelled containers that trafilatura lets through (comments, captions, related links) are
-  removed too.
+* :func:`clean_html`: the page is rendered to its visible text with a map from labelled DOM
+  containers (``nav``, ``footer``, ``aside``, ``figure``/``figcaption``, comment, share,
+  related-links containers, ...) to spans (:mod:`dedup.html`). trafilatura decides the main
+  content; its text is aligned back onto the rendered text. Then wiretrace's own rules fix its
+  known leaks and losses: labelled containers inside the kept text are removed (unless they
+  wrap most of it: a ``<body class="... replies ...">`` is no comment section), lines the text
+  classifier recognises (comment sections, photo credits, bylines, copyright lines, promos,
+  date lines) are removed, and plain prose paragraphs it dropped between kept ones come back.
+  Everything outside the body becomes spans labelled by their container, else by their
+  lines' own cues (menus, link rows of related stories, ...), else ``other``.
 * :func:`template_boilerplate`: lines repeated across documents of the same outlet.
 
 >>> doc = clean_plain_text("home news sport weather\\nThe minister said on Tuesday that talks would resume soon.\\n")
@@ -34,7 +39,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from dedup.html import TAG_KINDS, RenderedPage, parse_html, render
-from dedup.metadata import _find_date, first_heading, html_metadata, text_metadata
+from dedup.metadata import find_date, first_heading, html_metadata, text_metadata
 from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
 
 try:  # the agency table lives in dedup.attribution; a small map stands in without it
@@ -223,7 +228,7 @@ def _is_date_line(line: _Line) -> bool:
         return False
     if line.n_words <= 8 and TIMESTAMP_LINE.match(line.content):
         return True
-    found = _find_date(line.content)
+    found = find_date(line.content)
     if not found:
         return False
     rest = line.content[: found[1]] + " " + line.content[found[2] :]
@@ -840,11 +845,11 @@ def template_boilerplate(
     for members in groups.values():
         if len(members) < 2:
             continue
-        body_lines: dict[str, list[tuple[_Line, bool]]] = {}
+        body_lines: dict[str, list[tuple[_Line, str]]] = {}
         seen_in: dict[str, set[str]] = defaultdict(set)
         for doc_key, document in members:
             ranges = document.content_ranges()
-            lines = []
+            lines: list[tuple[_Line, str]] = []
             for line in _lines(document.text):
                 if _overlap(line.start, line.end, ranges) < (line.end - line.start) / 2:
                     continue
@@ -852,7 +857,7 @@ def template_boilerplate(
                 if block:
                     lines.append((line, block))
                     seen_in[block].add(doc_key)
-            body_lines[doc_key] = lines  # type: ignore[assignment]
+            body_lines[doc_key] = lines
         for doc_key, document in members:
             spans = _template_spans(document, body_lines[doc_key], seen_in, len(members))
             if spans:
@@ -860,7 +865,13 @@ def template_boilerplate(
     return extra
 
 
-def _template_spans(document, lines, seen_in, group_size: int) -> list[BoilerplateSpan]:
+def _template_spans(
+    document: CleanedDocument,
+    lines: list[tuple[_Line, str]],
+    seen_in: dict[str, set[str]],
+    group_size: int,
+) -> list[BoilerplateSpan]:
+    """Spans for the body lines of ``document`` repeated often enough in its outlet."""
     spans: list[BoilerplateSpan] = []
     prose_positions = [line.start for line, _ in lines if line.is_prose]
     first_prose = prose_positions[0] if prose_positions else 0

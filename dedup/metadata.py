@@ -112,12 +112,16 @@ def parse_date(value: str) -> datetime | None:
     >>> parse_date("Oct. 13, 2017 at 11:03 pm")
     datetime.datetime(2017, 10, 13, 23, 3)
     """
-    found = _find_date(value)
+    found = find_date(value)
     return found[0] if found else None
 
 
-def _find_date(value: str) -> tuple[datetime, int, int] | None:
-    """The earliest date in ``value`` with its span."""
+def find_date(value: str) -> tuple[datetime, int, int] | None:
+    """The earliest date written in ``value``, with its start and end.
+
+    >>> find_date("Updated: 07/27/2016 10:05")
+    (datetime.datetime(2016, 7, 27, 10, 5), 9, 25)
+    """
     best: tuple[datetime, int, int] | None = None
     for pattern in DATE_PATTERNS:
         for match in pattern.finditer(value):
@@ -159,7 +163,7 @@ def _date_from_match(match: re.Match[str]) -> datetime | None:
 
 def _cued_date(text: str, cue: re.Pattern[str]) -> datetime | None:
     for match in cue.finditer(text):
-        found = _find_date(text[match.end() : match.end() + 60])
+        found = find_date(text[match.end() : match.end() + 60])
         if found and found[1] <= 3:
             return found[0]
     return None
@@ -213,13 +217,13 @@ def _title_bar(lines: list[str], metadata: Metadata) -> None:
         title = parts[0]
         rest = parts[1:]
         for part in rest:
-            found = _find_date(part)
+            found = find_date(part)
             if found and metadata.published_at is None:
                 metadata.published_at = found[0]
         names = [
             part
             for part in rest
-            if not _find_date(part)
+            if not find_date(part)
             and part.lower() not in SECTION_WORDS
             and 1 <= len(part.split()) <= 4
         ]
@@ -244,7 +248,7 @@ def _first_heading(lines: list[str]) -> str | None:
         words = line.split()
         if not 2 <= len(words) <= 20 or line.endswith((".", "!", "?", ":")):
             continue
-        if re.search(r"(?i)\b(updated|published|posted|by)\b\s*:?", line) and _find_date(line):
+        if re.search(r"(?i)\b(updated|published|posted|by)\b\s*:?", line) and find_date(line):
             continue
         if re.match(r"(?i)\s*by\s", line) or "©" in line:
             continue
