@@ -183,6 +183,7 @@ class HtmlReport:
             "source": data.source,
         }
         self._titles = {row.uri: document_title(row) for row in data.documents}
+        self._links: dict[tuple[str, str], Link] = {}
 
     # -- links --
 
@@ -191,12 +192,18 @@ class HtmlReport:
         return f"{root}docs/{document.document_id}.html" if document is not None else None
 
     def doc_link(self, uri: str, root: str) -> Link:
-        return Link(
-            title=self._titles.get(uri, uri),
-            href=self.doc_href(uri, root) or "",
-            outlet=self.data.outlet_of(uri),
-            published=when(self.data.published_at(uri)),
-        )
+        """The link to a document (cached: a document is linked from many pages)."""
+        key = (uri, root)
+        link = self._links.get(key)
+        if link is None:
+            link = Link(
+                title=self._titles.get(uri, uri),
+                href=self.doc_href(uri, root) or "",
+                outlet=self.data.outlet_of(uri),
+                published=when(self.data.published_at(uri)),
+            )
+            self._links[key] = link
+        return link
 
     def origin_chip(self, cluster_id: int) -> dict[str, str]:
         label = self.data.origin_label(cluster_id)
