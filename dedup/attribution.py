@@ -400,8 +400,11 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
     for match in _COPYRIGHT.finditer(text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "copyright", whole)
     for match in _DATELINE.finditer(text):
-        if _SENTENCE_END.search(match.group("place")):
-            continue  # "(AP) -" after a full sentence is not a dateline
+        place_words = match.group("place").split()
+        if len(place_words) > 8 or any(
+            not word[0].isupper() and not word[0].isdigit() for word in place_words
+        ):
+            continue  # "(AP) -" after ordinary running text is not a dateline
         for source in _sources_in(match.group("agency")):
             add(source, match.start("place"), match.end(), "dateline", whole)
     for match in _SIGNOFF_LINE.finditer(text):

@@ -22,11 +22,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
+from functools import lru_cache
 from pathlib import PurePosixPath
 
 from rapidfuzz import fuzz
 
-from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency
+from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency, find_attributions
 from dedup.quotes import fold_words
 from dedup.records import Attribution, Cluster, DocumentFacts, Origin
 
@@ -95,6 +96,17 @@ def _format_date(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 
 
+@lru_cache(maxsize=512)
+def _document_wide_attributions(text: str) -> tuple[Attribution, ...]:
+    whole = (0, len(text))
+    return tuple(
+        attribution
+        for attribution in find_attributions(text)
+        if attribution.cue in DOCUMENT_WIDE_CUES
+        and (attribution.scope_start, attribution.scope_end) == whole
+    )
+
+
 def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witness]:
     witnesses: list[_Witness] = []
     for index, occurrence in enumerate(cluster.occurrences):
@@ -128,6 +140,17 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
             elif _is_agency(attribution.source):
                 witness.elsewhere.append(attribution)
         witness.wide_credits = [name for name in fact.wire_credits if name != witness.agency]
+        if any(
+            name not in {a.source for a in witness.wide_phrases} for name in witness.wide_credits
+        ):
+            # the credit sits in boilerplate (a footer sign-off) that the body scan skipped:
+            # find its phrase in the full text so that the evidence can quote it
+            witness.wide_phrases += [
+                attribution
+                for attribution in _document_wide_attributions(fact.text)
+                if attribution.source in witness.wide_credits
+                and attribution not in witness.wide_phrases
+            ]
         for attribution in witness.wide_phrases:
             if (
                 attribution.source not in witness.wide_credits

@@ -59,8 +59,9 @@ _NOT_NAMES = {
 _SPEAKER_AFTER_INVERTED = re.compile(
     rf"^[\s,.?!—–-]*{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})"
 )
+# "...," Commerzbank analyst Carsten Fritsch said: up to three descriptive words before the name
 _SPEAKER_AFTER = re.compile(
-    rf"^[\s,.?!—–-]*(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b"
+    rf"^[\s,.?!—–-]*(?:[\w.’'&-]+{_SPACE}){{0,3}}?(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b"
 )
 _SPEAKER_BEFORE = re.compile(
     rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*$"

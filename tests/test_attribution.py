@@ -88,6 +88,7 @@ def test_local_cues(sentence: str, source: str, cue: str) -> None:
         ("WASHINGTON (Reuters) - The talks collapsed.\nMore text.", [("Reuters", "dateline")]),
         ("MOSCOW, Oct 11 (AP) — The talks collapsed.", [("Associated Press", "dateline")]),
         ("(AFP) - The talks collapsed.", [("AFP", "dateline")]),
+        ("ST. JOSEPH, Mich. (AP) — Health officials said.", [("Associated Press", "dateline")]),
         (
             "The talks collapsed.\n\nes/jm (AP, AFP)\n",
             [("Associated Press", "signoff"), ("AFP", "signoff")],
@@ -122,6 +123,7 @@ def test_document_wide_cues_scope_the_whole_text(
         "They will tell us what the ap score means.",
         "The US and the EU agreed (AP Photo) to talk.",
         "The press association of the town met on Monday.",
+        "The talks went on for hours and then stopped (AP) - no deal.",
         "He reported the matter to the police.",
     ],
 )

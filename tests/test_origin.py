@@ -7,7 +7,7 @@ from pathlib import Path
 
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.origin import infer_origin, short_name
-from dedup.records import Cluster, DocumentFacts, Occurrence
+from dedup.records import BoilerplateSpan, Cluster, DocumentFacts, Occurrence
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 if not SEEDS.is_dir():
@@ -191,3 +191,19 @@ def test_parent_by_crediting_another_outlet() -> None:
     docs = [first, second, third]
     origin = infer_origin(Cluster([whole(f) for f in docs]), {f.doc_key: f for f in docs})
     assert origin.doc_key == "first.txt" and origin.parents == {2: 1}
+
+
+def test_signoff_in_boilerplate_is_still_quoted_in_evidence() -> None:
+    facts = seed_facts()
+    dw_key = next(key for key in facts if short_name(key) == "000")
+    text = facts[dw_key].text
+    signoff = text.rindex("es/jm")
+    footer = [BoilerplateSpan(signoff, len(text), "footer")]
+    body = find_attributions(text, [(0, signoff)])  # what the flow scans: the body only
+    facts[dw_key] = DocumentFacts(
+        dw_key, text, datetime(2016, 10, 11), "DW", document_wire_credits(text, body, footer), body
+    )
+    cluster = seed_cluster(facts, ("000", "001"), "Russian military experts", "with impunity")
+    origin = infer_origin(cluster, facts)
+    assert origin.source == "Associated Press"
+    assert '000 signs off "es/jm (AP, AFP)"' in origin.evidence

@@ -53,6 +53,10 @@ def test_interrupted_quote_is_two_quotations_of_one_speaker() -> None:
         ('"It shifts the balance of offensive weapons," Cai Jun added.', "Cai Jun"),
         ('Zhou said: "It shifts the balance of offensive weapons."', "Zhou"),
         ('"It shifts the balance of offensive weapons," the officer said.', None),
+        (
+            '"It shifts the balance of offensive weapons," Commerzbank analyst Carsten Fritsch said.',
+            "Carsten Fritsch",
+        ),
     ],
 )
 def test_speaker_patterns(text: str, speaker: str | None) -> None:
