@@ -448,6 +448,9 @@ def clean_plain_text(text: str) -> CleanedDocument:
 
 # Below this many characters the precision setting's text is suspect (see _main_text).
 SHORT_EXTRACTION = 400
+# Link rows: lines whose text is (almost) all link text, this many in a row.
+LINK_ROW_SHARE = 0.9
+LINK_ROW_RUN = 2
 # Unlabelled spans longer than this stay "other" (judging every line costs time).
 REFINE_MAX_LINES = 40
 # Labelled containers whose text is removed even when trafilatura keeps it.
@@ -478,7 +481,7 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
         page.ignore_containers(wrappers)
         content = _merge(page.text, content + _recovered_paragraphs(page, content))
         labelled = _content_lines(page.text, content)
-        hints = _trusted_lines(labelled)
+        hints = _trusted_lines(labelled) + _link_rows(page, labelled)
         content = _subtract(content, [(start, end) for start, end, _ in hints])
     else:
         hints = []
@@ -669,6 +672,29 @@ def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> li
         if cursor < end:
             result.append((cursor, end))
     return result
+
+
+def _link_rows(
+    page: RenderedPage, labelled: list[tuple[_Line, str | None]]
+) -> list[tuple[int, int, str]]:
+    """Runs of kept lines that are nothing but links (a related-stories list the extractor
+    let through): two or more in a row, none of them a sentence."""
+    rows: list[tuple[int, int, str]] = []
+    run: list[_Line] = []
+    for line, kind in labelled:
+        if (
+            kind is None
+            and not line.content.endswith(TERMINAL)
+            and page.link_share(line.start, line.end) >= LINK_ROW_SHARE
+        ):
+            run.append(line)
+            continue
+        if len(run) >= LINK_ROW_RUN:
+            rows.extend((row.start, row.end, "promo") for row in run)
+        run = []
+    if len(run) >= LINK_ROW_RUN:
+        rows.extend((row.start, row.end, "promo") for row in run)
+    return rows
 
 
 def _trusted_lines(labelled: list[tuple[_Line, str | None]]) -> list[tuple[int, int, str]]:

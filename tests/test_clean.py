@@ -282,6 +282,22 @@ def test_html_comments_without_markup_cues_and_misleading_wrapper_classes() -> N
     assert kind_at(document, "This is the best summary I have read") == {"comments"}
 
 
+def test_unmarked_related_links_inside_the_article_are_removed() -> None:
+    paragraphs = "".join(f"<p>{line}</p>" for line in multi_sentence_lines(ARTICLE))
+    page = (
+        f"<html><body><article><h1>Talks resume</h1>{paragraphs}"
+        "<ul><li><a href='/a'>Ceasefire holds in the north after a week of talks</a></li>"
+        "<li><a href='/b'>Minister visits the capital for the first time in years</a></li>"
+        "<li><a href='/c'>Prisoner exchange planned for the spring, officials say</a></li></ul>"
+        f"{paragraphs}</article></body></html>"
+    )
+    document = clean_html(page)
+    assert kind_at(document, "Minister visits the capital for the first time in years") == {"promo"}
+    assert "Ceasefire holds" not in document.clean_text
+    for line in multi_sentence_lines(ARTICLE):
+        assert line in document.clean_text
+
+
 def test_semantic_containers_are_removed_even_when_they_hold_most_of_the_text() -> None:
     document = clean_html("<html><body><nav>Home News Sport</nav><p>Short.</p></body></html>")
     assert kind_at(document, "Home News Sport") == {"navigation"}
