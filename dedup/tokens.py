@@ -5,8 +5,9 @@ offsets of a match are known without any mapping: token ``i`` is ``text[starts[i
 
 Design choices (measured on the seeds and PAN 2013):
 
-* A word is a run of letters/digits, optionally joined by an apostrophe or a dot
-  (``Russia’s``, ``U.S``). Hyphens split words: wire copy writes ``missile-defense`` in one
+* A word is a run of letters/digits, optionally joined by an apostrophe (``Russia’s``);
+  dotted abbreviations and numbers stay one word (``U.S``, ``3.5``), a dot between longer
+  words does not join them (``world.The`` in scraped text). Hyphens split words: wire copy writes ``missile-defense`` in one
   outlet and ``missile defense`` in the next, and splitting makes both the same two tokens.
 * A token's hash is xxh64 of ``normalize_token`` (lowercase, NFKC, apostrophes folded, dots
   dropped so ``U.S.`` == ``US``). Hashes of a document's vocabulary are cached, since news
@@ -31,8 +32,13 @@ import xxhash
 
 from dedup.normalize import normalize_token
 
-# Letters/digits joined by apostrophes (straight or curly) or dots; `_` is not a word char.
-TOKEN_RE = re.compile(r"[^\W_]+(?:['’.][^\W_]+)*")
+# Dotted abbreviations and numbers (`U.S`, `Ph.D`, `3.5`, `1.200.000`) are one token; other
+# runs of letters/digits may be joined by apostrophes (straight or curly). A dot between
+# longer words (`and.Welcome`, `www.site.com`) separates them: scraped text loses the space
+# after a full stop. `_` is not a word character.
+TOKEN_RE = re.compile(
+    r"(?:[^\W_]{1,2}\.)+[^\W_]{1,2}(?![^\W_])|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*"
+)
 
 _HASH_CACHE: dict[str, int] = {}
 _HASH_CACHE_LIMIT = 2_000_000
