@@ -41,7 +41,7 @@ class Agency:
 
 
 AGENCIES: tuple[Agency, ...] = (
-    Agency("Associated Press", ("Associated Press", "The Associated Press"), ("AP",)),
+    Agency("Associated Press", ("Associated Press", "The Associated Press", "AP News"), ("AP",)),
     Agency("Reuters", ("Reuters", "Thomson Reuters", "Reuters News"), ()),
     Agency(
         "AFP",
@@ -147,9 +147,27 @@ def canonical_agency(name: str) -> str | None:
     dotless = stripped.replace(".", "")
     if "." in stripped and dotless in exact and dotless.isupper():
         return exact[dotless]
+    domain = re.fullmatch(
+        r"(?:https?://)?(?:www\.|[a-z]{2}\.)?([a-z0-9-]+)\.[a-z.]{2,10}/?", stripped.lower()
+    )
+    if domain:  # an outlet given as its site: "apnews.com", "www.reuters.com"
+        return _DOMAIN_LABELS.get(domain.group(1)) or folded.get(domain.group(1))
     key = _fold_name(stripped)
     key = re.sub(r"\s+(news agency|news service|wire service|agency)$", "", key)
     return folded.get(key) or folded.get(_fold_name(stripped))
+
+
+# Site names of agencies whose domain is not one of their aliases.
+_DOMAIN_LABELS = {
+    "apnews": "Associated Press", "ap": "Associated Press", "afp": "AFP", "dpa": "dpa",
+    "xinhuanet": "Xinhua", "news-xinhua": "Xinhua", "ria": "RIA Novosti", "kyodonews": "Kyodo",
+    "yna": "Yonhap", "yonhapnews": "Yonhap", "efe": "EFE", "upi": "UPI", "aninews": "ANI",
+    "ptinews": "PTI", "aa": "Anadolu", "europapress": "Europa Press", "thecanadianpress": "Canadian Press",
+    "aap": "AAP", "sputniknews": "Sputnik", "jiji": "Jiji Press", "kcna": "KCNA", "pa": "PA Media",
+    "nytimes": "The New York Times", "washingtonpost": "The Washington Post", "wsj": "The Wall Street Journal",
+    "ft": "Financial Times", "bbc": "BBC", "cnn": "CNN", "theguardian": "The Guardian", "rt": "Russia Today",
+    "aljazeera": "Al Jazeera", "globaltimes": "Global Times",
+}  # fmt: skip
 
 
 # --- patterns -------------------------------------------------------------------------------

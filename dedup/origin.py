@@ -36,8 +36,10 @@ LOCAL_WEIGHT = 1.0
 WIDE_WEIGHT = 0.35
 # An agency credited locally elsewhere in the same document (another passage's "told AP").
 ELSEWHERE_WEIGHT = 0.3
+# Evidence lists this many copies of each kind of credit, then counts the rest.
+MAX_LISTED = 3
 # A copy within this fraction of the longest copy's length counts as complete.
-COMPLETE_SHARE = 0.9
+COMPLETE_SHARE = 0.97
 # Support of a corpus copy from being the earliest dated witness (and leading by an hour or
 # more), and from holding all the other copies: weaker than any credit.
 DATE_WEIGHT = 0.15
@@ -184,8 +186,8 @@ def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[st
 
 
 def _credit_evidence(witnesses: list[_Witness], source: str | None) -> list[str]:
-    """Readable credit phrases, the chosen source's first."""
-    parts: list[str] = []
+    """Readable credit phrases, the chosen source's first; long lists are summarised."""
+    local_parts: list[str] = []
     for witness in witnesses:
         phrases = list(
             dict.fromkeys(
@@ -196,20 +198,30 @@ def _credit_evidence(witnesses: list[_Witness], source: str | None) -> list[str]
             p for p in dict.fromkeys(c.phrase for c in witness.local_credits) if p not in phrases
         ]
         if phrases:
-            parts.append(
+            local_parts.append(
                 f"{witness.name} credits it " + ", ".join(f'"{phrase}"' for phrase in phrases)
             )
-    for witness in witnesses:
-        described = _describe_wide(witness)
-        if described:
-            parts.append(described)
+    wide_parts = [text for text in map(_describe_wide, witnesses) if text]
+    elsewhere_parts: list[str] = []
     for witness in witnesses:
         if witness.local_credits:
             continue
         phrases = list(dict.fromkeys(c.phrase for c in witness.elsewhere if c.source == source))
         if phrases:
-            parts.append(f'{witness.name} credits {source} for other passages ("{phrases[0]}")')
-    return parts
+            elsewhere_parts.append(
+                f'{witness.name} credits {source} for other passages ("{phrases[0]}")'
+            )
+    return [
+        *_summarised(local_parts, "more copies credit it"),
+        *_summarised(wide_parts, "more copies credit agencies as a whole"),
+        *_summarised(elsewhere_parts, f"more copies credit {source} for other passages"),
+    ]
+
+
+def _summarised(parts: list[str], rest: str, shown: int = MAX_LISTED) -> list[str]:
+    if len(parts) <= shown + 1:
+        return parts
+    return [*parts[:shown], f"{len(parts) - shown} {rest}"]
 
 
 def _describe_wide(witness: _Witness) -> str | None:
@@ -248,7 +260,10 @@ def _earliest(witnesses: list[_Witness]) -> tuple[_Witness | None, float]:
 def _containing(witnesses: list[_Witness]) -> _Witness | None:
     """The one copy clearly longer than every other (the others are parts of it), if any."""
     ranked = sorted(witnesses, key=lambda w: (-len(w.words), w.index))
-    if len(ranked) < 2 or len(ranked[1].words) >= COMPLETE_SHARE * len(ranked[0].words):
+    if len(ranked) < 2:
+        return None
+    longest, runner_up = len(ranked[0].words), len(ranked[1].words)
+    if runner_up >= COMPLETE_SHARE * longest or longest - runner_up < 3:
         return None
     others_inside = all(_covered_share(w.words, ranked[0].words) >= 0.9 for w in ranked[1:])
     return ranked[0] if others_inside else None
@@ -464,7 +479,12 @@ _SHARED_EDITS = 2  # word pairs absent from the origin that two copies share
 
 def _credits_outlet(fact: DocumentFacts, start_char: int, end_char: int, outlet: str) -> str | None:
     """The phrase crediting ``outlet`` (``The Evening Star reported``) in ``text[start:end]``."""
-    text = fact.text[max(0, start_char) : end_char]
+    start_char = max(0, start_char)
+    # cheap necessary condition first: the outlet's longest word must be there at all
+    longest_word = max(outlet.lower().split(), key=len, default="")
+    if longest_word not in _lowered(fact.text)[start_char:end_char]:
+        return None
+    text = fact.text[start_char:end_char]
     pattern = re.compile(
         r"\b(?:the\s+)?" + re.escape(outlet.strip()).replace(r"\ ", r"\s+") + r"\b", re.IGNORECASE
     )
@@ -480,6 +500,17 @@ def _credits_outlet(fact: DocumentFacts, start_char: int, end_char: int, outlet:
             end = match.end() + (verb_after.end() if verb_after else 0)
             return " ".join(text[start:end].split())
     return None
+
+
+@lru_cache(maxsize=1024)
+def _lowered(text: str) -> str:
+    return text.lower()
+
+
+@lru_cache(maxsize=4096)
+def _outlet_credit_anywhere(text: str, outlet: str) -> str | None:
+    """Cached: big clusters ask the same document about the same outlet once per cluster."""
+    return _credits_outlet(DocumentFacts("", text), 0, len(text), outlet)
 
 
 def _outlet_credits(
@@ -503,7 +534,7 @@ def _outlet_credits(
             near = _credits_outlet(
                 fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
             )
-            phrase = near or _credits_outlet(fact, 0, len(fact.text), outlet)
+            phrase = near or _outlet_credit_anywhere(fact.text, outlet)
             if phrase:
                 credits.append((witness, other, near is not None, phrase))
                 break
