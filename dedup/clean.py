@@ -63,6 +63,7 @@ _LOCAL_AGENCIES = {
 
 WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 TOKEN = re.compile(r"\w+")
+URL = re.compile(r"(?:https?://|www\.)\S+")
 # A sentence end: punctuation after a real word (not the "Lt." of "Lt. General" or "U.S.").
 SENTENCE_END = re.compile(r"(?:[^\W\d_]{3,}|\d|[\"”’)\]])[.!?…]+[\"'”’)\]]*(?=\s|$)")
 TERMINAL = (".", "!", "?", "…", '"', "”", "’", ":", ";")
@@ -116,6 +117,17 @@ DATE_CUE_WORDS = _word_set(
     "last updated update published posted first modified on at am pm gmt utc et est edt cet cest "
     "date time"
 )
+# An author's bio line: "Eric Song is IGN's deal curator and ...", "Jane Doe is a reporter".
+AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:is|was)\s+(?:a|an|the|[A-Z][\w'’]*['’]s)\s"
+    r"[^.]{0,80}?\b(?:writer|editor|reporter|correspondent|curator|columnist|journalist"
+    r"|contributor|producer|author|critic|blogger)s?\b"
+)
+# Comment-section chrome: moderation rules.
+COMMENT_POLICY = re.compile(
+    r"\b(?:comments?|comentários?|kommentare?|commentaires?)\b.*\bmodera\w*|\bmodera\w*.*\bcomments?\b",
+    re.I,
+)
 # Calls to action, at the start of the line or of one of its sentences.
 PROMO = re.compile(
     r"(?:^|[.!?]\s+)(?:get\s+the\s+latest|get\s+(?:breaking|our|the)\s+\w+\s+(?:alerts?|news(?:letter)?|updates)"
@@ -128,7 +140,10 @@ PROMO = re.compile(
     # ... or anywhere, when addressed to the reader.
     r"|\b(?:(?:our|free|daily|weekly)\s+newsletter|push\s+notifications?|on\s+your\s+browser"
     r"|your\s+inbox|our\s+app|click\s+here|share\s+(?:it|this)\s+with"
-    r"|delivered\s+(?:to|through)\s+your\s+(?:door|letterbox|mailbox))\b",
+    r"|delivered\s+(?:to|through)\s+your\s+(?:door|letterbox|mailbox)"
+    # affiliate disclosures
+    r"|(?:may|might|could)\s+(?:earn|receive|get)\s+(?:a\s+|an\s+)?(?:small\s+)?(?:affiliate\s+)?"
+    r"(?:commission|share\s+of\s+(?:the\s+)?sales?))\b",
     re.I,
 )
 TIMESTAMP_LINE = re.compile(
@@ -291,6 +306,10 @@ def _line_kind(line: _Line) -> str | None:
         return "byline"
     if BYLINE.match(content) and line.n_words <= 25 and line.sentences <= 1:
         return "byline"
+    if line.n_words <= 60 and AUTHOR_BIO.match(content):
+        return "byline"
+    if line.n_words <= 40 and COMMENT_POLICY.search(content):
+        return "comments"
     if _is_date_line(line):
         return "dateline"
     if line.n_words <= 40 and line.sentences <= 2 and PROMO.search(content):
@@ -448,6 +467,8 @@ def clean_plain_text(text: str) -> CleanedDocument:
 
 # Below this many characters the precision setting's text is suspect (see _main_text).
 SHORT_EXTRACTION = 400
+# How far after the last kept paragraph the article's continuation is looked for.
+CONTINUATION_CHARS = 20000
 # Link rows: lines whose text is (almost) all link text, this many in a row.
 LINK_ROW_SHARE = 0.9
 LINK_ROW_RUN = 2
@@ -496,29 +517,48 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
     return CleanedDocument(page.text, spans, metadata)
 
 
+def _is_dropped_body(page: RenderedPage, line: _Line, start: int, end: int) -> bool:
+    """A plain prose line: not link text, not inside a labelled container, no boilerplate cue."""
+    if line.n_words < 12 or not (line.sentences or line.content.endswith(TERMINAL)):
+        return False
+    if page.kinds_in(start, end) or page.link_share(start, end) > 0.2:
+        return False
+    if sum(len(url) for url in URL.findall(line.content)) > 0.3 * len(line.content):
+        return False  # image and file listings
+    return _resolve_name_run(_line_kind(line), False) is None
+
+
 def _recovered_paragraphs(
     page: RenderedPage, content: list[tuple[int, int]]
 ) -> list[tuple[int, int]]:
-    """Body paragraphs the main-content decision dropped between two kept ones: plain prose
-    lines (not link text, not inside a labelled container, no boilerplate cue).
+    """Body paragraphs the main-content decision dropped: plain prose lines between two kept
+    ones, and the article's continuation right after the last kept one (extractors often stop
+    at an ad slot that splits the body in two containers).
 
-    Only between kept paragraphs: prose just above the body is mostly standfirsts, photo
-    captions and teasers, which the benchmark's annotators (and wiretrace) leave out.
+    Never above the first kept paragraph: prose there is mostly standfirsts, photo captions
+    and teasers, which the benchmark's annotators (and wiretrace) leave out.
     """
-    if len(content) < 2:
+    if not content:
         return []
     first, last = content[0][1], content[-1][0]
     recovered: list[tuple[int, int]] = []
     for line in _lines(page.text[first:last]):
         start, end = line.start + first, line.end + first
-        if line.n_words < 12 or not (line.sentences or line.content.endswith(TERMINAL)):
-            continue
-        if _overlap(start, end, content):
-            continue
-        if page.kinds_in(start, end) or page.link_share(start, end) > 0.2:
-            continue
-        if _resolve_name_run(_line_kind(line), False) is None:
+        if not _overlap(start, end, content) and _is_dropped_body(page, line, start, end):
             recovered.append((start, end))
+    # The continuation: prose lines after the last kept one, allowing a few short lines in
+    # between ("Advertisement"), up to the first line that is neither.
+    tail = content[-1][1]
+    skipped = 0
+    for line in _lines(page.text[tail : tail + CONTINUATION_CHARS]):
+        start, end = line.start + tail, line.end + tail
+        if _is_dropped_body(page, line, start, end):
+            recovered.append((start, end))
+            skipped = 0
+        elif line.n_words <= 3 and skipped < 2:
+            skipped += 1
+        else:
+            break
     return recovered
 
 
