@@ -555,10 +555,10 @@ def _recovered_paragraphs(
         if _is_dropped_body(page, line, start, end):
             recovered.append((start, end))
             skipped = 0
-        elif line.n_words <= 3 and skipped < 2:
+        elif line.n_words <= 3 and skipped < 2 and _line_kind(line) in (None, "promo"):
             skipped += 1
         else:
-            break
+            break  # a comments marker, a byline, a menu, a footer, a teaser: the body is over
     return recovered
 
 

@@ -282,6 +282,30 @@ def test_html_comments_without_markup_cues_and_misleading_wrapper_classes() -> N
     assert kind_at(document, "This is the best summary I have read") == {"comments"}
 
 
+def test_article_continued_after_an_ad_slot_is_kept_comments_after_it_are_not() -> None:
+    first = "".join(f"<p>{line}</p>" for line in multi_sentence_lines(ARTICLE))
+    second = (
+        "<p>The delegations will meet in the Palais des Nations, where earlier rounds were held. "
+        "Security around the building has been tightened since the last meeting in March.</p>"
+        "<p>Both governments have said they expect the talks to last at least three days, and "
+        "neither has ruled out a further round before the end of the year.</p>"
+    )
+    page = (
+        f"<html><body><main><article><div class='body-part'>{first}</div></article>"
+        "<div class='slot'><p>Advertisement</p></div>"
+        f"<div class='body-part'>{second}</div>"
+        "<h3>Leave a Reply</h3><p>marta_k</p><p>This is the best summary I have read, thanks "
+        "for writing it up so quickly and for linking the documents.</p></main></body></html>"
+    )
+    document = clean_html(page)
+    assert_invariants(document)
+    flat = " ".join(document.clean_text.split())
+    assert "Security around the building has been tightened" in flat
+    assert "neither has ruled out a further round" in flat
+    assert "best summary" not in flat
+    assert kind_at(document, "Leave a Reply") == {"comments"}
+
+
 def test_unmarked_related_links_inside_the_article_are_removed() -> None:
     paragraphs = "".join(f"<p>{line}</p>" for line in multi_sentence_lines(ARTICLE))
     page = (
