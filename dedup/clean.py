@@ -513,8 +513,22 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
     content = _subtract(content, _forced_container_ranges(page, content, wrappers))
     spans = _label_gaps(page, content, hints)
     metadata = html_metadata(root, page.text, url)  # last: htmldate may prune the tree
-    metadata.wire_credits = _wire_credits(labelled)
+    # Sign-offs anywhere on the page count, also those the extractor dropped.
+    signoffs = [
+        (line, "byline")
+        for line in _short_lines(page.text)
+        if "(" in line.content or "/" in line.content
+    ]
+    metadata.wire_credits = _wire_credits(labelled + signoffs)
     return CleanedDocument(page.text, spans, metadata)
+
+
+def _short_lines(text: str) -> list[_Line]:
+    """The short lines of ``text`` (a regex pass: cheap on long pages)."""
+    return [
+        _Line(match.start(1), match.end(1), match.group(1), WORD.findall(match.group(1)), 0)
+        for match in SHORT_LINE.finditer(text)
+    ]
 
 
 def _is_dropped_body(page: RenderedPage, line: _Line, start: int, end: int) -> bool:

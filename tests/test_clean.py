@@ -328,6 +328,15 @@ def test_semantic_containers_are_removed_even_when_they_hold_most_of_the_text() 
     assert document.clean_text.strip() == "Short."
 
 
+def test_html_signoff_is_a_wire_credit_and_not_body() -> None:
+    paragraphs = "".join(f"<p>{line}</p>" for line in multi_sentence_lines(ARTICLE))
+    document = clean_html(
+        f"<html><body><article>{paragraphs}<p>es/jm (AP, AFP)</p></article></body></html>"
+    )
+    assert document.metadata.wire_credits == ["Associated Press", "AFP"]
+    assert "es/jm" not in document.clean_text
+
+
 def test_html_text_has_block_newlines_and_no_glued_words() -> None:
     document = clean_html("<div>first block</div><div>second <b>bold</b> block</div><p>third</p>")
     assert document.text.splitlines()[0] == "first block"
