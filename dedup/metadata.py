@@ -237,10 +237,27 @@ def _title_bar(lines: list[str], metadata: Metadata) -> None:
 def first_heading(text: str, max_lines: int = 8) -> str | None:
     """The first heading-like line (short, no sentence end, not a byline or date line).
 
+    A kicker (a label of at most three words right above a longer heading, as in
+    ``The Best Offense`` / ``Russia, China Warn U.S. About Missile Defense``) gives way to
+    the heading below it.
+
     >>> first_heading("China, Russia oppose THAAD\\n\\nBy Liu Xin")
     'China, Russia oppose THAAD'
+    >>> first_heading("Analysis\\nTalks resume in Geneva after three months\\n\\nBody.")
+    'Talks resume in Geneva after three months'
     """
-    return _first_heading([line.strip() for line in text.splitlines() if line.strip()][:max_lines])
+    raw_lines = text.splitlines()
+    lines = [line.strip() for line in raw_lines if line.strip()][:max_lines]
+    heading = _first_heading(lines)
+    if heading is None or len(heading.split()) > 3:
+        return heading
+    for index, raw in enumerate(raw_lines[:-1]):
+        if raw.strip() == heading:
+            following = raw_lines[index + 1].strip()
+            if len(following.split()) >= 4 and _first_heading([following]) == following:
+                return following
+            break
+    return heading
 
 
 def _first_heading(lines: list[str]) -> str | None:

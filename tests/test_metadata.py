@@ -68,7 +68,8 @@ def test_last_updated_and_title_after_promo() -> None:
 def test_outlet_from_copyright_line_and_title_after_nav() -> None:
     metadata = clean_plain_text(seed("002")).metadata
     assert metadata.outlet == "The American Interest"
-    assert metadata.title == "The Best Offense"
+    # "The Best Offense" is a kicker above the headline.
+    assert metadata.title == "Russia, China Warn U.S. About Missile Defense"
 
 
 def test_text_without_cues_has_empty_metadata() -> None:
