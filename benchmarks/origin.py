@@ -13,19 +13,34 @@ through wire/outlet scenarios), runs the real detection chain on it (``dedup.tok
 
 Usage: ``python -m benchmarks.origin [--stories N] [--seeds S ...] [--truth-clusters]``
 (``--truth-clusters`` builds clusters from the known spans instead of the aligner's output).
+
+``--external DIR`` evaluates instead on a corpus written by ``benchmarks/corpus.py`` (another
+author's generator: ``articles.jsonl`` + ``truth.json``), with the truth's passages as clusters
+and the truth's boilerplate spans, dates and outlets as the metadata stage would give them;
+attribution runs on the text as the flow runs it (body ranges, then boilerplate for credits).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 
 from benchmarks.origin_corpus import TruthCorpus, TruthDocument, TruthPassage, build_corpus
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.origin import infer_origin
-from dedup.records import Cluster, DocumentFacts, Occurrence, Origin
+from dedup.records import (
+    BoilerplateSpan,
+    Cluster,
+    DocumentFacts,
+    Occurrence,
+    Origin,
+    content_ranges,
+)
 
 BINS = ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.01))
 
@@ -158,17 +173,70 @@ def parent_scores(judged: list[Judged]) -> tuple[int, int, int]:
     return true_positive, predicted, expected
 
 
+def judge_external(folder: Path) -> list[Judged]:
+    """Origins of the passages of a ``benchmarks/corpus.py`` corpus against its truth."""
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    texts: dict[str, str] = {}
+    with (folder / "articles.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            texts[record["id"]] = record["text"]
+    facts: dict[str, DocumentFacts] = {}
+    for document in truth["documents"]:
+        uri, text = document["uri"], texts[document["uri"]]
+        spans = [
+            BoilerplateSpan(b["start_char"], b["end_char"], b["kind"])
+            for b in document["boilerplate"]
+        ]
+        attributions = find_attributions(text, content_ranges(len(text), spans))
+        published = document["published_at"]
+        facts[uri] = DocumentFacts(
+            uri,
+            text,
+            datetime.fromisoformat(published) if published else None,
+            document["outlet"],
+            document_wire_credits(text, attributions, spans),
+            attributions,
+        )
+    judged: list[Judged] = []
+    for passage in truth["passages"]:
+        occurrences = [o for o in passage["occurrences"] if o["uri"] in facts]
+        if len(occurrences) < 2:
+            continue
+        origin_truth = passage["origin"]
+        truth_passage = TruthPassage(
+            passage["id"],
+            f"{passage['kind']}/{origin_truth['kind']}",
+            {o["uri"]: (o["start_char"], o["end_char"]) for o in occurrences},
+            origin_truth["kind"],
+            origin_doc=origin_truth.get("uri"),
+            origin_source=origin_truth.get("source"),
+            parents={
+                o["uri"]: o["parent"]
+                for o in occurrences
+                if o.get("parent") and o["parent"] != origin_truth.get("uri")
+            },
+        )
+        cluster = Cluster(
+            [Occurrence(o["uri"], o["start_char"], o["end_char"]) for o in occurrences]
+        )
+        origin = infer_origin(cluster, facts)
+        judged.append(Judged(truth_passage, cluster, origin, is_correct(origin, truth_passage)))
+    return judged
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--stories", type=int, default=36)
     parser.add_argument("--seeds", type=int, nargs="+", default=[2016, 2017, 2018, 2019])
     parser.add_argument("--truth-clusters", action="store_true")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument("--external", type=Path, help="folder written by benchmarks/corpus.py")
     args = parser.parse_args()
 
     started = time.perf_counter()
     judged, early, unmatched = [], [], 0
-    for seed in args.seeds:
+    for seed in [] if args.external else args.seeds:
         corpus = build_corpus(args.stories, seed)
         print(
             f"truth corpus seed {seed}: {len(corpus.documents)} documents, {len(corpus.passages)} copied paragraphs"
@@ -179,7 +247,14 @@ def main() -> None:
             item.passage.passage_id = f"{seed}:{item.passage.passage_id}"
         judged += judged_seed
         unmatched += unmatched_seed
-    clusters_label = "truth spans" if args.truth_clusters else "tokens+candidates+align+cluster"
+    if args.external:
+        judged = judge_external(args.external)
+        print(
+            f"external truth corpus {args.external}: {len(judged)} passages (truth spans as clusters)"
+        )
+    clusters_label = (
+        "truth spans" if args.truth_clusters or args.external else "tokens+candidates+align+cluster"
+    )
     print(
         f"clusters ({clusters_label}): {len(judged)} matched to a copied paragraph, {unmatched} unmatched"
     )

@@ -43,17 +43,18 @@ COMPLETE_SHARE = 0.97
 # Support of a corpus copy from being the earliest dated witness (and leading by an hour or
 # more), and from holding all the other copies: weaker than any credit.
 DATE_WEIGHT = 0.15
-DATE_LEAD_WEIGHT = 0.1
+DATE_LEAD_WEIGHT = 0.05
 # Support of an agency's own copy (its outlet is an agency): outlets copy agencies, rarely the
 # reverse, and a wire copy's timestamp is often that of a later update.
 AGENCY_COPY_WEIGHT = 0.35
 CONTAINS_WEIGHT = 0.15
 # Confidence tiers by the best hypothesis' kind of support, and the slope of its lead over the
 # runner-up (calibrated on the truth corpus: see benchmarks/origin.py).
-CONFIDENCE_STRONG = 0.9
-CONFIDENCE_CREDITED = 0.82
-CONFIDENCE_EARLIEST = 0.82
+CONFIDENCE_STRONG = 0.93
+CONFIDENCE_CREDITED = 0.87
+CONFIDENCE_EARLIEST = 0.62
 CONFIDENCE_CONTAINS = 0.7
+CONFIDENCE_TIE = 0.6
 CONFIDENCE_UNKNOWN = 0.1
 MARGIN_SLOPE = 0.15
 
@@ -174,9 +175,9 @@ def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[st
     for witness in witnesses:
         for source in dict.fromkeys(credit.source for credit in witness.local_credits):
             local[source] = local.get(source, 0.0) + LOCAL_WEIGHT
-        # a sign-off naming two agencies vouches for each of them only half
+        # a sign-off naming two agencies vouches for each of them less (but still for both)
         for source in witness.wide_credits:
-            wide[source] = wide.get(source, 0.0) + WIDE_WEIGHT / len(witness.wide_credits)
+            wide[source] = wide.get(source, 0.0) + WIDE_WEIGHT / len(witness.wide_credits) ** 0.5
         local_here = {credit.source for credit in witness.local_credits}
         for source in dict.fromkeys(
             c.source for c in witness.elsewhere if c.source not in local_here
@@ -243,11 +244,17 @@ def _describe_wide(witness: _Witness) -> str | None:
     return f"{witness.name} credits {', '.join(witness.wide_credits)} as a whole"
 
 
+def _chronological(witness: _Witness) -> tuple[datetime | None, int, int, int]:
+    """Earliest first; same time: the fuller copy, then the shorter key (canonical URLs tend to
+    be shorter than their AMP or mobile duplicates)."""
+    return (witness.published_at, -len(witness.words), len(witness.doc_key), witness.index)
+
+
 def _earliest(witnesses: list[_Witness]) -> tuple[_Witness | None, float]:
     """The earliest dated witness (ties: the longest copy) and its lead in hours over the next."""
     dated = sorted(
         (w for w in witnesses if w.published_at is not None),
-        key=lambda w: (w.published_at, -len(w.words), w.index),
+        key=_chronological,
     )
     if not dated:
         return None, 0.0
@@ -318,8 +325,11 @@ def _date_evidence(
     text = f"earliest corpus witness {earliest.name}, {_format_date(earliest.published_at)}"
     dated = [w for w in witnesses if w.published_at is not None]
     if len(dated) > 1:
-        runner_up = sorted(dated, key=lambda w: (w.published_at, -len(w.words), w.index))[1]
-        text += f" ({_describe_lead(lead_hours)} before {runner_up.name})"
+        runner_up = sorted(dated, key=_chronological)[1]
+        if lead_hours > 0:
+            text += f" ({_describe_lead(lead_hours)} before {runner_up.name})"
+        else:
+            text += f" (same time as {runner_up.name})"
     undated = [w.name for w in witnesses if w.published_at is None]
     if undated:
         text += f"; undated: {', '.join(undated)}"
@@ -415,7 +425,8 @@ def _decide(
     )
     best = ranked[0]
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    confidence = _confidence(best, runner_up, witnesses)
+    tied = lead_hours == 0 and sum(w.published_at is not None for w in witnesses) > 1
+    confidence = _confidence(best, runner_up, witnesses, tied)
     evidence = "; ".join(
         dict.fromkeys([*best.reasons, *date_evidence, *_rival_evidence(ranked[1:])])
     )
@@ -450,7 +461,9 @@ def _rival_evidence(rivals: list[_Hypothesis]) -> list[str]:
     return [reason for rival in rivals if rival.credited for reason in rival.reasons[:1]]
 
 
-def _confidence(best: _Hypothesis, runner_up: float, witnesses: list[_Witness]) -> float:
+def _confidence(
+    best: _Hypothesis, runner_up: float, witnesses: list[_Witness], tied: bool = False
+) -> float:
     """Probability that ``best`` is right, from the kind of its support and its lead.
 
     Tiers and slopes are calibrated on the truth corpus (benchmarks/origin.py).
@@ -462,7 +475,8 @@ def _confidence(best: _Hypothesis, runner_up: float, witnesses: list[_Witness]) 
     elif best.credited:
         base = CONFIDENCE_CREDITED
     elif best.witness is not None and best.witness.published_at is not None:
-        base = CONFIDENCE_EARLIEST - 0.15 * undated_share
+        # two copies with the same timestamp: the dates cannot say which came first
+        base = CONFIDENCE_TIE if tied else CONFIDENCE_EARLIEST - 0.15 * undated_share
     else:
         base = CONFIDENCE_CONTAINS
     return base + MARGIN_SLOPE * (margin - 0.5)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.origin import infer_origin, short_name
 from dedup.records import BoilerplateSpan, Cluster, DocumentFacts, Occurrence
@@ -207,3 +209,38 @@ def test_signoff_in_boilerplate_is_still_quoted_in_evidence() -> None:
     origin = infer_origin(cluster, facts)
     assert origin.source == "Associated Press"
     assert '000 signs off "es/jm (AP, AFP)"' in origin.evidence
+
+
+def _origin_corpus_module():  # benchmarks/ is a folder of scripts, not an installed package
+    import importlib.util
+    import sys
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "origin_corpus.py"
+    spec = importlib.util.spec_from_file_location("wiretrace_origin_corpus", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_truth_corpus_origins_from_known_spans() -> None:
+    """Real PAN news paragraphs played through wire/outlet scenarios (see benchmarks/origin.py)."""
+    module = _origin_corpus_module()
+    if not module.PAN_ARCHIVE.exists():
+        pytest.skip("PAN13 archive not available")
+    corpus = module.build_corpus(12, 2016)
+    facts = {d.key: facts_for(d.key, d.text, d.published_at, d.outlet) for d in corpus.documents}
+    outcomes = []
+    for passage in corpus.passages:
+        cluster = Cluster([Occurrence(key, *span) for key, span in sorted(passage.spans.items())])
+        origin = infer_origin(cluster, facts)
+        if passage.origin_kind == "external":
+            outcomes.append((origin.kind, origin.source) == ("external", passage.origin_source))
+        else:
+            outcomes.append(
+                origin.doc_key == passage.origin_doc
+                or (origin.kind == "external" and origin.source == passage.origin_source)
+            )
+    assert len(outcomes) >= 30
+    assert sum(outcomes) / len(outcomes) >= 0.9
