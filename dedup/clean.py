@@ -953,6 +953,7 @@ def _template_spans(
 ) -> list[BoilerplateSpan]:
     """Spans for the body lines of ``document`` repeated often enough in its outlet."""
     spans: list[BoilerplateSpan] = []
+    ranges = document.content_ranges()
     prose_positions = [line.start for line, _ in lines if line.is_prose]
     first_prose = prose_positions[0] if prose_positions else 0
     last_prose = prose_positions[-1] if prose_positions else len(document.text)
@@ -971,8 +972,18 @@ def _template_spans(
         end = line.end
         if document.text[end : end + 1] == "\n":
             end += 1
-        spans.append(BoilerplateSpan(line.start, end, kind))
+        # Only the part not already boilerplate: spans of one document never overlap.
+        for piece_start, piece_end in _intersect(line.start, end, ranges):
+            spans.append(BoilerplateSpan(piece_start, piece_end, kind))
     return spans
+
+
+def _intersect(start: int, end: int, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    return [
+        (max(start, range_start), min(end, range_end))
+        for range_start, range_end in ranges
+        if range_start < end and start < range_end
+    ]
 
 
 __all__ = [

@@ -442,6 +442,24 @@ def test_template_lines_of_one_outlet_are_marked() -> None:
         assert span.kind in BOILERPLATE_KINDS
 
 
+def test_template_spans_never_overlap_existing_boilerplate() -> None:
+    docs = [
+        (
+            f"gazette/{index}",
+            "Example Gazette",
+            clean_plain_text(f"{body}\n\n{STANDING_LINE}\nes/jm (AP, AFP)\n"),
+        )
+        for index, body in enumerate(BODIES)
+    ]
+    extra = template_boilerplate(docs)
+    for doc_key, _, document in docs:
+        merged = CleanedDocument(
+            document.text, document.boilerplate + extra[doc_key], document.metadata
+        )
+        assert_invariants(merged)
+        assert STANDING_LINE not in merged.clean_text
+
+
 def test_same_passage_across_outlets_is_reuse_not_template() -> None:
     docs = [
         (f"{outlet}/1", outlet, clean_plain_text(f"{body}\n\n{SHARED_WIRE}\n"))
