@@ -91,14 +91,15 @@ def test_database_refuses_duplicate_rows(db_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres_databases() -> Iterator:
-    """A factory of fresh PostgreSQL databases on the test server, dropped at the end."""
-    from conftest import _fresh_postgres_database
+def postgres_databases(_postgres_test_database: str | None) -> Iterator:
+    """A factory of fresh schemas of the session's PostgreSQL database (see conftest.py)."""
+    from conftest import _fresh_postgres_schema
 
     made: list[Iterator[str]] = []
 
     def make() -> str:
-        generator = _fresh_postgres_database(SERVER)
+        assert _postgres_test_database is not None
+        generator = _fresh_postgres_schema(_postgres_test_database)
         made.append(generator)
         return next(generator)
 
@@ -139,9 +140,11 @@ def test_two_runs_at_once_give_one_runs_lineage(reference, postgres_databases) -
 @needs_data
 def test_database_going_away_mid_run(reference, postgres_databases) -> None:
     files, expected, duration = reference
-    url = postgres_databases()
-    name = make_url(url).database
-    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    # Its own application name marks the run's connections, so that only they are cut.
+    application = "wiretrace-going-away-test"
+    url = make_url(postgres_databases()).update_query_dict({"application_name": application})
+    url = url.render_as_string(hide_password=False)
+    admin = create_engine(make_url(url).set(query={}), isolation_level="AUTOCOMMIT")
     process = start_run(files, url)
     cut = 0
     deadline = time.perf_counter() + duration * 0.8
@@ -151,9 +154,9 @@ def test_database_going_away_mid_run(reference, postgres_databases) -> None:
             cut += connection.execute(
                 text(
                     "select count(pg_terminate_backend(pid)) from pg_stat_activity"
-                    " where datname = :name and pid <> pg_backend_pid()"
+                    " where application_name = :application"
                 ),
-                {"name": name},
+                {"application": application},
             ).scalar()
             time.sleep(duration * 0.15)
     admin.dispose()

@@ -143,7 +143,7 @@ def lineage_snapshot(url: str) -> Snapshot:
     snapshot = {
         "v_documents": [stable(row, ("document_id",)) for row in documents],
         "v_boilerplate": [stable(row, ("document_id",)) for row in boilerplate],
-        "v_alignments": [stable(row, ("alignment_id",)) for row in alignments],
+        "v_alignments": [stable(_by_uri(row), ("alignment_id",)) for row in alignments],
         "v_lineage": [
             stable(
                 row,
@@ -168,6 +168,16 @@ def lineage_snapshot(url: str) -> Snapshot:
         ],
     }
     return {view: sorted(view_rows, key=repr) for view, view_rows in snapshot.items()}
+
+
+def _by_uri(alignment: dict) -> dict:
+    """An alignment row with its sides in uri order: the view orders them by document id,
+    which depends on the order documents arrived in, not on what they say."""
+    side_a = (alignment["uri_a"], alignment["a_start"], alignment["a_end"])
+    side_b = (alignment["uri_b"], alignment["b_start"], alignment["b_end"])
+    first, second = sorted([side_a, side_b])
+    names = ("uri_a", "a_start", "a_end", "uri_b", "b_start", "b_end")
+    return {**alignment, **dict(zip(names, (*first, *second), strict=True))}
 
 
 def describe_difference(expected: Snapshot, found: Snapshot) -> str:
@@ -290,21 +300,20 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
 
 
 @pytest.fixture
-def fresh_db(tmp_path: Path) -> Iterator:
-    """A factory of empty databases: SQLite files, or PostgreSQL databases when
-    WIRETRACE_TEST_DB points at a server."""
+def fresh_db(tmp_path: Path, _postgres_test_database: str | None) -> Iterator:
+    """A factory of empty databases: SQLite files, or fresh schemas of the session's
+    PostgreSQL database when WIRETRACE_TEST_DB points at a server (see conftest.py)."""
     # pytest puts tests/ on sys.path (rootdir-less conftest), so the module is "conftest".
-    from conftest import _fresh_postgres_database
+    from conftest import _fresh_postgres_schema
 
-    server = os.environ.get("WIRETRACE_TEST_DB", "")
     made: list[Iterator[str]] = []
 
     def make(name: str) -> str:
-        if server.startswith("postgresql"):
-            generator = _fresh_postgres_database(server)
-            made.append(generator)
-            return next(generator)
-        return f"sqlite:///{tmp_path / f'{name}.db'}"
+        if _postgres_test_database is None:
+            return f"sqlite:///{tmp_path / f'{name}.db'}"
+        generator = _fresh_postgres_schema(_postgres_test_database)
+        made.append(generator)
+        return next(generator)
 
     yield make
     for generator in made:
