@@ -5,6 +5,8 @@ token 4-gram shingles (counts normalised per page so long pages weigh no more), 
 pages; F1 of the two means. Also prints pages/s of each extractor over the same pages in the
 same run (pages are decompressed before timing; each extractor gets the same bytes; the
 extractors run interleaved page by page and are timed in CPU seconds of this process).
+For reference it also scores all of the page's visible text, and wiretrace's plain-text
+classifier alone on that text (the page as if saved as text).
 
     python benchmarks/extraction.py                  # all pages
     python benchmarks/extraction.py --half even      # pages 0, 2, 4, ... of the sorted ids
@@ -98,7 +100,8 @@ def load_pages(data: Path, half: str, limit: int | None) -> list[tuple[str, byte
 def extractors() -> dict[str, Callable[[bytes, str], str]]:
     import trafilatura
 
-    from dedup.clean import clean_html
+    from dedup.clean import clean_html, clean_plain_text
+    from dedup.html import parse_html, render
 
     def wiretrace(html: bytes, url: str) -> str:
         try:
@@ -114,10 +117,19 @@ def extractors() -> dict[str, Callable[[bytes, str], str]]:
             trafilatura.extract(html, url=url, favor_precision=True, include_comments=False) or ""
         )
 
+    def page_text(html: bytes, url: str) -> str:
+        return render(parse_html(html)).text
+
+    def plain_on_page_text(html: bytes, url: str) -> str:
+        # The plain-text classifier alone, on the page saved as text (as if scraped).
+        return clean_plain_text(render(parse_html(html)).text).clean_text
+
     return {
         "wiretrace clean_html": wiretrace,
         "trafilatura default": trafilatura_default,
         "trafilatura precision": trafilatura_best,
+        "all page text": page_text,
+        "wiretrace plain on text": plain_on_page_text,
     }
 
 
