@@ -28,7 +28,11 @@ Method (seed, chain, extend, merge, validate, score):
 7. Spans come from token offsets, so they are snapped to word boundaries of the original
    texts; ``similarity`` is rapidfuzz's normalised Indel similarity of the normalised spans.
    Regions whose spans are alike neither by characters nor by word sets (``min_similarity``)
-   are dropped, and the result is made one-to-one (``drop_conflicts``).
+   are dropped.
+8. Reported passages that are rewritten (similarity < ``verbatim_similarity``) and follow
+   each other in one document while lying up to ``digest_gap_words`` apart in the other are
+   one passage (a summary or digest of a longer text); verbatim ones never merge this way.
+   The result is made one-to-one (``drop_conflicts``).
 
 Symmetry: the pair is always processed in a canonical order (by key, then text) and the
 result swapped back, so ``align(a, b) == [x.swapped() for x in align(b, a)]`` exactly.
@@ -43,6 +47,9 @@ PAN 2013 training corpus, 200 pairs per sub-corpus; ``all`` plagdet):
 * evidence counted in distinct content words cut falsely aligned no-reuse pairs (01) from
   1.5 to 0.5 per 100 on the whole sub-corpus (repeated `heart disease heart disease`).
 * sentence snapping (+0.6 overall), chunk extension and fuzzy word extension recover edges.
+* one-sided gaps up to 19 words merge (15: all 0.864, 19: 0.877); seeds repeated up to 8
+  times (4: translation 04 -0.012); digest merging up to 300 words (0: all 0.879, 100:
+  0.891, 300: 0.902; summary 05 0.18 -> 0.34, granularity 2.0 -> 1.3).
 * sentence-pair seeds on shared content-word stems (``sentence_dice`` <= 1 enables them):
   translation (04) +0.03 but verbatim/random precision -0.02/-0.01, overall unchanged, and
   on the seeds they align topical headlines of unrelated articles; off by default.
