@@ -150,6 +150,8 @@ TIMESTAMP_LINE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified)\b.*\d{1,2}[:.]\d{2}", re.I
 )
 SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
+MENU_LINE_WORDS = 4
+MENU_BLOCK_LINES = 4
 NAME_RUN = "navigation?"  # a name run: navigation unless it sits inside the body
 NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
 
@@ -371,6 +373,31 @@ def _mark_comment_section(lines: list[_Line], kinds: list[str | None]) -> list[b
     return prose
 
 
+def _mark_menu_block(lines: list[_Line], kinds: list[str | None], prose: list[bool]) -> None:
+    """Above the first paragraph, a block of short lines is the site's menu (a page saved
+    with its navigation: ``Home``, ``World``, ``Business``, ... one per line). Up to two lines
+    of three words or more right above the body stay: the headline and its standfirst."""
+    first_prose = next((index for index, flag in enumerate(prose) if flag), None)
+    if first_prose is None:
+        return
+    protected = set()
+    for index in range(first_prose - 1, max(-1, first_prose - 3), -1):
+        if lines[index].n_words < 3:
+            break
+        protected.add(index)
+    block = [
+        index
+        for index in range(first_prose)
+        if index not in protected
+        and kinds[index] is None
+        and lines[index].n_words <= MENU_LINE_WORDS
+        and not lines[index].content.endswith(TERMINAL)
+    ]
+    if len(block) >= MENU_BLOCK_LINES:
+        for index in block:
+            kinds[index] = "navigation"
+
+
 def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | None]]:
     """Every non-blank line of ``text`` with its boilerplate kind (None: body).
 
@@ -391,6 +418,7 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     if not sections:
         return list(zip(lines, kinds, strict=True))
     prose = _mark_comment_section(lines, kinds)
+    _mark_menu_block(lines, kinds, prose)
     # The caption text that follows a photo credit line (``Osan US Air Base in ...``).
     for index, kind in enumerate(kinds[:-1]):
         following = lines[index + 1]

@@ -180,6 +180,14 @@ def test_sentences_mentioning_comments_or_newsletters_stay() -> None:
     assert document.boilerplate == []
 
 
+def test_menu_saved_one_item_per_line_above_the_headline() -> None:
+    text = "Home\nWorld\nBusiness\nCulture\nSport\n\n" + ARTICLE
+    document = clean_plain_text(text)
+    assert kind_at(document, "Home\nWorld\nBusiness\nCulture\nSport") == {"navigation"}
+    assert document.clean_text.startswith("Talks resume in Geneva")
+    assert document.metadata.title == "Talks resume in Geneva"
+
+
 def test_name_runs_are_menus_outside_the_body_and_list_items_inside() -> None:
     paragraphs = ARTICLE.split("\n\n")[1:]
     text = (
