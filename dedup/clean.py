@@ -151,6 +151,8 @@ TIMESTAMP_LINE = re.compile(
 )
 SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
 MENU_LINE_WORDS = 4
+AFTER_BODY_RUN = 12
+AFTER_BODY_SHARE = 0.7
 MENU_BLOCK_LINES = 4
 NAME_RUN = "navigation?"  # a name run: navigation unless it sits inside the body
 NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
@@ -398,6 +400,33 @@ def _mark_menu_block(lines: list[_Line], kinds: list[str | None], prose: list[bo
             kinds[index] = "navigation"
 
 
+def _mark_after_body(lines: list[_Line], kinds: list[str | None], prose: list[bool]) -> None:
+    """Below the article, past a long run of short lines (menus, link lists, share bars), a
+    page saved as text goes on with teasers of other stories: prose, but not this article's.
+    Only when the article above holds most of the page's prose (else the run is a list inside
+    the body)."""
+    prose_chars = [
+        len(line.content) if flag else 0 for line, flag in zip(lines, prose, strict=True)
+    ]
+    total = sum(prose_chars)
+    run = 0
+    seen = 0
+    for index, line in enumerate(lines):
+        if prose[index]:
+            if run >= AFTER_BODY_RUN and seen >= AFTER_BODY_SHARE * total:
+                for following in range(index, len(lines)):
+                    if kinds[following] is None:
+                        kinds[following] = "other"
+                        prose[following] = False
+                return
+            run = 0
+            seen += prose_chars[index]
+        elif kinds[index] is not None or (
+            line.n_words <= 6 and not line.content.endswith(TERMINAL)
+        ):
+            run += 1
+
+
 def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | None]]:
     """Every non-blank line of ``text`` with its boilerplate kind (None: body).
 
@@ -419,6 +448,7 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
         return list(zip(lines, kinds, strict=True))
     prose = _mark_comment_section(lines, kinds)
     _mark_menu_block(lines, kinds, prose)
+    _mark_after_body(lines, kinds, prose)
     # The caption text that follows a photo credit line (``Osan US Air Base in ...``).
     for index, kind in enumerate(kinds[:-1]):
         following = lines[index + 1]

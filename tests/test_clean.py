@@ -188,6 +188,21 @@ def test_menu_saved_one_item_per_line_above_the_headline() -> None:
     assert document.metadata.title == "Talks resume in Geneva"
 
 
+def test_teasers_below_a_long_link_block_are_not_the_article() -> None:
+    links = "\n".join(f"Section {name}" for name in "ABCDEFGHIJKLMN")
+    teaser = "Another story entirely: the harbour authority said the new ferry would run daily."
+    text = ARTICLE + "\n" + links + "\n\n" + teaser + "\n"
+    document = clean_plain_text(text)
+    for line in multi_sentence_lines(ARTICLE):
+        assert line in document.clean_text
+    assert teaser not in document.clean_text
+    # A short list inside the article does not cut it.
+    short_list = "\n".join(f"Item {name}" for name in "ABCDE")
+    paragraphs = ARTICLE.split("\n\n")
+    inside = paragraphs[1] + "\n" + short_list + "\n" + paragraphs[2]
+    assert clean_plain_text(inside).clean_text == inside
+
+
 def test_name_runs_are_menus_outside_the_body_and_list_items_inside() -> None:
     paragraphs = ARTICLE.split("\n\n")[1:]
     text = (
