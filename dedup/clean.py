@@ -150,10 +150,12 @@ TIMESTAMP_LINE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified)\b.*\d{1,2}[:.]\d{2}", re.I
 )
 SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
+# A menu saved one item per line: this many lines of at most this many words above the body.
 MENU_LINE_WORDS = 4
+MENU_BLOCK_LINES = 4
+# Teasers: prose below a run of this many short lines, once this share of the prose is above.
 AFTER_BODY_RUN = 12
 AFTER_BODY_SHARE = 0.7
-MENU_BLOCK_LINES = 4
 NAME_RUN = "navigation?"  # a name run: navigation unless it sits inside the body
 NAV_SEPARATORS = re.compile(r"\s[|•·»›/]\s|\s{3,}")
 
