@@ -63,7 +63,7 @@ def pan_sources(count: int) -> list[tuple[str, str]]:
     return found
 
 
-def build_corpus(folder: Path, n_sources: int = 30, n_stitched: int = 15) -> Path:
+def build_corpus(folder: Path, n_sources: int = 24, n_stitched: int = 12) -> Path:
     """Seeds, PAN sources, and articles that reuse their paragraphs (fixed random seed)."""
     folder.mkdir(parents=True, exist_ok=True)
     originals = [
