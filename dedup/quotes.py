@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from difflib import SequenceMatcher
+from itertools import combinations
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
@@ -451,8 +452,19 @@ def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
             index = parent[index]
         return index
 
-    by_shingle: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    # the same folded words are the same quotation: join them at once (a quotation carried by
+    # hundreds of articles must not make its shingles too common to compare)
+    first_with_text: dict[str, int] = {}
     for index, quote_words in enumerate(words):
+        key = " ".join(quote_words)
+        if key in first_with_text:
+            parent[root(index)] = root(first_with_text[key])
+        else:
+            first_with_text[key] = index
+    distinct = list(first_with_text.values())
+    by_shingle: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index in distinct:
+        quote_words = words[index]
         shingles = {
             tuple(quote_words[i : i + _SHINGLE])
             for i in range(max(1, len(quote_words) - _SHINGLE + 1))
@@ -461,16 +473,20 @@ def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
             by_shingle[shingle].append(index)
     checked: set[tuple[int, int]] = set()
     for members in by_shingle.values():
-        if len(members) < 2 or len(members) > _COMMON_SHINGLE:
+        if len(members) < 2:
             continue
-        for position, first in enumerate(members):
-            for second in members[position + 1 :]:
-                pair = (first, second)
-                if pair in checked or root(first) == root(second):
-                    continue
-                checked.add(pair)
-                if _same_quotation(words[first], words[second]):
-                    parent[root(second)] = root(first)
+        # a phrase shared by very many distinct wordings: compare each with the longest only
+        pairs = (
+            combinations(members, 2)
+            if len(members) <= _COMMON_SHINGLE
+            else ((max(members, key=lambda m: len(words[m])), member) for member in members)
+        )
+        for first, second in pairs:
+            if first == second or (first, second) in checked or root(first) == root(second):
+                continue
+            checked.add((first, second))
+            if _same_quotation(words[first], words[second]):
+                parent[root(second)] = root(first)
 
     components: dict[int, list[int]] = defaultdict(list)
     for index in range(len(quotes)):
