@@ -146,6 +146,53 @@ def _paragraph_quote_spans(text: str, start: int, end: int) -> list[tuple[int, i
     return spans
 
 
+_SINGLE_CLOSE = re.compile(r"(?<=\S)’(?![^\W\d_])")
+_SINGLE_OPEN = re.compile(r"(?<!\S)‘")
+
+
+def _single_quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """British-style ‘quotations’ in a paragraph without double marks.
+
+    ‘ opens at a word start; the quotation closes at the next ’ not followed by a letter (so
+    ``it’s`` and ``don’t`` are apostrophes). An unclosed opener is not a quotation.
+    """
+    spans: list[tuple[int, int]] = []
+    position = start
+    while True:
+        opener = text.find("‘", position, end)
+        if opener == -1:
+            return spans
+        if opener > start and not (
+            text[opener - 1].isspace() or text[opener - 1] in _OPENING_CONTEXT
+        ):
+            position = opener + 1
+            continue
+        next_opener = _SINGLE_OPEN.search(text, opener + 1, end)
+        limit = next_opener.start() if next_opener else end  # never run into the next quotation
+        closers = list(_SINGLE_CLOSE.finditer(text, opener + 1, limit))
+        if not closers:
+            return spans
+        # "the players’ games" is a possessive: prefer a ’ that ends a clause ("…with it,’")
+        closer = next(
+            (
+                candidate
+                for candidate in closers
+                if text[candidate.start() - 1] in ",.?!;:—–-"
+                or candidate.end() == end
+                or text[candidate.end()] in ",.?!;:)"
+            ),
+            closers[0],
+        )
+        spans.append((opener + 1, closer.start()))
+        position = closer.end()
+
+
+def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    if any(mark in _QUOTE_MARKS for mark in text[start:end]):
+        return _paragraph_quote_spans(text, start, end)
+    return _single_quote_spans(text, start, end)
+
+
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
@@ -248,7 +295,7 @@ def find_quotes(
     for para_start, para_end in _paragraphs(text, ranges):
         previous_speaker: str | None = None
         previous_end = para_start
-        for inner_start, inner_end in _paragraph_quote_spans(text, para_start, para_end):
+        for inner_start, inner_end in _quote_spans(text, para_start, para_end):
             open_mark = inner_start - 1
             close_mark = inner_end if inner_end < para_end else None
             start_char, end_char = _trimmed(text, inner_start, inner_end)

@@ -88,6 +88,18 @@ def test_scare_quotes_apostrophes_and_unbalanced_marks() -> None:
     ]
 
 
+def test_british_single_quotes_are_quotations_apostrophes_are_not() -> None:
+    text = (
+        "Sir Keir Starmer, the Labour leader, spoke.\n"
+        "‘It’s time we stopped the players’ games and got on with it,’ he said.\n"
+        "Nobody’s sure it’ll work, and the ‘rogue states’ agree: ‘this is a long quotation here.’"
+    )
+    quote, last = find_quotes("d", text)
+    assert quote.text == "It’s time we stopped the players’ games and got on with it,"
+    assert quote.speaker == "Keir Starmer"
+    assert last.text == "this is a long quotation here."
+
+
 def test_ranges_keep_quotes_out_of_boilerplate() -> None:
     text = '"This is the body quotation here," he said.\n"This is a reader comment quotation here."'
     body = (0, text.index("\n"))
