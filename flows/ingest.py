@@ -317,12 +317,17 @@ def _decode_wide(data: bytes, encoding: str) -> tuple[str, str | None]:
 
 
 def looks_binary(data: bytes) -> bool:
-    """NUL bytes or many control characters in the first kilobytes mean this is not text."""
+    """Many NUL bytes or control characters in the first kilobytes mean this is not text.
+
+    Binary formats (images, archives, executables) are full of them; a text or page with a
+    stray NUL is still text (the NUL is replaced when stored).
+
+    >>> looks_binary(b"<p>An article</p>" * 100 + bytes(1)), looks_binary(bytes(range(256)))
+    (False, True)
+    """
     head = data[:SNIFF_BYTES]
-    if b"\0" in head:
-        return True
     controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 12, 13, 27))
-    return controls > len(head) * 0.05
+    return head.count(0) > len(head) * 0.01 or controls > len(head) * 0.05
 
 
 def decode_text(data: bytes) -> tuple[str, str | None]:

@@ -300,3 +300,11 @@ def test_text_longer_than_an_article_is_refused(tmp_path: Path, monkeypatch) -> 
     reasons = {item.uri: item.reason for item in skipped}
     assert set(reasons) == {str(tmp_path / "dump.txt"), "long"}
     assert all("too long for an article" in reason for reason in reasons.values())
+
+
+def test_a_stray_nul_does_not_make_a_page_binary(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes(b"<html><body>" + b"<p>Article text.</p>" * 50 + b"\0</body></html>")
+    documents, skipped = _read(page)
+    assert skipped == [] and "\0" not in documents[0].content
+    assert "replaced" in (documents[0].note or "")
