@@ -260,11 +260,33 @@ _BYLINE = re.compile(
     + r")\b"
     + r"|(?P<agency2>"
     + AGENCY
-    + r")[ \t]+(?:[Ww]riters?|[Cc]orrespondents?|[Ss]taff|[Rr]eporters?)\b)"
+    + r")[ \t]+(?:[Ww]riters?|[Cc]orrespondents?|[Ss]taff|[Rr]eporters?)\b"
+    # "By The Associated Press", or "By JANE DOE" with the agency alone on the next line
+    + r"|By[ \t]+(?:[Tt]he[ \t]+)?(?P<agency3>"
+    + AGENCY
+    + r")[ \t]*$"
+    + r"|By[ \t]+[A-Z][\w.'’ -]{1,60}[ \t]*\r?\n[ \t]*(?:[Tt]he[ \t]+)?(?P<agency4>"
+    + AGENCY
+    + r")[ \t]*$)"
 )
 _CONTRIBUTED = re.compile(
     f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
-    + r"(?:\s+(?:writers?|reporters?|correspondents?|staff))?(?:\s+[A-Z][\w.'’-]+){0,6}\s+contributed\s+to\s+this\s+(?:report|story|article)"
+    + r"(?:\s+(?:writers?|reporters?|correspondents?|staff))?[^.\n]{0,120}?\s+contributed\s+(?:reporting\s+)?to\s+this\s+(?:report|story|article)"
+)
+# House signatures: Reuters' "(Reporting by ...; Editing by ...)", Bloomberg's contact lines.
+_HOUSE_SIGNOFFS = (
+    (
+        re.compile(
+            r"\(?\b(?:Additional\s+)?[Rr]eporting\s+by\s+[^;\n]{3,120};[^\n]{0,200}?\b[Ee]diting\s+by\s+[^)\n]{3,120}\)?"
+        ),
+        "Reuters",
+    ),
+    (
+        re.compile(
+            r"\bTo\s+contact\s+the\s+(?:reporters?|editors?)\s+(?:on|responsible\s+for)\s+this\s+story:"
+        ),
+        "Bloomberg",
+    ),
 )
 
 # A full stop after these does not end a sentence.
@@ -340,12 +362,11 @@ def _local_scope(text: str, phrase_start: int, phrase_end: int) -> tuple[int, in
     ``“A,” he told AP. “B.”``: the credit vouches for A (closed right before it) and for B (the
     same speaker's quotation continued right after the attribution sentence).
     """
-    from dedup.quotes import find_quotes  # local import: quotes uses the sentence helpers
+    from dedup.quotes import quotation_spans  # local import: keeps the modules independent
 
     scope_start, scope_end = sentence_bounds(text, phrase_start, phrase_end)
     para_start, para_end = paragraph_bounds(text, phrase_start)
-    quotes = find_quotes("", text, [(para_start, para_end)], min_words=1)
-    for quote in quotes:
+    for quote in quotation_spans(text, para_start, para_end):
         between = text[quote.end_char : phrase_start]
         closes_right_before = quote.end_char <= phrase_start and len(between) <= 80
         # the quotation must close in the credit's own sentence, not in an earlier one
@@ -444,8 +465,13 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
                 whole if is_last else para,
             )
     for match in _BYLINE.finditer(text):
-        group = "agency" if match.group("agency") else "agency2"
+        group = next(
+            name for name in ("agency", "agency2", "agency3", "agency4") if match.group(name)
+        )
         add(canonical_agency(match.group(group)), match.start(group), match.end(), "byline", whole)
+    for pattern, source in _HOUSE_SIGNOFFS:
+        for match in pattern.finditer(text):
+            add(source, match.start(), match.end(), "signoff", whole)
     for match in _CONTRIBUTED.finditer(text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
     for match in _LEADIN.finditer(text):

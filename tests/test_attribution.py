@@ -109,6 +109,20 @@ def test_local_cues(sentence: str, source: str, cue: str) -> None:
         ),
         ("By JOHN SMITH, Associated Press\nThe talks collapsed.", [("Associated Press", "byline")]),
         ("The talks collapsed.\nReuters contributed to this report.", [("Reuters", "byline")]),
+        ("By The Associated Press\nThe talks collapsed.", [("Associated Press", "byline")]),
+        ("By JANE DOE\nAssociated Press\nThe talks collapsed.", [("Associated Press", "byline")]),
+        (
+            "The talks collapsed.\nAssociated Press writers Jane Doe in Paris and Li Wei in Beijing contributed to this report.",
+            [("Associated Press", "byline")],
+        ),
+        (
+            "The talks collapsed.\n(Reporting by Jane Doe in London; Editing by John Smith)",
+            [("Reuters", "signoff")],
+        ),
+        (
+            "The talks collapsed.\nTo contact the reporter on this story: Jane Doe in London at jdoe@example.net",
+            [("Bloomberg", "signoff")],
+        ),
     ],
 )
 def test_document_wide_cues_scope_the_whole_text(
