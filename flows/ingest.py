@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gzip
 import hashlib
 import io
 import json
@@ -457,7 +456,6 @@ def read_warc(
     damage is reported as one skip line instead.
     """
     from warcio.archiveiterator import WARCIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     count = 0
@@ -465,7 +463,8 @@ def read_warc(
     try:
         with path.open("rb") as stream:
             # WARCIterator, not ArchiveIterator: the latter reads any text as a legacy ARC file.
-            records = iter(WARCIterator(stream, check_digests=True))
+            archive = WARCIterator(stream, check_digests=True)
+            records = iter(archive)
             while True:
                 # Only warcio's own work runs with stderr redirected, never the consumer's.
                 with contextlib.redirect_stderr(warnings):
@@ -480,16 +479,30 @@ def read_warc(
                     read = _warc_record(uri, target, record, limit)
                 if read is not None:
                     yield read
-    except (
-        ArchiveLoadFailed,
-        EOFError,
-        gzip.BadGzipFile,
-        zlib.error,
-        OSError,
-        ValueError,
-    ) as error:
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        yield Skipped(uri, f"truncated or invalid WARC after {count} records ({reason})")
+            # warcio stops quietly at a record cut inside its headers: bytes left after the
+            # last whole record are such a record.
+            stream.seek(archive.offset)
+            if stream.read(64).strip():
+                unread = path.stat().st_size - archive.offset
+                yield Skipped(
+                    uri, f"truncated WARC: {unread} bytes after {count} records are no whole record"
+                )
+    except Exception as error:  # warcio fails in many ways on damaged files; all mean the same
+        yield Skipped(
+            uri, f"truncated or invalid WARC after {count} records ({_warc_error(error)})"
+        )
+
+
+def _warc_error(error: Exception) -> str:
+    """warcio's own message where it has one; internal errors mean a damaged header."""
+    from warcio.exceptions import ArchiveLoadFailed
+
+    if (
+        isinstance(error, ArchiveLoadFailed | EOFError | OSError | zlib.error)
+        and str(error).strip()
+    ):
+        return str(error).strip().splitlines()[0]
+    return "damaged record header"
 
 
 def _warc_record(uri: str, target: str, record, max_bytes: int) -> RawDocument | Skipped | None:

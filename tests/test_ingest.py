@@ -78,12 +78,12 @@ def test_jsonl_bad_line_costs_one_line(tmp_path: Path) -> None:
     assert "invalid JSON" in skipped[0].reason
 
 
-def _warc_bytes(pages: dict[str, str]) -> bytes:
+def _warc_bytes(pages: dict[str, str], gzip: bool = True) -> bytes:
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
     buffer = io.BytesIO()
-    writer = WARCWriter(buffer, gzip=True)
+    writer = WARCWriter(buffer, gzip=gzip)
     for url, html in pages.items():
         headers = StatusAndHeaders(
             "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
@@ -308,3 +308,18 @@ def test_a_stray_nul_does_not_make_a_page_binary(tmp_path: Path) -> None:
     documents, skipped = _read(page)
     assert skipped == [] and "\0" not in documents[0].content
     assert "replaced" in (documents[0].note or "")
+
+
+def test_warc_cut_inside_a_record_header_is_reported(tmp_path: Path) -> None:
+    # warcio stops quietly when a record is cut inside its WARC headers: the lost record must
+    # still cost a line, not vanish.
+    pages = {f"https://example.org/{n}": f"<p>Story number {n} body text.</p>" for n in range(3)}
+    for gzipped in (False, True):
+        data = _warc_bytes(pages, gzip=gzipped)
+        second = data.index(b"WARC/1.0", 10) if not gzipped else None
+        cut = (second + 60) if second is not None else len(data) * 2 // 3
+        path = tmp_path / ("cut.warc.gz" if gzipped else "cut.warc")
+        path.write_bytes(data[:cut])
+        documents, skipped = _read(path)
+        assert documents and len(documents) < 3
+        assert len(skipped) == 1 and "truncated" in skipped[0].reason, skipped
