@@ -8,12 +8,20 @@ Two kinds of witness are weighed:
   quote, a ``Bloomberg:`` lead-in) are strong; document-wide credits (``es/jm (AP, AFP)``) are
   weaker, because an article signed off by two agencies and its own reporter mixes sources.
 
-A credit to an agency whose own copy is in the corpus makes that copy the origin (``document``);
-a credit to an agency absent from the corpus makes the origin ``external``; without credits the
-earliest dated witness is the origin, or the copy holding the others when nothing is dated.
+Each candidate origin (an outside source, or one corpus copy) gathers weighted support: local
+credits (1.0 per crediting copy), credits of an outlet whose copy is in the corpus (the same),
+document-wide credits (0.35, less when a sign-off names several agencies), credits of the same
+agency for neighbouring passages (0.3), being an agency's own copy (0.35), being the earliest
+dated witness (0.15, +0.05 with an hour's lead), holding all the other copies (0.15). The best
+supported candidate is the origin: a credited agency whose own copy is in the corpus gives
+``document`` (that copy), one absent from the corpus ``external``; with no support at all the
+origin is ``unknown``.
 
-The confidence constants below were calibrated on the truth corpus of ``benchmarks/origin.py``
-(see its reliability table): they estimate the probability that the chosen origin is right.
+The confidence depends on the kind of support the winner has (a credit governing the passage,
+any credit, dates only, length only, a tie on dates) and on its lead over the runner-up. Its
+constants were calibrated on two truth corpora (``python -m benchmarks.origin`` and
+``python -m benchmarks.origin --external DIR`` on a ``benchmarks/corpus.py`` corpus; see their
+reliability tables): they estimate the probability that the chosen origin is right.
 """
 
 from __future__ import annotations
