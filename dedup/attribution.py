@@ -342,6 +342,29 @@ def sentence_bounds(text: str, start_char: int, end_char: int) -> tuple[int, int
     return sentence_start, sentence_end
 
 
+_NAME_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Mayor|Sen|Senator|Gov|Governor|Rep|President|Candidate)\.?|\b[A-Z][a-z]+)[ \t]+$"
+)
+_NOT_FIRST_NAMES = {
+    "The",
+    "According",
+    "As",
+    "While",
+    "But",
+    "And",
+    "Earlier",
+    "Separately",
+    "Later",
+}
+
+
+def _part_of_a_name(text: str, agency_start: int) -> bool:
+    """``Michael Bloomberg said``: the agency's name is a person's surname here."""
+    before = text[max(0, agency_start - 30) : agency_start]
+    match = _NAME_BEFORE.search(before)
+    return match is not None and match.group().split()[0] not in _NOT_FIRST_NAMES
+
+
 def _in_ranges(position: int, ranges: list[tuple[int, int]] | None) -> bool:
     return ranges is None or any(start <= position < end for start, end in ranges)
 
@@ -475,6 +498,8 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
     for match in _CONTRIBUTED.finditer(text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
     for match in _LEADIN.finditer(text):
+        if _part_of_a_name(text, match.start("agency")):
+            continue
         add(
             canonical_agency(match.group("agency")),
             match.start(),
@@ -485,7 +510,9 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
     for cue, pattern in _LOCAL_PATTERNS:
         for match in pattern.finditer(text):
             source = canonical_agency(match.group("agency"))
-            if source is None:
+            if source is None or (
+                pattern is _REPORTED_AFTER and _part_of_a_name(text, match.start("agency"))
+            ):
                 continue
             add(
                 source,

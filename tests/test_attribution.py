@@ -76,6 +76,7 @@ def test_canonical_agency(name: str, canonical: str | None) -> None:
         ("According to Reuters, the talks collapsed.", "Reuters", "according_to"),
         ("He told the state-run Xinhua news agency that it was over.", "Xinhua", "told"),
         ("Interfax news agency reported the launch.", "Interfax", "reported"),
+        ("Earlier Bloomberg reported that the talks collapsed.", "Bloomberg", "reported"),
     ],
 )
 def test_local_cues(sentence: str, source: str, cue: str) -> None:
@@ -143,6 +144,8 @@ def test_document_wide_cues_scope_the_whole_text(
         "The press association of the town met on Monday.",
         "The talks went on for hours and then stopped (AP) - no deal.",
         "He reported the matter to the police.",
+        "Michael Bloomberg said he would spend heavily on the race.",
+        "Mayor Bloomberg reported a surplus.",
     ],
 )
 def test_no_false_credits(text: str) -> None:
