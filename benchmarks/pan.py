@@ -232,9 +232,12 @@ except ImportError:  # the cleaner is another module's; the benchmark runs witho
     INGEST_PATH = "dedup.tokens.tokenize over the whole text (no dedup.clean)"
 
 
+_USE_CLEANER = [True]
+
+
 def document_tokens(text: str) -> Tokens:
     """Tokens through the normal ingest path: body ranges of ``clean_plain_text`` if present."""
-    if _clean_plain_text is None:
+    if _clean_plain_text is None or not _USE_CLEANER[0]:
         return tokenize(text)
     return tokenize(text, _clean_plain_text(text).content_ranges())
 
@@ -311,6 +314,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=1, help="worker processes for alignment")
     parser.add_argument("--no-candidates", action="store_true", help="skip the candidate stage")
     parser.add_argument(
+        "--no-clean", action="store_true", help="tokenize whole texts, skip clean_plain_text"
+    )
+    parser.add_argument(
         "--param", action="append", default=[], metavar="NAME=VALUE", help="AlignParams override"
     )
     args = parser.parse_args(argv)
@@ -323,13 +329,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: PAN tar not found: {args.tar}", file=sys.stderr)
         return 2
 
+    if args.no_clean:
+        _USE_CLEANER[0] = False
     corpus = read_corpus(args.tar, args.sample, args.seed)
     n_pairs = sum(len(p) for p in corpus.pairs.values())
     print(
         f"PAN 2013 train: {n_pairs} pairs, {len(corpus.documents)} documents, sample={args.sample}"
     )
     print(f"alignment parameters: {params}")
-    print(f"ingest: {INGEST_PATH}")
+    print(f"ingest: {INGEST_PATH if _USE_CLEANER[0] else 'dedup.tokens.tokenize (--no-clean)'}")
 
     started = time.perf_counter()
     detections = run_alignment(corpus, args.jobs, params)
