@@ -27,6 +27,7 @@ reliability tables): they estimate the probability that the chosen origin is rig
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
@@ -37,7 +38,7 @@ from rapidfuzz import fuzz
 
 from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency, find_attributions
 from dedup.quotes import fold_words
-from dedup.records import Attribution, Cluster, DocumentFacts, Origin
+from dedup.records import Attribution, Cluster, DocumentFacts, Occurrence, Origin
 
 # A local credit weighs this much more than a document-wide credit of the same document.
 LOCAL_WEIGHT = 1.0
@@ -598,7 +599,18 @@ def _parents(
     # word pairs the origin's wording never has: edits made on the way (inserted or changed
     # words); looking at its whole document keeps neighbouring paragraphs out of them
     reference_pairs = _word_pairs(fold_words(facts[reference.doc_key].text))
-    own_edits = {w.index: _word_pairs(w.words) - reference_pairs for w in witnesses}
+    pairs = {
+        w.index: _uncredited_pairs(facts[w.doc_key], cluster.occurrences[w.index])
+        for w in witnesses
+    }
+    # without the origin's own copy, an edit is a minority feature: the wording most copies
+    # share is the source's (the stand-in reference may carry edits of its own)
+    support = Counter(pair for witness_pairs in pairs.values() for pair in witness_pairs)
+    half = len(witnesses) / 2 if origin_index is None else len(witnesses)
+    own_edits = {
+        index: {pair for pair in witness_pairs if support[pair] <= half} - reference_pairs
+        for index, witness_pairs in pairs.items()
+    }
     for witness in witnesses:
         if witness.index in parents or witness.index in (origin_index, reference.index):
             continue
@@ -615,6 +627,23 @@ def _parents(
         if best is not None:
             parents[witness.index] = best[1]
     return parents
+
+
+def _uncredited_pairs(fact: DocumentFacts, occurrence: Occurrence) -> set[tuple[str, str]]:
+    """Word pairs of an occurrence with its credit phrases cut out: two copies that both add
+    ``, AP reported`` did not copy each other for it."""
+    cuts = sorted(
+        (max(a.start_char, occurrence.start_char), min(a.end_char, occurrence.end_char))
+        for a in fact.attributions
+        if a.start_char < occurrence.end_char and occurrence.start_char < a.end_char
+    )
+    segments: list[str] = []
+    cursor = occurrence.start_char
+    for cut_start, cut_end in cuts:
+        segments.append(fact.text[cursor:cut_start])
+        cursor = max(cursor, cut_end)
+    segments.append(fact.text[cursor : occurrence.end_char])
+    return set().union(*(_word_pairs(fold_words(segment)) for segment in segments))
 
 
 def _word_pairs(words: list[str]) -> set[tuple[str, str]]:
