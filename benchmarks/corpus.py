@@ -807,8 +807,11 @@ class CorpusGenerator:
                     ],
                 }
             )  # fmt: skip
+        # Same text; the mirror is published (or crawled) a little later, so the first copy
+        # is the origin by date as well.
+        published = document.published + timedelta(minutes=self.rng.randint(5, 90))
         return Document(uri, document.outlet, document.title, document.author,
-                        document.published, document.text, document.credits,
+                        published, document.text, document.credits,
                         document.boilerplate, duplicate_of=document.uri)  # fmt: skip
 
     # -- the event loop ----------------------------------------------------------------
