@@ -1,8 +1,8 @@
 """The bad-input battery: every kind of broken file, through the real ``wiretrace run``.
 
 Builds, in a temporary folder, a binary file, invalid UTF-8, legacy encodings (cp1252,
-latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 600 kB text (longer
-than any article: refused, since quotation finding grows faster than linearly), HTML with no text,
+latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 1.5 MB text (longer
+than any article: refused, since memory grows with a document's length), HTML with no text,
 broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
 record, a text with no sentence at all, a path that does not exist, and a few good articles
 made from the seeds. Runs ``wiretrace run`` on them in a subprocess and prints what happened to
@@ -162,8 +162,8 @@ def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Cas
     cases.append(Case(str(big), f"{big_bytes / 1e6:.0f} MB text", "skipped", ("too large",)))
 
     long_text = folder / "dump.txt"
-    write_big_text(long_text, 600_000, sample)
-    cases.append(Case(str(long_text), "600 kB text (a dump)", "skipped", ("too long",)))
+    write_big_text(long_text, 1_500_000, sample)
+    cases.append(Case(str(long_text), "1.5 MB text (a dump)", "skipped", ("too long",)))
 
     no_text = "<html><head><script>var x = 1;</script><style>p {}</style></head><body><div><img src='a.png'></div></body></html>"
     text_file(
