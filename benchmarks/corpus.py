@@ -808,8 +808,8 @@ class CorpusGenerator:
                 }
             )  # fmt: skip
         # Same text; the mirror is published (or crawled) a little later, so the first copy
-        # is the origin by date as well.
-        published = document.published + timedelta(minutes=self.rng.randint(5, 90))
+        # is the origin by date as well (no draw from the generator: other documents stay the same).
+        published = document.published + timedelta(minutes=5 + self.document_count * 37 % 86)
         return Document(uri, document.outlet, document.title, document.author,
                         published, document.text, document.credits,
                         document.boilerplate, duplicate_of=document.uri)  # fmt: skip
