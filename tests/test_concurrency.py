@@ -1,11 +1,11 @@
-"""Two runs at once, a database that goes away mid-run, and uniqueness the database enforces.
+"""Runs at once, a database that goes away mid-run, and uniqueness the database enforces.
 
-Two ``wiretrace run`` processes started together on overlapping inputs must end with the
-lineage one run over all the inputs gives; a run whose connections are cut must recover or end
+``wiretrace run`` processes started together on overlapping inputs must end with the lineage
+one run over all the inputs gives; a run whose connections are cut must recover or end
 in one clear line, and a re-run must then give the clean lineage; the database itself refuses
 duplicate documents, alignments, occurrences and quotes.
 
-The two-process tests need PostgreSQL: they run when ``WIRETRACE_TEST_DB`` is a PostgreSQL URL,
+The multi-process tests need PostgreSQL: they run when ``WIRETRACE_TEST_DB`` is a PostgreSQL URL,
 each in fresh databases on that server.
 """
 
@@ -87,7 +87,7 @@ def test_database_refuses_duplicate_rows(db_url: str) -> None:
     engine.dispose()
 
 
-# -- two processes (PostgreSQL) --------------------------------------------------------------------
+# -- several processes (PostgreSQL) --------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -121,12 +121,14 @@ def reference(tmp_path_factory: pytest.TempPathFactory, postgres_databases):
 
 @needs_postgres
 @needs_data
-def test_two_runs_at_once_give_one_runs_lineage(reference, postgres_databases) -> None:
+def test_runs_at_once_give_one_runs_lineage(reference, postgres_databases) -> None:
     files, expected, _ = reference
     third = len(files) // 3
-    first_inputs, second_inputs = files[: 2 * third], files[third:]  # a third in common
+    # Overlapping inputs: two thirds each with a third in common, and all of them (so that two
+    # runs have the same amount of work and reach the lineage at the same moment).
+    inputs = [files[: 2 * third], files[third:], files]
     url = postgres_databases()
-    runs = [start_run(first_inputs, url), start_run(second_inputs, url)]
+    runs = [start_run(paths, url) for paths in inputs]
     outputs = [process.communicate(timeout=120) for process in runs]
     for process, (_, stderr) in zip(runs, outputs, strict=True):
         assert TRACEBACK not in stderr
