@@ -244,22 +244,18 @@ def _read_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | S
     yield bytes_to_document(uri, data, source_format)
 
 
-def bytes_to_document(
-    uri: str, data: bytes, source_format: str, fields: dict[str, str] | None = None
-) -> RawDocument | Skipped:
+def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument | Skipped:
     """Decode one file's bytes, refusing what is empty, binary or has no words."""
     if not data.strip():
         return Skipped(uri, "empty file")
-    wide = wide_encoding(data)
+    wide = wide_encoding(data)  # UTF-16/32 is full of NULs, yet text
     if wide is None and looks_binary(data):
         return Skipped(uri, "binary file, not text")
-    if wide is not None:
-        text, note = _decode_wide(data, wide)
-    elif source_format == "html":
+    if wide is None and source_format == "html":
         text, note = decode_html(data)
     else:
         text, note = decode_text(data)
-    return text_to_document(uri, text, source_format, fields or {}, note)
+    return text_to_document(uri, text, source_format, {}, note)
 
 
 def text_to_document(
