@@ -403,7 +403,7 @@ def read_jsonl_lines(
         if len(raw_line) > max_bytes:
             yield Skipped(where, _too_large(len(raw_line), max_bytes, "JSONL line"))
             continue
-        line, _ = decode_text(raw_line)
+        line, note = decode_text(raw_line)
         line = line.lstrip("\ufeff").rstrip("\r\n")
         if not line.strip():
             continue
@@ -417,10 +417,12 @@ def read_jsonl_lines(
         if not isinstance(record, dict):
             yield Skipped(where, "JSONL line is not an object")
             continue
-        yield _jsonl_record(uri, where, line_number, record)
+        yield _jsonl_record(uri, where, line_number, record, note)
 
 
-def _jsonl_record(uri: str, where: str, line_number: int, record: dict) -> RawDocument | Skipped:
+def _jsonl_record(
+    uri: str, where: str, line_number: int, record: dict, note: str | None = None
+) -> RawDocument | Skipped:
     body = record.get("text")
     source_format = "text"
     if not isinstance(body, str) and isinstance(record.get("html"), str):
@@ -436,7 +438,7 @@ def _jsonl_record(uri: str, where: str, line_number: int, record: dict) -> RawDo
         f"{uri}#L{line_number}",
     )
     fields = {key: str(record[key]) for key in JSONL_FIELDS if record.get(key) not in (None, "")}
-    document = text_to_document(make_storable(record_uri)[0], body, source_format, fields)
+    document = text_to_document(make_storable(record_uri)[0], body, source_format, fields, note)
     if isinstance(document, Skipped):
         return Skipped(where, document.reason)
     return document

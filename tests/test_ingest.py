@@ -322,3 +322,12 @@ def test_warc_cut_inside_a_record_header_is_reported(tmp_path: Path) -> None:
         documents, skipped = _read(path)
         assert [doc.uri for doc in documents] == list(whole)
         assert len(skipped) == 1 and skipped[0].reason.startswith("truncated"), skipped
+
+
+def test_jsonl_line_in_a_legacy_encoding_says_so(tmp_path: Path) -> None:
+    feed = tmp_path / "feed.jsonl"
+    line = '{"id": "café", "text": "Le café est fermé."}\n'
+    feed.write_bytes(line.encode("cp1252"))
+    documents, skipped = _read(feed)
+    assert skipped == [] and documents[0].content == "Le café est fermé."
+    assert "cp1252" in (documents[0].note or "")
