@@ -50,6 +50,8 @@ class Case:
     reason_words: tuple[str, ...] = ()  # a skip reason must contain one of these
     # For stored text files: the exact text the document must hold.
     text: str | None = None
+    # For stored files decoded with repairs: the terminal note must contain one of these.
+    said: tuple[str, ...] = ()
 
 
 @dataclass
@@ -121,9 +123,11 @@ def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Cas
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
 
-    def text_file(name: str, data: bytes, what: str, expect: str, *words: str, text=None) -> None:
+    def text_file(
+        name: str, data: bytes, what: str, expect: str, *words: str, text=None, said=()
+    ) -> None:
         (folder / name).write_bytes(data)
-        cases.append(Case(str(folder / name), what, expect, words, text))
+        cases.append(Case(str(folder / name), what, expect, words, text, said))
 
     # Good articles: real seed texts, copied byte for byte.
     for number, text in enumerate(texts[:3]):
@@ -140,12 +144,38 @@ def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Cas
     )
     damaged = accented.encode("utf-8").replace(b"caf\xc3\xa9", b"caf\xe9\xff")
     repaired = accented.replace("café", "caf\ufffd\ufffd")  # the two bad bytes, one for one
-    text_file("invalid_utf8.txt", damaged, "UTF-8 with invalid bytes", "stored", text=repaired)
-    text_file("cp1252.txt", accented.encode("cp1252"), "cp1252 text", "stored", text=accented)
-    latin1 = "Ångström, señor, naïve façade; ¿qué pasó? " + sample
-    text_file("latin1.txt", latin1.encode("latin-1"), "latin-1 text", "stored", text=latin1)
     text_file(
-        "utf16_bom.txt", accented.encode("utf-16"), "UTF-16 with BOM", "stored", text=accented
+        "invalid_utf8.txt",
+        damaged,
+        "UTF-8 with invalid bytes",
+        "stored",
+        text=repaired,
+        said=("invalid UTF-8",),
+    )
+    text_file(
+        "cp1252.txt",
+        accented.encode("cp1252"),
+        "cp1252 text",
+        "stored",
+        text=accented,
+        said=("cp1252",),
+    )
+    latin1 = "Ångström, señor, naïve façade; ¿qué pasó? " + sample
+    text_file(
+        "latin1.txt",
+        latin1.encode("latin-1"),
+        "latin-1 text",
+        "stored",
+        text=latin1,
+        said=("latin-1", "cp1252"),
+    )
+    text_file(
+        "utf16_bom.txt",
+        accented.encode("utf-16"),
+        "UTF-16 with BOM",
+        "stored",
+        text=accented,
+        said=("UTF-16",),
     )
     text_file("empty.txt", b"", "empty file", "skipped", "empty")
     text_file(
@@ -279,6 +309,8 @@ def check(cases: list[Case], outcome: Outcome) -> list[str]:
                 )
             elif case.text is not None and outcome.stored[case.uri] != case.text:
                 fail(f"{case.uri} ({case.what}) was stored with different text")
+            elif case.said and not any(w in outcome.notes.get(case.uri, "") for w in case.said):
+                fail(f"{case.uri} ({case.what}): no note saying how it was decoded")
             continue
         reason = outcome.skipped.get(case.uri)
         if case.uri in outcome.stored:
