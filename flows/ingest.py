@@ -38,7 +38,7 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + WARC_SUFFI
 
 # A news article is a few kB; a 20 MB file is a dump or a mistake (HTML pages with inline
 # images and scripts reach a few MB). For JSONL and WARC files the limit applies to each record.
-DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_MAX_BYTES = 20_000_000
 # The longest features run to ~100,000 characters; ten times that is a book or a dump. The
 # pipeline's memory grows with a document's length (measured on repetitive text: 1 M
 # characters 6 s and 0.5 GB, 4 M characters 20 s and 1.5 GB), so longer texts are refused.
