@@ -158,10 +158,11 @@ def child_datasketch(articles: str, pairs_out: str | None, num_perm: int, thresh
     }
 
 
-def run_child(arguments: list[str]) -> dict:
+def run_child(arguments: list[str], extra_env: dict[str, str] | None = None) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), *arguments]
     environment = {
         **os.environ,
+        **(extra_env or {}),
         "PYTHONPATH": f"{HERE.parent}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
     }
     completed = subprocess.run(
@@ -433,11 +434,20 @@ def print_quality(quality: dict) -> None:
         )
 
 
+def pipeline_env(args: argparse.Namespace) -> dict[str, str]:
+    """Environment of a pipeline child: alignment workers when asked for (flows.stages)."""
+    return {"WIRETRACE_ALIGN_WORKERS": str(args.align_workers)} if args.align_workers else {}
+
+
 def measure(args: argparse.Namespace, count: int) -> dict:
     work: Path = args.work
     folder = ensure_corpus(work, count, args.seed)
     articles, truth = folder / "articles.jsonl", folder / "truth.json"
-    results: dict[str, Any] = {"n": count, "profiled": args.profile}
+    results: dict[str, Any] = {
+        "n": count,
+        "profiled": args.profile,
+        "align_workers": args.align_workers,
+    }
     print(f"\n=== {count} documents ===")
     if not args.skip_pipeline:
         db = fresh_sqlite(work / f"full-{count}.sqlite")
@@ -445,7 +455,7 @@ def measure(args: argparse.Namespace, count: int) -> dict:
         child_args = ["_pipeline", "--db", db, "--pairs-out", str(pairs), str(articles)]
         if args.profile:
             child_args += ["--profile", str(work / f"profile-{count}.pstats")]
-        run = run_child(child_args)
+        run = run_child(child_args, pipeline_env(args))
         results["pipeline"] = run
         print_pipeline(run, count)
         quality = evaluate(truth, db, pairs)
@@ -507,8 +517,8 @@ def nightly(args: argparse.Namespace, articles: Path, count: int) -> dict:
     batch.write_text("".join(lines[-batch_size:]), encoding="utf-8")
     del lines
     db = fresh_sqlite(work / f"nightly-{count}.sqlite")
-    stored = run_child(["_pipeline", "--db", db, str(archive)])
-    tonight = run_child(["_pipeline", "--db", db, str(batch)])
+    stored = run_child(["_pipeline", "--db", db, str(archive)], pipeline_env(args))
+    tonight = run_child(["_pipeline", "--db", db, str(batch)], pipeline_env(args))
     print(f"nightly: {batch_size} new articles against {count - batch_size} stored "
           f"(stored by a {stored['wall']:.1f} s run):")  # fmt: skip
     print_pipeline(tonight, batch_size)
@@ -573,6 +583,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-pipeline", action="store_true")
     parser.add_argument("--text-dedup-python", default=DEFAULT_TEXT_DEDUP_PYTHON)
     parser.add_argument("--text-dedup-procs", type=int, default=1)
+    parser.add_argument(
+        "--align-workers", type=int, default=0, help="WIRETRACE_ALIGN_WORKERS for the pipeline"
+    )
     args = parser.parse_args(argv)
     sizes = args.n or [10000]
     if any(size < 2 for size in sizes) or (args.nightly and args.nightly >= min(sizes)):
