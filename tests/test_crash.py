@@ -2,8 +2,9 @@
 
 A real ``wiretrace run`` subprocess works on a corpus big enough to take a few seconds (the
 seeds, news sources of the PAN 2013 corpus, and articles stitched from their paragraphs so
-that passages are reused); it is killed at several points of its usual duration and run again
-to completion. Every contract view must then hold exactly the rows of one clean run: no
+that passages are reused); it is killed as soon as the database shows it storing documents,
+marking templates and aligning, or tracing the lineage (once also killing the re-run), and
+then run again to completion. Every contract view must then hold exactly the rows of one clean run: no
 duplicate, nothing missing, no half-written document.
 """
 
