@@ -108,8 +108,9 @@ def _print_clusters(db: str | None, limit: int = 10) -> None:
     if not clusters:
         return
     table = Table(title="most shared passages", title_justify="left")
-    for column in ("cluster", "docs", "origin", "conf.", "passage"):
-        table.add_column(column)
+    for column in ("cluster", "docs", "origin", "conf."):
+        table.add_column(column, no_wrap=True)
+    table.add_column("passage", no_wrap=True, overflow="ellipsis")
     ranked = sorted(clusters, key=lambda row: (-row.n_documents, -len(row.text), row.cluster_id))
     for row in ranked[:limit]:
         origin = row.origin_source or row.origin_uri or row.origin_kind

@@ -74,3 +74,17 @@ def db_url(tmp_path: Path, _postgres_test_database: str | None) -> Iterator[str]
         pytest.skip(f"WIRETRACE_TEST_DB: no fresh-database recipe for {server_url.split(':')[0]}")
     else:
         yield f"sqlite:///{tmp_path / 'wiretrace-test.db'}"
+
+
+@pytest.fixture(scope="module")
+def module_db_url(
+    tmp_path_factory: pytest.TempPathFactory, _postgres_test_database: str | None
+) -> Iterator[str]:
+    """Like ``db_url``, shared by the tests of one module (for one expensive pipeline run)."""
+    server_url = os.environ.get("WIRETRACE_TEST_DB", "")
+    if _postgres_test_database is not None:
+        yield from _fresh_postgres_schema(_postgres_test_database)
+    elif server_url and not server_url.startswith("sqlite"):
+        pytest.skip(f"WIRETRACE_TEST_DB: no fresh-database recipe for {server_url.split(':')[0]}")
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'wiretrace-test.db'}"

@@ -28,30 +28,24 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seeds not found at {SEEDS}")
-def test_provenance_flow_runs_and_publishes_artifacts(prefect_harness, tmp_path: Path) -> None:
+def test_provenance_flow_runs_and_publishes_artifacts(prefect_harness, db_url: str) -> None:
+    import asyncio
+
     from prefect.client.orchestration import get_client
 
     from flows.provenance import provenance_pipeline
     from storage.store import Store
-    from tests.conftest import make_test_db
 
-    url, cleanup = make_test_db(tmp_path)
-    try:
-        result = provenance_pipeline([str(SEEDS)], url)
-        assert result["documents_new"] == 5
-        assert result["clusters"] >= 4
-        assert Store(url).clusters()
+    result = provenance_pipeline([str(SEEDS)], db_url)
+    assert result["documents_new"] == 5
+    assert result["clusters"] >= 4
+    assert Store(db_url).clusters()
 
-        async def artifact_keys() -> set[str]:
-            async with get_client() as client:
-                return {artifact.key for artifact in await client.read_artifacts()}
+    async def artifact_keys() -> set[str]:
+        async with get_client() as client:
+            return {artifact.key for artifact in await client.read_artifacts()}
 
-        import asyncio
-
-        assert {"wiretrace-summary", "wiretrace-clusters"} <= asyncio.run(artifact_keys())
-    finally:
-        cleanup()
-
+    assert {"wiretrace-summary", "wiretrace-clusters"} <= asyncio.run(artifact_keys())
 
 def test_prefect_yaml_entrypoints_are_flows() -> None:
     # Every deployment in prefect.yaml must point at a real flow with the parameters it sets.
