@@ -26,6 +26,7 @@ from test_crash import (
     TRACEBACK,
     assert_consistent,
     build_corpus,
+    database_factory,
     describe_difference,
     finish,
     lineage_snapshot,
@@ -91,21 +92,9 @@ def test_database_refuses_duplicate_rows(db_url: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def postgres_databases(_postgres_test_database: str | None) -> Iterator:
-    """A factory of fresh schemas of the session's PostgreSQL database (see conftest.py)."""
-    from conftest import _fresh_postgres_schema
-
-    made: list[Iterator[str]] = []
-
-    def make() -> str:
-        assert _postgres_test_database is not None
-        generator = _fresh_postgres_schema(_postgres_test_database)
-        made.append(generator)
-        return next(generator)
-
-    yield make
-    for generator in made:
-        generator.close()
+def postgres_databases(tmp_path_factory, _postgres_test_database: str | None) -> Iterator:
+    """A factory of fresh schemas of the session's PostgreSQL database."""
+    yield from database_factory(tmp_path_factory.mktemp("databases"), _postgres_test_database)
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +102,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory, postgres_databases):
     """The corpus's files and the lineage of one clean run over all of them."""
     corpus = build_corpus(tmp_path_factory.mktemp("corpus"))
     files = sorted(corpus.iterdir())
-    url = postgres_databases()
+    url = postgres_databases("reference")
     started = time.perf_counter()
     finish(start_run(files, url))
     return files, lineage_snapshot(url), time.perf_counter() - started
@@ -127,7 +116,7 @@ def test_runs_at_once_give_one_runs_lineage(reference, postgres_databases) -> No
     # Overlapping inputs: two thirds each with a third in common, and all of them (so that two
     # runs have the same amount of work and reach the lineage at the same moment).
     inputs = [files[: 2 * third], files[third:], files]
-    url = postgres_databases()
+    url = postgres_databases("at_once")
     runs = [start_run(paths, url) for paths in inputs]
     outputs = [process.communicate(timeout=120) for process in runs]
     for process, (_, stderr) in zip(runs, outputs, strict=True):
@@ -144,7 +133,9 @@ def test_database_going_away_mid_run(reference, postgres_databases) -> None:
     files, expected, duration = reference
     # Its own application name marks the run's connections, so that only they are cut.
     application = "wiretrace-going-away-test"
-    url = make_url(postgres_databases()).update_query_dict({"application_name": application})
+    url = make_url(postgres_databases("going_away")).update_query_dict(
+        {"application_name": application}
+    )
     url = url.render_as_string(hide_password=False)
     admin = create_engine(make_url(url).set(query={}), isolation_level="AUTOCOMMIT")
     process = start_run(files, url)

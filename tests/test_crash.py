@@ -300,25 +300,29 @@ def finish(process: subprocess.Popen, timeout: float = 120) -> tuple[str, str]:
     return stdout, stderr
 
 
-@pytest.fixture
-def fresh_db(tmp_path: Path, _postgres_test_database: str | None) -> Iterator:
-    """A factory of empty databases: SQLite files, or fresh schemas of the session's
-    PostgreSQL database when WIRETRACE_TEST_DB points at a server (see conftest.py)."""
+def database_factory(folder: Path, postgres_database: str | None) -> Iterator:
+    """Yields a factory of empty databases: SQLite files in ``folder``, or fresh schemas of the
+    session's PostgreSQL database when WIRETRACE_TEST_DB points at a server (conftest.py)."""
     # pytest puts tests/ on sys.path (rootdir-less conftest), so the module is "conftest".
     from conftest import _fresh_postgres_schema
 
     made: list[Iterator[str]] = []
 
     def make(name: str) -> str:
-        if _postgres_test_database is None:
-            return f"sqlite:///{tmp_path / f'{name}.db'}"
-        generator = _fresh_postgres_schema(_postgres_test_database)
+        if postgres_database is None:
+            return f"sqlite:///{folder / f'{name}.db'}"
+        generator = _fresh_postgres_schema(postgres_database)
         made.append(generator)
         return next(generator)
 
     yield make
     for generator in made:
         generator.close()
+
+
+@pytest.fixture
+def fresh_db(tmp_path: Path, _postgres_test_database: str | None) -> Iterator:
+    yield from database_factory(tmp_path, _postgres_test_database)
 
 
 def test_killed_runs_recover_to_the_clean_lineage(tmp_path: Path, fresh_db) -> None:
