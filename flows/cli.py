@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -107,22 +108,17 @@ def _print_clusters(db: str | None, limit: int = 10) -> None:
     clusters = Store(db).clusters()
     if not clusters:
         return
-    table = Table(title="most shared passages", title_justify="left")
-    for column in ("cluster", "docs", "origin", "conf."):
-        table.add_column(column, no_wrap=True)
-    table.add_column("passage", no_wrap=True, overflow="ellipsis")
+    out.print("[bold]most shared passages[/]")
     ranked = sorted(clusters, key=lambda row: (-row.n_documents, -len(row.text), row.cluster_id))
     for row in ranked[:limit]:
-        origin = row.origin_source or row.origin_uri or row.origin_kind
-        passage = " ".join(row.text.split())
-        table.add_row(
-            str(row.cluster_id),
-            str(row.n_documents),
-            f"{row.origin_kind}: {origin}",
-            f"{row.confidence:.2f}",
-            passage if len(passage) <= 90 else passage[:87] + "...",
+        origin = row.origin_source or row.origin_uri or "origin unknown"
+        out.print(
+            f"  cluster {row.cluster_id}: {row.n_documents} documents, {row.origin_kind} origin "
+            f"[bold]{escape(origin)}[/] (confidence {row.confidence:.2f})",
+            highlight=False,
         )
-    out.print(table)
+        passage = " ".join(row.text.split())
+        out.print("    " + (passage if len(passage) <= 150 else passage[:147] + "..."), markup=False, highlight=False)
 
 
 @app.command()
