@@ -91,7 +91,9 @@ def run(
     table.add_row("database", summary.database)
     table.add_row("documents", f"{summary.documents_new} new, {summary.documents_total} stored")
     table.add_row("skipped", str(len(summary.skipped)))
-    table.add_row("alignments", f"{summary.alignments_new} new ({summary.candidate_pairs} candidate pairs)")
+    table.add_row(
+        "alignments", f"{summary.alignments_new} new ({summary.candidate_pairs} candidate pairs)"
+    )
     table.add_row("clusters", str(summary.clusters))
     origins = ", ".join(f"{count} {kind}" for kind, count in sorted(summary.origins.items()))
     table.add_row("origins", origins or "none")
@@ -118,13 +120,19 @@ def _print_clusters(db: str | None, limit: int = 10) -> None:
             highlight=False,
         )
         passage = " ".join(row.text.split())
-        out.print("    " + (passage if len(passage) <= 150 else passage[:147] + "..."), markup=False, highlight=False)
+        out.print(
+            "    " + (passage if len(passage) <= 150 else passage[:147] + "..."),
+            markup=False,
+            highlight=False,
+        )
 
 
 @app.command()
 def report(
     db: DbOption = None,
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path("wiretrace-report"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
+        "wiretrace-report"
+    ),
 ) -> None:
     """Write the provenance report: HTML pages, report.md, lineage.json, lineage.csv."""
     from reports import write_report
@@ -156,7 +164,9 @@ def show(
 @app.command()
 def clean(
     file: Annotated[Path, typer.Argument(help="A .txt or .html file.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Text, boilerplate spans, metadata.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Text, boilerplate spans, metadata.")
+    ] = False,
 ) -> None:
     """Print a file's cleaned text (with --json: text, boilerplate spans, metadata)."""
     from flows import stages
@@ -227,15 +237,23 @@ def align(
             f"{file_b} [{alignment.b_start}:{alignment.b_end}]  similarity {alignment.similarity:.2f}",
             highlight=False,
         )
-        out.print("   A: " + " ".join(text_a[alignment.a_start : alignment.a_end].split()), markup=False)
-        out.print("   B: " + " ".join(text_b[alignment.b_start : alignment.b_end].split()), markup=False)
+        out.print(
+            "   A: " + " ".join(text_a[alignment.a_start : alignment.a_end].split()), markup=False
+        )
+        out.print(
+            "   B: " + " ".join(text_b[alignment.b_start : alignment.b_end].split()), markup=False
+        )
 
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="Export format: prov-json.")] = "prov-json",
+    format: Annotated[
+        str, typer.Option("--format", help="Export format: prov-json.")
+    ] = "prov-json",
     db: DbOption = None,
-    output: Annotated[Path | None, typer.Option("--out", help="File to write [default: stdout].")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--out", help="File to write [default: stdout].")
+    ] = None,
 ) -> None:
     """Export the lineage graph (W3C PROV-JSON)."""
     from reports import export_prov_json

@@ -13,11 +13,13 @@ from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from typing import Any
 
+from dedup.records import CleanedDocument
 from flows import stages
 from flows.ingest import Skipped
 from storage.store import Store
 
 Notify = Callable[[str], None]
+SAVE_BATCH = 500  # documents per transaction: fewer round trips, little lost to a crash
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 STAGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -99,42 +101,52 @@ def run_pipeline(
     summary = RunSummary(run_id=run_id, database=store.display_url)
     step = {name: wrap(function) for name, function in STAGE_FUNCTIONS.items()}
     try:
-        ingested = step["ingest"](paths, store.known_hashes())
-        summary.skipped.extend(ingested.skipped)
-        summary.documents_read = len(ingested.documents)
-        for done, raw in enumerate(ingested.documents, start=1):
-            try:
-                cleaned = step["clean"](raw)
-            except Exception as error:  # one bad document costs one document
-                summary.skipped.append(Skipped(raw.uri, _one_line(error)))
-                continue
-            if raw.note:
-                notify(f"note: {raw.uri}: {raw.note}")
-            store.save_document(raw.uri, raw.content_hash, raw.source_format, cleaned)
-            summary.documents_new += 1
-            progress("clean", done, len(ingested.documents))
-        for skipped in summary.skipped:
-            notify(skipped.message())
-            store.record_skipped(run_id, skipped.uri, skipped.reason)
+        # One writing run at a time: a second run waits here, then sees what the first stored.
+        with store.exclusive():
+            ingested = step["ingest"](paths, store.known_hashes())
+            summary.skipped.extend(ingested.skipped)
+            summary.documents_read = len(ingested.documents)
+            batch: list[tuple[str, str, str, CleanedDocument]] = []
+            for done, raw in enumerate(ingested.documents, start=1):
+                try:
+                    cleaned = step["clean"](raw)
+                except Exception as error:  # one bad document costs one document
+                    summary.skipped.append(Skipped(raw.uri, _one_line(error)))
+                    continue
+                if raw.note:
+                    notify(f"note: {raw.uri}: {raw.note}")
+                batch.append((raw.uri, raw.content_hash, raw.source_format, cleaned))
+                if len(batch) >= SAVE_BATCH:
+                    # A document is stored whole or not at all; a batch is one transaction.
+                    store.save_documents(batch)
+                    summary.documents_new += len(batch)
+                    batch = []
+                progress("clean", done, len(ingested.documents))
+            if batch:
+                store.save_documents(batch)
+                summary.documents_new += len(batch)
+            for skipped in summary.skipped:
+                notify(skipped.message())
+                store.record_skipped(run_id, skipped.uri, skipped.reason)
 
-        step["templates"](store)
-        inputs = store.detection_inputs()
-        summary.documents_total = len(inputs)
-        pending = {doc.uri for doc in inputs if doc.pending}
-        if pending:
-            tokens = step["fingerprint"](inputs)
-            pairs = step["candidates"](tokens, pending)
-            summary.candidate_pairs = len(pairs)
-            texts = {doc.uri: doc.text for doc in inputs}
-            alignments = step["align"](pairs, texts, tokens, progress)
-            store.save_alignments(sorted(pending), alignments)
-            summary.alignments_new = len(alignments)
-        lineage = step["trace"](store, run_id)
-        summary.clusters, summary.origins, summary.quotes = (
-            lineage.clusters,
-            lineage.origins,
-            lineage.quotes,
-        )
+            step["templates"](store)
+            inputs = store.detection_inputs()
+            summary.documents_total = len(inputs)
+            pending = {doc.uri for doc in inputs if doc.pending}
+            if pending:
+                tokens = step["fingerprint"](inputs)
+                pairs = step["candidates"](tokens, pending)
+                summary.candidate_pairs = len(pairs)
+                texts = {doc.uri: doc.text for doc in inputs}
+                alignments = step["align"](pairs, texts, tokens, progress)
+                store.save_alignments(sorted(pending), alignments)
+                summary.alignments_new = len(alignments)
+            lineage = step["trace"](store, run_id)
+            summary.clusters, summary.origins, summary.quotes = (
+                lineage.clusters,
+                lineage.origins,
+                lineage.quotes,
+            )
     except BaseException:
         store.finish_run(run_id, summary.counts(), status="failed")
         raise

@@ -115,9 +115,7 @@ def fingerprint(inputs: list[StoredDocument]) -> dict[str, Tokens]:
     }
 
 
-def find_candidates(
-    tokens: dict[str, Tokens], pending: set[str]
-) -> list[tuple[str, str]]:
+def find_candidates(tokens: dict[str, Tokens], pending: set[str]) -> list[tuple[str, str]]:
     """Document pairs worth aligning: every pending document against all others."""
     new = {uri: toks for uri, toks in tokens.items() if uri in pending}
     old = {uri: toks for uri, toks in tokens.items() if uri not in pending}
@@ -208,7 +206,11 @@ def quote_rank(facts: dict[str, DocumentFacts]) -> dict[str, int]:
     """Order documents by publication (undated last, then by uri): earlier = closer to origin."""
     ordered = sorted(
         facts.values(),
-        key=lambda fact: (fact.published_at is None, fact.published_at or datetime.min, fact.doc_key),
+        key=lambda fact: (
+            fact.published_at is None,
+            fact.published_at or datetime.min,
+            fact.doc_key,
+        ),
     )
     return {fact.doc_key: rank for rank, fact in enumerate(ordered)}
 
@@ -221,7 +223,9 @@ def trace_lineage(store: Store, run_id: int | None = None) -> LineageResult:
     origins: list[Origin] = [infer_origin(cluster, facts) for cluster in clusters]
     quotes = []
     for doc in inputs:
-        quotes.extend(find_quotes(doc.uri, doc.text, content_ranges(len(doc.text), doc.boilerplate)))
+        quotes.extend(
+            find_quotes(doc.uri, doc.text, content_ranges(len(doc.text), doc.boilerplate))
+        )
     quote_groups = group_quotes(quotes, quote_rank(facts))
     store.replace_lineage(
         clusters,

@@ -37,6 +37,7 @@ from sqlalchemy import (
     insert,
     or_,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -185,6 +186,10 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(begin)
 
 
+# Any fixed 64-bit number: the advisory lock that lets one wiretrace run write at a time.
+RUN_LOCK_KEY = 0x77697265_74726163 >> 1
+
+
 class Store:
     """wiretrace's database. Any SQLAlchemy URL; SQLite and PostgreSQL are tested."""
 
@@ -244,6 +249,42 @@ class Store:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the database's run lock: one writing run at a time.
+
+        Two runs over overlapping inputs would otherwise both insert the same new documents and
+        each rewrite the lineage from what it saw. PostgreSQL: a session advisory lock on a
+        connection of its own. SQLite file: an OS lock on a file beside the database (SQLite's
+        own lock is per transaction, not per run). Other backends: no lock.
+        """
+        sa_url = make_url(self.url)
+        backend = sa_url.get_backend_name()
+        if backend == "postgresql":
+            connection = self.engine.connect()
+            try:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": RUN_LOCK_KEY})
+                connection.commit()
+                yield
+            finally:
+                with suppress(DBAPIError):
+                    connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": RUN_LOCK_KEY}
+                    )
+                    connection.commit()
+                connection.close()
+        elif backend == "sqlite" and sa_url.database not in (None, "", ":memory:"):
+            import fcntl
+
+            with open(f"{sa_url.database}.run-lock", "a+b") as lock_file:
+                fcntl.flock(lock_file, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+        else:
+            yield
 
     def __enter__(self) -> Store:
         return self

@@ -20,8 +20,9 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory):
     from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}), prefect_test_harness(
-        server_startup_timeout=90
+    with (
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=90),
     ):
         yield
 
@@ -46,6 +47,7 @@ def test_provenance_flow_runs_and_publishes_artifacts(prefect_harness, db_url: s
             return {artifact.key for artifact in await client.read_artifacts()}
 
     assert {"wiretrace-summary", "wiretrace-clusters"} <= asyncio.run(artifact_keys())
+
 
 def test_prefect_yaml_entrypoints_are_flows() -> None:
     # Every deployment in prefect.yaml must point at a real flow with the parameters it sets.

@@ -69,7 +69,9 @@ def test_shared_wire_quotes_are_one_cluster_each(seeded, documents, first_words,
         document = store.document(uri)
         span = _span_of(document.text, first_words, last_words)
         coverage = _coverage(store, uri, span)
-        best_cluster, best_share = max(coverage.items(), key=lambda item: item[1], default=(None, 0))
+        best_cluster, best_share = max(
+            coverage.items(), key=lambda item: item[1], default=(None, 0)
+        )
         assert best_share >= 0.8, f"{prefix}: quote {first_words!r} covered {best_share:.0%}"
         clusters_per_document.append(best_cluster)
     assert clusters_per_document[0] == clusters_per_document[1]
@@ -84,7 +86,10 @@ def test_offsets_index_the_stored_text(seeded):
     for row in store.boilerplate():
         assert documents[row.uri].text[row.start_char : row.end_char] == row.text
     for row in store.alignments():
-        for uri, start, end in ((row.uri_a, row.a_start, row.a_end), (row.uri_b, row.b_start, row.b_end)):
+        for uri, start, end in (
+            (row.uri_a, row.a_start, row.a_end),
+            (row.uri_b, row.b_start, row.b_end),
+        ):
             assert 0 <= start < end <= len(documents[uri].text)
 
 
@@ -133,7 +138,9 @@ def test_reused_characters_lie_in_shared_material(seeded):
             for i in range(len(tokens) - 3):
                 if tuple(word for word, _ in tokens[i : i + 4]) in others:
                     in_shared[i : i + 4] = [True] * 4
-            shared_chars += sum(size for (_, size), shared in zip(tokens, in_shared) if shared)
+            shared_chars += sum(
+                size for (_, size), shared in zip(tokens, in_shared, strict=True) if shared
+            )
             total_chars += sum(size for _, size in tokens)
     assert total_chars and shared_chars / total_chars >= 0.9, shared_chars / total_chars
 
@@ -145,7 +152,9 @@ def test_second_run_changes_nothing(seeded):
     def snapshot() -> dict[str, list[tuple]]:
         with engine.connect() as connection:
             return {
-                view: sorted(map(tuple, connection.execute(text(f"select * from {view}"))), key=repr)
+                view: sorted(
+                    map(tuple, connection.execute(text(f"select * from {view}"))), key=repr
+                )
                 for view in VIEWS
             }
 
