@@ -15,6 +15,7 @@ from dedup.attribution import document_wire_credits, find_attributions
 from dedup.candidates import candidate_pairs
 from dedup.clean import clean_html, clean_plain_text, template_boilerplate
 from dedup.cluster import cluster_alignments
+from dedup.coverage import original_share
 from dedup.origin import infer_origin
 from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
@@ -160,46 +161,16 @@ def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
 
 def original_shares(inputs: list[StoredDocument], clusters: list[Cluster]) -> dict[str, float]:
     """Fraction of each document's clean text not covered by any reused passage."""
-    covered: dict[str, list[tuple[int, int]]] = {}
+    reused: dict[str, list[tuple[int, int]]] = {}
     for cluster in clusters:
         for occurrence in cluster.occurrences:
-            covered.setdefault(occurrence.doc_key, []).append(
+            reused.setdefault(occurrence.doc_key, []).append(
                 (occurrence.start_char, occurrence.end_char)
             )
-    shares: dict[str, float] = {}
-    for doc in inputs:
-        body = content_ranges(len(doc.text), doc.boilerplate)
-        body_chars = sum(end - start for start, end in body)
-        if body_chars == 0:
-            shares[doc.uri] = 0.0
-            continue
-        reused = _overlap_chars(body, _merge(covered.get(doc.uri, [])))
-        shares[doc.uri] = round(1.0 - reused / body_chars, 6)
-    return shares
-
-
-def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def _overlap_chars(first: list[tuple[int, int]], second: list[tuple[int, int]]) -> int:
-    """Characters shared by two sorted lists of disjoint ranges."""
-    total = index_a = index_b = 0
-    while index_a < len(first) and index_b < len(second):
-        start = max(first[index_a][0], second[index_b][0])
-        end = min(first[index_a][1], second[index_b][1])
-        total += max(0, end - start)
-        if first[index_a][1] < second[index_b][1]:
-            index_a += 1
-        else:
-            index_b += 1
-    return total
+    return {
+        doc.uri: original_share(len(doc.text), doc.boilerplate, reused.get(doc.uri, []))
+        for doc in inputs
+    }
 
 
 def quote_rank(facts: dict[str, DocumentFacts]) -> dict[str, int]:

@@ -64,16 +64,20 @@ def _fresh_postgres_schema(database_url: str) -> Iterator[str]:
         engine.dispose()
 
 
-@pytest.fixture
-def db_url(tmp_path: Path, _postgres_test_database: str | None) -> Iterator[str]:
-    """A SQLAlchemy URL of an empty database, private to the test."""
+def _private_database(folder: Path, postgres_database: str | None) -> Iterator[str]:
     server_url = os.environ.get("WIRETRACE_TEST_DB", "")
-    if _postgres_test_database is not None:
-        yield from _fresh_postgres_schema(_postgres_test_database)
+    if postgres_database is not None:
+        yield from _fresh_postgres_schema(postgres_database)
     elif server_url and not server_url.startswith("sqlite"):
         pytest.skip(f"WIRETRACE_TEST_DB: no fresh-database recipe for {server_url.split(':')[0]}")
     else:
-        yield f"sqlite:///{tmp_path / 'wiretrace-test.db'}"
+        yield f"sqlite:///{folder / 'wiretrace-test.db'}"
+
+
+@pytest.fixture
+def db_url(tmp_path: Path, _postgres_test_database: str | None) -> Iterator[str]:
+    """A SQLAlchemy URL of an empty database, private to the test."""
+    yield from _private_database(tmp_path, _postgres_test_database)
 
 
 @pytest.fixture(scope="module")
@@ -81,10 +85,4 @@ def module_db_url(
     tmp_path_factory: pytest.TempPathFactory, _postgres_test_database: str | None
 ) -> Iterator[str]:
     """Like ``db_url``, shared by the tests of one module (for one expensive pipeline run)."""
-    server_url = os.environ.get("WIRETRACE_TEST_DB", "")
-    if _postgres_test_database is not None:
-        yield from _fresh_postgres_schema(_postgres_test_database)
-    elif server_url and not server_url.startswith("sqlite"):
-        pytest.skip(f"WIRETRACE_TEST_DB: no fresh-database recipe for {server_url.split(':')[0]}")
-    else:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'wiretrace-test.db'}"
+    yield from _private_database(tmp_path_factory.mktemp("db"), _postgres_test_database)
