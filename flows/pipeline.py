@@ -129,8 +129,9 @@ def run_pipeline(
                 notify(skipped.message())
                 store.record_skipped(run_id, skipped.uri, skipped.reason)
 
-            step["templates"](store)
             inputs = store.detection_inputs()
+            if step["templates"](store, inputs):
+                inputs = store.detection_inputs()  # new template spans changed some documents
             summary.documents_total = len(inputs)
             pending = {doc.uri for doc in inputs if doc.pending}
             if pending:
@@ -141,7 +142,7 @@ def run_pipeline(
                 alignments = step["align"](pairs, texts, tokens, progress)
                 store.save_alignments(sorted(pending), alignments)
                 summary.alignments_new = len(alignments)
-            lineage = step["trace"](store, run_id)
+            lineage = step["trace"](store, inputs, run_id)
             summary.clusters, summary.origins, summary.quotes = (
                 lineage.clusters,
                 lineage.origins,

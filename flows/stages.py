@@ -88,9 +88,9 @@ def parse_datetime(value: str) -> datetime | None:
     return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
-def apply_templates(store: Store) -> int:
-    """Mark blocks that repeat across an outlet's documents as template boilerplate."""
-    inputs = store.detection_inputs()
+def apply_templates(store: Store, inputs: list[StoredDocument]) -> int:
+    """Mark blocks that repeat across an outlet's documents as template boilerplate; returns
+    how many documents changed (their stored boilerplate and pending flag are updated)."""
     extra = template_boilerplate(
         [
             (doc.uri, doc.metadata.outlet, CleanedDocument(doc.text, doc.boilerplate, doc.metadata))
@@ -186,9 +186,11 @@ def quote_rank(facts: dict[str, DocumentFacts]) -> dict[str, int]:
     return {fact.doc_key: rank for rank, fact in enumerate(ordered)}
 
 
-def trace_lineage(store: Store, run_id: int | None = None) -> LineageResult:
-    """Cluster all stored alignments, infer origins and quotes, and store the lineage."""
-    inputs = store.detection_inputs()
+def trace_lineage(
+    store: Store, inputs: list[StoredDocument], run_id: int | None = None
+) -> LineageResult:
+    """Cluster all stored alignments, infer origins and quotes of ``inputs`` (every stored
+    document), and store the lineage."""
     clusters = cluster_alignments(store.load_alignments())
     facts = document_facts(inputs)
     origins: list[Origin] = [infer_origin(cluster, facts) for cluster in clusters]
