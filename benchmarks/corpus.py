@@ -17,8 +17,8 @@ The corpus imitates how news is reused:
 
 Original paragraphs are drawn from DUC sentences never used for stories. The pool holds about
 80k usable sentences, so at large N the generator falls back to a first-order Markov chain
-trained on a third, disjoint part of the pool (real words and word pairs, never a real sentence
-run long enough to look like reuse). The truth file says how much text came from each source.
+trained on a third, disjoint part of the pool (real words and word pairs; it never follows one
+training sentence for more than 4 words, so no real run long enough to look like reuse recurs). The truth file says how much text came from each source.
 
 Truth (``truth.json``): ``meta`` (counts, seed, parameters), ``passages`` (one per reused
 paragraph occurring in at least two documents: ``id``, ``kind`` ``wire``/``outlet``/
@@ -306,29 +306,52 @@ def _shingles(sentence: str) -> list[int]:
 class MarkovText:
     """First-order word Markov chain over real sentences: fresh text once the pool runs out.
 
-    First order keeps runs copied from any one training sentence short, so two generated
-    sentences rarely share a passage long enough to count as reuse.
+    A plain chain copies long runs of a training sentence wherever its words are rare (one
+    possible successor), and with hundreds of thousands of generated sentences the same run
+    comes out in many documents: reuse the truth does not list. So the chain never follows one
+    training sentence for more than ``MAX_RUN`` words in a row: it takes another successor, or
+    ends or restarts the sentence.
     """
 
+    MAX_RUN = 4  # at most one 4-word shingle of any training sentence in a row
+
     def __init__(self, sentences: list[str]) -> None:
-        successors: dict[str, list[str]] = {}
-        starts: list[str] = []
+        # Each successor carries the position of that word in the training text, so the
+        # generator knows when it is still copying the same sentence.
+        successors: dict[str, list[tuple[str, int]]] = {}
+        starts: list[tuple[str, int]] = []
+        position = 0
         for sentence in sentences:
             words = sentence.split()
-            starts.append(words[0])
-            for current, following in zip(words, words[1:] + [""], strict=True):
-                successors.setdefault(current, []).append(following)
+            starts.append((words[0], position))
+            for offset, current in enumerate(words):
+                following = words[offset + 1] if offset + 1 < len(words) else ""
+                successors.setdefault(current, []).append((following, position + offset + 1))
+            position += len(words) + 1  # a gap: the next sentence never continues this one
         self.successors = successors
         self.starts = starts
 
     def sentence(self, rng: random.Random, min_words: int = 10, max_words: int = 35) -> str:
-        words = [rng.choice(self.starts)]
+        word, last = rng.choice(self.starts)
+        words, run = [word], 1
         while len(words) < max_words:
-            following = rng.choice(self.successors.get(words[-1]) or [""])
+            options = self.successors.get(words[-1]) or [("", -1)]
+            following, position = rng.choice(options)
+            tries = 0
+            while position == last + 1 and run >= self.MAX_RUN and tries < 8:
+                following, position = rng.choice(options)
+                tries += 1
+            if position == last + 1 and run >= self.MAX_RUN:
+                following = ""  # only this sentence's path goes on: stop copying it
             if following == "":
                 if len(words) >= min_words:
                     break
-                following = rng.choice(self.starts)
+                following, position = rng.choice(self.starts)
+                run = 1
+            else:
+                # A jump to another sentence copies two of its words: this one and the next.
+                run = run + 1 if position == last + 1 else 2
+            last = position
             words.append(following)
         text = " ".join(words)
         if not text.endswith((".", "!", "?")):

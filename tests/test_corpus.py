@@ -211,3 +211,26 @@ def test_bad_arguments_are_one_line_errors(tmp_path):
         corpus.main(["--n", "5", "--out", str(tmp_path), "--archive", str(tmp_path / "no.tgz")])
         == 2
     )
+
+
+def test_markov_text_never_copies_a_long_run_of_one_training_sentence():
+    """With rare words (one successor each) a plain chain would copy whole training sentences."""
+    rng = corpus.random.Random(5)
+    common = ["the", "of", "and", "a", "in"]
+    training = []
+    for number in range(300):
+        words = [f"w{number}x{index}" for index in range(12)]
+        for index in (3, 7):
+            words[index] = rng.choice(common)
+        training.append(" ".join(words) + ".")
+    chain = corpus.MarkovText(training)
+    run = chain.MAX_RUN + 1
+    training_runs = set()
+    for sentence in training:
+        words = sentence.split()
+        training_runs.update(tuple(words[i : i + run]) for i in range(len(words) - run + 1))
+    generated = [chain.sentence(rng).rstrip(".").split() for _ in range(500)]
+    assert sum(len(words) for words in generated) > 5000
+    for words in generated:
+        for index in range(len(words) - run + 1):
+            assert tuple(words[index : index + run]) not in training_runs
