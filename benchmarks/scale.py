@@ -558,15 +558,22 @@ def print_growth(work: Path) -> None:
     expected = (n_large * math.log(n_large)) / (n_small * math.log(n_small))
     print(f"\ngrowth {n_small} -> {n_large} documents (n log n predicts x{expected:.2f}, "
           f"linear x{n_large / n_small:.2f}):")  # fmt: skip
+    if small.get("align_workers") != large.get("align_workers"):
+        print("  (the two runs used different --align-workers: compare align by wall time)")
     for name in (*STAGES, "store", "total"):
         if name == "total":
-            before, after = small["pipeline"]["wall"], large["pipeline"]["wall"]
+            before = (small["pipeline"]["wall"], small["pipeline"]["cpu"])
+            after = (large["pipeline"]["wall"], large["pipeline"]["cpu"])
         else:
-            before = small["pipeline"]["stages"].get(name, [0.0])[0]
-            after = large["pipeline"]["stages"].get(name, [0.0])[0]
-        ratio = after / before if before > 0 else float("inf")
+            before = tuple(small["pipeline"]["stages"].get(name, [0.0, 0.0])[:2])
+            after = tuple(large["pipeline"]["stages"].get(name, [0.0, 0.0])[:2])
+        ratio = after[0] / before[0] if before[0] > 0 else float("inf")
+        cpu_ratio = after[1] / before[1] if before[1] > 0 else float("inf")
         verdict = "within n log n" if ratio <= expected * 1.1 else "grows faster than n log n"
-        print(f"  {name:<12}{before:>9.2f} s -> {after:>9.2f} s   x{ratio:6.2f}  {verdict}")
+        print(
+            f"  {name:<12}{before[0]:>9.2f} s -> {after[0]:>9.2f} s wall  x{ratio:6.2f}"
+            f"  (cpu x{cpu_ratio:6.2f})  {verdict}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
