@@ -558,7 +558,7 @@ def print_growth(work: Path) -> None:
     expected = (n_large * math.log(n_large)) / (n_small * math.log(n_small))
     print(f"\ngrowth {n_small} -> {n_large} documents (n log n predicts x{expected:.2f}, "
           f"linear x{n_large / n_small:.2f}):")  # fmt: skip
-    if small.get("align_workers") != large.get("align_workers"):
+    if (small.get("align_workers") or 0) != (large.get("align_workers") or 0):
         print("  (the two runs used different --align-workers: compare align by wall time)")
     for name in (*STAGES, "store", "total"):
         if name == "total":
