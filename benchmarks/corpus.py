@@ -100,6 +100,7 @@ ABBREVIATIONS = frozenset(
 )
 SENTENCE_BREAK = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"”’)]))\s+(?=[\"“]?[A-Z0-9])")
 UNWANTED = re.compile(r"https?:|www\.|@|\||\t|\.com\b|©|\[|\]|\{|\}|<|>")
+WORD_TOKEN = re.compile(r"\w+")
 SHINGLE_WORDS = 8  # two sentences sharing an 8-word run are treated as one (no hidden reuse)
 
 
@@ -309,11 +310,11 @@ class MarkovText:
     A plain chain copies long runs of a training sentence wherever its words are rare (one
     possible successor), and with hundreds of thousands of generated sentences the same run
     comes out in many documents: reuse the truth does not list. So the chain never follows one
-    training sentence for more than ``MAX_RUN`` words in a row: it takes another successor, or
-    ends or restarts the sentence.
+    training sentence for more than ``MAX_RUN`` word tokens (``\\w+``, as detectors count them:
+    ``Lake--the`` is two) in a row: it takes another successor, or ends or restarts the sentence.
     """
 
-    MAX_RUN = 4  # at most one 4-word shingle of any training sentence in a row
+    MAX_RUN = 5  # word tokens of one training sentence in a row: below any reuse threshold
 
     def __init__(self, sentences: list[str]) -> None:
         # Each successor carries the position of that word in the training text, so the
@@ -331,32 +332,41 @@ class MarkovText:
         self.successors = successors
         self.starts = starts
 
+    def _too_long(self, run: int, following: str) -> bool:
+        return run + _token_count(following) > self.MAX_RUN
+
     def sentence(self, rng: random.Random, min_words: int = 10, max_words: int = 35) -> str:
         word, last = rng.choice(self.starts)
-        words, run = [word], 1
+        words, run = [word], _token_count(word)
         while len(words) < max_words:
             options = self.successors.get(words[-1]) or [("", -1)]
             following, position = rng.choice(options)
             tries = 0
-            while position == last + 1 and run >= self.MAX_RUN and tries < 8:
+            while position == last + 1 and self._too_long(run, following) and tries < 8:
                 following, position = rng.choice(options)
                 tries += 1
-            if position == last + 1 and run >= self.MAX_RUN:
+            if position == last + 1 and self._too_long(run, following):
                 following = ""  # only this sentence's path goes on: stop copying it
             if following == "":
                 if len(words) >= min_words:
                     break
                 following, position = rng.choice(self.starts)
-                run = 1
+                run = _token_count(following)
+            elif position == last + 1:
+                run += _token_count(following)
             else:
-                # A jump to another sentence copies two of its words: this one and the next.
-                run = run + 1 if position == last + 1 else 2
+                # A jump to another sentence copies this word and the next one of it.
+                run = _token_count(words[-1]) + _token_count(following)
             last = position
             words.append(following)
         text = " ".join(words)
         if not text.endswith((".", "!", "?")):
             text = text.rstrip(",;:") + "."
         return text[0].upper() + text[1:]
+
+
+def _token_count(word: str) -> int:
+    return len(WORD_TOKEN.findall(word))
 
 
 class SentenceSource:

@@ -302,7 +302,36 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
     }
     if pairs_path is not None and pairs_path.exists():
         result["pair_recall"] = pair_recall(truth, pairs_path)
+    result["unrelated_alignments"] = unrelated_alignments(truth, db)
     return result
+
+
+def true_pair_codes(truth: dict) -> tuple[dict[str, int], set[int]]:
+    """Document numbers, and ``first * n + second`` of every pair sharing a true passage."""
+    index: dict[str, int] = {doc["uri"]: number for number, doc in enumerate(truth["documents"])}
+    size = len(index)
+    codes: set[int] = set()
+    for passage in truth["passages"]:
+        numbers = sorted({index[o["uri"]] for o in passage["occurrences"]})
+        for position, first in enumerate(numbers):
+            for second in numbers[position + 1 :]:
+                codes.add(first * size + second)
+    return index, codes
+
+
+def unrelated_alignments(truth: dict, db: str) -> dict:
+    """Stored alignments between documents that share no true passage (spurious evidence)."""
+    from storage.store import Store
+
+    index, codes = true_pair_codes(truth)
+    store = Store(db)
+    rows = store.alignments()
+    store.close()
+    unrelated = 0
+    for row in rows:
+        first, second = sorted((index.get(row.uri_a, -1), index.get(row.uri_b, -1)))
+        unrelated += first < 0 or (first * len(index) + second) not in codes
+    return {"alignments": len(rows), "unrelated": unrelated}
 
 
 def best_row(rows: list[tuple[int, int, Any]], occurrence: dict) -> Any:
@@ -326,14 +355,8 @@ def origin_matches(origin: dict, row: Any) -> bool:
 
 def pair_recall(truth: dict, pairs_path: Path) -> dict:
     """Share of document pairs that truly share a passage which the candidate stage proposed."""
-    index: dict[str, int] = {doc["uri"]: number for number, doc in enumerate(truth["documents"])}
+    index, true_pairs = true_pair_codes(truth)
     size = len(index)
-    true_pairs: set[int] = set()
-    for passage in truth["passages"]:
-        numbers = sorted({index[o["uri"]] for o in passage["occurrences"]})
-        for position, first in enumerate(numbers):
-            for second in numbers[position + 1 :]:
-                true_pairs.add(first * size + second)
     proposed = 0
     hit = 0
     with pairs_path.open(encoding="utf-8") as handle:
@@ -426,6 +449,12 @@ def print_quality(quality: dict) -> None:
     for kind, (total, found, right) in quality["by_kind"].items():
         print(f"  {kind:<10} occurrences {total:>7}  found {found / max(1, total):.3f}  "
               f"origin right {right / max(1, found):.3f}")  # fmt: skip
+    if "unrelated_alignments" in quality:
+        found = quality["unrelated_alignments"]
+        print(
+            f"alignments between documents sharing no true passage: {found['unrelated']} of "
+            f"{found['alignments']}"
+        )
     if "pair_recall" in quality:
         pairs = quality["pair_recall"]
         print(
