@@ -991,12 +991,15 @@ def template_boilerplate(
             ranges = document.content_ranges()
             lines: list[tuple[_Line, str]] = []
             for line in _lines(document.text):
-                if _overlap(line.start, line.end, ranges) < (line.end - line.start) / 2:
-                    continue
                 block = _block_key(line.content)
-                if block:
+                if not block:
+                    continue
+                # Count a line wherever it stands, body or already boilerplate: whether it is
+                # the outlet's template must not depend on which documents an earlier run (or
+                # a run killed half way through marking them) has already marked.
+                seen_in[block].add(doc_key)
+                if _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2:
                     lines.append((line, block))
-                    seen_in[block].add(doc_key)
             body_lines[doc_key] = lines
         for doc_key, document in members:
             spans = _template_spans(document, body_lines[doc_key], seen_in, len(members))

@@ -346,3 +346,25 @@ def test_every_stored_offset_is_exact(documents: list[list[str]]) -> None:
             assert 0 <= row.b_start < row.b_end <= len(stored[row.uri_b].text)
             assert 0.0 <= row.similarity <= 1.0
         store.close()
+
+
+def test_template_marking_does_not_depend_on_what_was_marked_before() -> None:
+    # A run killed while marking an outlet's template lines, or a later run adding documents,
+    # sees some documents already marked: the others must get the spans a single pass gives.
+    from dedup.clean import clean_plain_text, template_boilerplate
+    from dedup.records import CleanedDocument
+
+    footer = "Example News is an independent newsroom based in Oslo."
+    bodies = [sentence + "." for sentence in _SEED_SENTENCES[:3]]  # the fewest that make a template
+    docs = [
+        (f"https://example.org/{number}", "Example News", clean_plain_text(f"{body}\n{footer}\n"))
+        for number, body in enumerate(bodies)
+    ]
+    at_once = template_boilerplate(docs)
+    assert len(at_once) == len(docs)  # the footer is template in every document
+    key, outlet, first = docs[0]
+    marked = CleanedDocument(first.text, sorted(first.boilerplate + at_once[key]), first.metadata)
+    again = template_boilerplate([(key, outlet, marked), *docs[1:]])
+    assert {key: again.get(key) for key, _, _ in docs[1:]} == {
+        key: at_once[key] for key, _, _ in docs[1:]
+    }
