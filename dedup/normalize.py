@@ -111,32 +111,48 @@ def fold_char(char: str) -> str:
     return "".join(_CHAR_FOLDS.get(c, " " if c.isspace() else c) for c in folded).casefold()
 
 
+# fold_char of every character seen so far: texts have few distinct characters, so the per
+# character work of ``normalize`` is one dictionary lookup.
+_FOLD_CACHE: dict[str, str] = {}
+
+
 def normalize(text: str) -> NormalizedText:
     """Fold quotes, whitespace, dashes, case, dotted acronyms and compatibility forms.
 
     Whitespace runs collapse to one space and leading/trailing whitespace is dropped.
+    Characters are folded through a cache of ``fold_char``; offsets and the whitespace collapse
+    are computed with numpy, giving what folding character by character gives.
     """
     dropped = _acronym_dots(text)
-    out_chars: list[str] = []
-    offsets: list[int] = []
-    pending_space = -1  # original index of a whitespace run not yet emitted
-    for index, char in enumerate(text):
-        if index in dropped:
-            continue
-        for piece in fold_char(char):
-            if piece == " ":
-                if pending_space < 0:
-                    pending_space = index
-                continue
-            if pending_space >= 0 and out_chars:
-                out_chars.append(" ")
-                offsets.append(pending_space)
-            pending_space = -1
-            out_chars.append(piece)
-            offsets.append(index)
-    offsets.append(len(text))
+    cache = _FOLD_CACHE
+    try:
+        pieces = [cache[char] for char in text]
+    except KeyError:
+        for char in set(text) - cache.keys():
+            cache[char] = fold_char(char)
+        pieces = [cache[char] for char in text]
+    for index in dropped:
+        pieces[index] = ""
+    folded = "".join(pieces)
+    if not dropped and text.isascii():  # every ASCII character folds to exactly one
+        sources = np.arange(len(text), dtype=np.int64)
+    else:
+        lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        sources = np.repeat(np.arange(len(text), dtype=np.int64), lengths)
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    is_space = codes == 32
+    if is_space.any():
+        # A space is kept when it opens a run of spaces with text before and after the run;
+        # it stands at the run's first original whitespace character.
+        solid = ~is_space
+        opens_run = is_space & np.concatenate(([True], solid[:-1]))
+        text_before = np.cumsum(solid) > 0
+        text_after = np.cumsum(solid[::-1])[::-1] > 0
+        keep = solid | (opens_run & text_before & text_after)
+        codes, sources = codes[keep], sources[keep]
+    offsets = np.append(sources, len(text)).astype(np.int64)
     return NormalizedText(
-        "".join(out_chars), np.asarray(offsets, dtype=np.int64), len(text), frozenset(dropped)
+        codes.tobytes().decode("utf-32-le"), offsets, len(text), frozenset(dropped)
     )
 
 
