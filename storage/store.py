@@ -239,7 +239,9 @@ class Store:
                 engine = create_engine(sa_url, connect_args={"timeout": 30})
                 _install_sqlite_hooks(engine)
             else:
-                engine = create_engine(sa_url)
+                # A server may drop idle connections (restart, failover, idle timeout) while a
+                # run computes alignments: test each pooled connection before reusing it.
+                engine = create_engine(sa_url, pool_pre_ping=True)
         except Exception as error:
             raise self._fail(_one_line(error)) from error
         return engine

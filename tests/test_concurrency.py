@@ -168,3 +168,30 @@ def test_database_going_away_mid_run(reference, postgres_databases) -> None:
         expected, found
     )
     assert_consistent(url)
+
+
+@needs_postgres
+def test_store_replaces_a_connection_the_server_dropped(postgres_databases) -> None:
+    # A server restart or idle timeout while a run aligns for minutes must not fail its next
+    # write: a dropped pooled connection is noticed and replaced.
+    from storage.store import Store
+
+    application = "wiretrace-dropped-connection-test"
+    url = make_url(postgres_databases("dropped")).update_query_dict(
+        {"application_name": application}
+    )
+    store = Store(url.render_as_string(hide_password=False))
+    store.known_hashes()  # the pool now holds one idle connection
+    admin = create_engine(url.set(query={}), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        cut = connection.execute(
+            text(
+                "select count(pg_terminate_backend(pid)) from pg_stat_activity"
+                " where application_name = :application"
+            ),
+            {"application": application},
+        ).scalar()
+    admin.dispose()
+    assert cut == 1
+    assert store.known_hashes() == {}
+    store.close()
