@@ -6,6 +6,8 @@ They hold no detection logic of their own.
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -128,13 +130,58 @@ def align_pairs(
     texts: dict[str, str],
     tokens: dict[str, Tokens],
     progress: Progress = _no_progress,
+    workers: int | None = None,
 ) -> list[Alignment]:
+    """Align every candidate pair; with ``workers`` > 1 (or ``$WIRETRACE_ALIGN_WORKERS``),
+    in that many forked processes. The result is the same list in the same order."""
+    workers = workers or int(os.environ.get("WIRETRACE_ALIGN_WORKERS", "1") or 1)
+    if workers > 1 and len(pairs) >= 2 * _ALIGN_CHUNK and "fork" in mp.get_all_start_methods():
+        return _align_in_processes(pairs, texts, tokens, progress, workers)
     alignments: list[Alignment] = []
     for done, (key_a, key_b) in enumerate(pairs, start=1):
         alignments.extend(
             align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
         )
         progress("align", done, len(pairs))
+    return alignments
+
+
+_ALIGN_CHUNK = 500
+# Inputs of the forked alignment workers: set before the pool forks, so the children share the
+# parent's texts and tokens instead of receiving pickled copies.
+_ALIGN_INPUTS: tuple[dict[str, str], dict[str, Tokens]] | None = None
+
+
+def _align_chunk(chunk: list[tuple[str, str]]) -> list[Alignment]:
+    assert _ALIGN_INPUTS is not None
+    texts, tokens = _ALIGN_INPUTS
+    found: list[Alignment] = []
+    for key_a, key_b in chunk:
+        found.extend(
+            align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
+        )
+    return found
+
+
+def _align_in_processes(
+    pairs: list[tuple[str, str]],
+    texts: dict[str, str],
+    tokens: dict[str, Tokens],
+    progress: Progress,
+    workers: int,
+) -> list[Alignment]:
+    global _ALIGN_INPUTS
+    chunks = [pairs[start : start + _ALIGN_CHUNK] for start in range(0, len(pairs), _ALIGN_CHUNK)]
+    alignments: list[Alignment] = []
+    _ALIGN_INPUTS = (texts, tokens)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            # imap keeps the chunks' order: the same alignments in the same order as one process.
+            for done, found in enumerate(pool.imap(_align_chunk, chunks), start=1):
+                alignments.extend(found)
+                progress("align", min(done * _ALIGN_CHUNK, len(pairs)), len(pairs))
+    finally:
+        _ALIGN_INPUTS = None
     return alignments
 
 
