@@ -368,3 +368,23 @@ def test_template_marking_does_not_depend_on_what_was_marked_before() -> None:
     assert {key: again.get(key) for key, _, _ in docs[1:]} == {
         key: at_once[key] for key, _, _ in docs[1:]
     }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # An unescaped "@" in the password: SQLAlchemy would take its tail for the host.
+        f"postgresql+psycopg://postgres:{PASSWORD}@x@127.0.0.1:1/wiretrace",
+        f"postgresql+psycopg://postgres:{PASSWORD}/x@127.0.0.1:1/wiretrace",
+        # libpq also takes passwords from the query string.
+        f"postgresql+psycopg://postgres@127.0.0.1:1/wiretrace?password={PASSWORD}",
+        f"postgresql+psycopg://postgres@127.0.0.1:1/wiretrace?sslmode=require&sslpassword={PASSWORD}",
+    ],
+)
+def test_odd_passwords_are_masked_too(url: str) -> None:
+    result = wiretrace("run", str(PROJECT / "README.md"), "--db", url, "-q")
+    assert result.returncode == 1 and TRACEBACK not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: database postgresql"), result.stderr
+    assert PASSWORD not in result.stdout + result.stderr
+    assert "x@127" not in result.stderr and "***" in result.stderr
