@@ -22,6 +22,7 @@ from dedup.origin import infer_origin
 from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
     Alignment,
+    BoilerplateSpan,
     CleanedDocument,
     Cluster,
     DocumentFacts,
@@ -99,15 +100,16 @@ def apply_templates(store: Store, inputs: list[StoredDocument]) -> int:
             for doc in inputs
         ]
     )
-    changed = 0
+    updates: list[tuple[str, list[BoilerplateSpan]]] = []
     for doc in inputs:
         spans = extra.get(doc.uri)
         if not spans:
             continue
         merged = sorted(set(doc.boilerplate) | set(spans))
-        if merged != sorted(doc.boilerplate) and store.set_boilerplate(doc.uri, merged):
-            changed += 1
-    return changed
+        if merged != sorted(doc.boilerplate):
+            updates.append((doc.uri, merged))
+    # One transaction for all documents: a commit per document dominated this stage.
+    return len(store.set_boilerplate_many(updates))
 
 
 def fingerprint(inputs: list[StoredDocument]) -> dict[str, Tokens]:
