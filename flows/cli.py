@@ -173,7 +173,10 @@ def clean(
 
     def cleaned():
         raw = _read_one(file)
-        return stages.clean(raw)
+        try:
+            return stages.clean(raw)
+        except ValueError as error:
+            raise UserError(f"{file}: {error}") from error
 
     document = _guarded(cleaned)
     if not as_json:
@@ -210,7 +213,10 @@ def align(
     def aligned():
         sides = []
         for path in (file_a, file_b):
-            document = stages.clean(_read_one(path))
+            try:
+                document = stages.clean(_read_one(path))
+            except ValueError as error:
+                raise UserError(f"{path}: {error}") from error
             ranges = content_ranges(len(document.text), document.boilerplate)
             sides.append((str(path), document.text, tokenize(document.text, ranges)))
         (key_a, text_a, tokens_a), (key_b, text_b, tokens_b) = sides

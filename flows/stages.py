@@ -30,7 +30,7 @@ from dedup.records import (
     content_ranges,
 )
 from dedup.tokens import Tokens, tokenize
-from flows.ingest import RawDocument, Skipped, read_inputs
+from flows.ingest import RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -80,6 +80,9 @@ def clean(raw: RawDocument) -> CleanedDocument:
             metadata.published_at = parsed
     if not document.clean_text.strip():
         raise ValueError("no article text left after removing boilerplate")
+    # Plain text is length-checked on reading; a page's visible text is known only now.
+    if raw.source_format == "html" and (reason := too_long(document.text)):
+        raise ValueError(reason)
     return document
 
 

@@ -298,10 +298,13 @@ class Store:
         sa_url = make_url(self.url)
         backend = sa_url.get_backend_name()
         if backend == "postgresql":
-            connection = self.engine.connect()
             try:
+                connection = self.engine.connect()
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": RUN_LOCK_KEY})
                 connection.commit()
+            except DBAPIError as error:
+                raise self._fail(_one_line(error)) from error
+            try:
                 yield
             finally:
                 with suppress(DBAPIError):

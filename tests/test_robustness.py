@@ -388,3 +388,24 @@ def test_odd_passwords_are_masked_too(url: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: database postgresql"), result.stderr
     assert PASSWORD not in result.stdout + result.stderr
     assert "x@127" not in result.stderr and "***" in result.stderr
+
+
+@needs_seeds
+def test_page_with_more_text_than_an_article_is_skipped(
+    tmp_path: Path, db_url: str, monkeypatch
+) -> None:
+    # A page's visible text is known only once cleaned: the length limit applies there too.
+    from flows.pipeline import run_pipeline
+    from storage.store import Store
+
+    page = tmp_path / "dump.html"
+    page.write_text(
+        "<html><body>" + "<p>One sentence of a very long page.</p>" * 400 + "</body></html>"
+    )
+    story = tmp_path / "story.txt"
+    story.write_text(next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setenv("WIRETRACE_MAX_CHARS", "8000")
+    summary = run_pipeline([str(tmp_path)], db_url, notify=lambda message: None)
+    reasons = {item.uri: item.reason for item in summary.skipped}
+    assert "too long for an article" in reasons[str(page)]
+    assert [row.uri for row in Store(db_url).documents()] == [str(story)]
