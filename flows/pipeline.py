@@ -97,12 +97,14 @@ def run_pipeline(
     started = time.perf_counter()
     paths = list(paths)
     store = Store(db)
-    run_id = store.begin_run({"paths": paths}, versions())
-    summary = RunSummary(run_id=run_id, database=store.display_url)
     step = {name: wrap(function) for name, function in STAGE_FUNCTIONS.items()}
-    try:
-        # One writing run at a time: a second run waits here, then sees what the first stored.
-        with store.exclusive():
+    # One writing run at a time: a second run waits here, then sees what the first stored.
+    with store.exclusive():
+        # Holding the lock, any run still marked 'running' was killed: say so in its record.
+        store.interrupt_stale_runs()
+        run_id = store.begin_run({"paths": paths}, versions())
+        summary = RunSummary(run_id=run_id, database=store.display_url)
+        try:
             ingested = step["ingest"](paths, store.known_hashes())
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
@@ -148,11 +150,11 @@ def run_pipeline(
                 lineage.origins,
                 lineage.quotes,
             )
-    except BaseException:
-        store.finish_run(run_id, summary.counts(), status="failed")
-        raise
-    summary.seconds = time.perf_counter() - started
-    store.finish_run(run_id, summary.counts())
+        except BaseException:
+            store.finish_run(run_id, summary.counts(), status="failed")
+            raise
+        summary.seconds = time.perf_counter() - started
+        store.finish_run(run_id, summary.counts())
     return summary
 
 

@@ -394,6 +394,17 @@ class Store:
             )
             return int(result.inserted_primary_key[0])
 
+    def interrupt_stale_runs(self) -> int:
+        """Mark runs still 'running' as 'interrupted' (call while holding ``exclusive()``: no
+        live run can then be writing, so such a row is a run that was killed)."""
+        with self._transaction() as connection:
+            result = connection.execute(
+                update(runs_t)
+                .where(runs_t.c.status == "running")
+                .values(status="interrupted", finished_at=_utcnow())
+            )
+            return int(result.rowcount or 0)
+
     def finish_run(self, run_id: int, counts: dict[str, int], status: str = "completed") -> None:
         with self._transaction() as connection:
             result = connection.execute(

@@ -171,3 +171,15 @@ def test_run_records_are_kept(seeded):
     runs = Store(url).runs()
     assert any(run["status"] == "completed" for run in runs)
     assert summary.clusters >= 4
+
+
+def test_a_killed_runs_record_is_marked_interrupted(tmp_path: Path) -> None:
+    # A run killed mid-way leaves its record 'running'; the next run, holding the run lock,
+    # knows no live run can own it and marks it 'interrupted'.
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    killed = Store(url).begin_run({"paths": ["x"]}, {})
+    story = tmp_path / "story.txt"
+    story.write_text("A short story of one sentence about the harbour.\n", encoding="utf-8")
+    current = run_pipeline([str(story)], url, notify=lambda message: None)
+    status = {run["run_id"]: run["status"] for run in Store(url).runs()}
+    assert status == {killed: "interrupted", current.run_id: "completed"}
