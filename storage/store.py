@@ -295,11 +295,11 @@ class Store:
         connection of its own. SQLite file: an OS lock on a file beside the database (SQLite's
         own lock is per transaction, not per run). Other backends: no lock.
         """
-        sa_url = make_url(self.url)
-        backend = sa_url.get_backend_name()
+        engine = self.engine  # connects and migrates first: a bad URL fails as a StorageError
+        backend, database = engine.dialect.name, engine.url.database
         if backend == "postgresql":
             try:
-                connection = self.engine.connect()
+                connection = engine.connect()
                 connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": RUN_LOCK_KEY})
                 connection.commit()
             except DBAPIError as error:
@@ -313,10 +313,10 @@ class Store:
                     )
                     connection.commit()
                 connection.close()
-        elif backend == "sqlite" and sa_url.database not in (None, "", ":memory:"):
+        elif backend == "sqlite" and database not in (None, "", ":memory:"):
             import fcntl
 
-            with open(f"{sa_url.database}.run-lock", "a+b") as lock_file:
+            with open(f"{database}.run-lock", "a+b") as lock_file:
                 fcntl.flock(lock_file, fcntl.LOCK_EX)
                 try:
                     yield
