@@ -38,6 +38,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from dedup.coverage import merge_ranges, overlap_chars
+
 HERE = Path(__file__).resolve().parent
 STAGES = ("ingest", "clean", "templates", "fingerprint", "candidates", "align", "trace")
 DEFAULT_TEXT_DEDUP_PYTHON = "/tmp/tdvenv/bin/python"
@@ -219,30 +221,6 @@ def run_text_dedup(python: str, articles: Path, work: Path, num_proc: int) -> di
 # Quality against the truth
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def overlap(first: list[Span], second: list[Span]) -> int:
-    """Characters shared by two sorted lists of disjoint spans."""
-    total = index_a = index_b = 0
-    while index_a < len(first) and index_b < len(second):
-        start = max(first[index_a][0], second[index_b][0])
-        end = min(first[index_a][1], second[index_b][1])
-        total += max(0, end - start)
-        if first[index_a][1] < second[index_b][1]:
-            index_a += 1
-        else:
-            index_b += 1
-    return total
-
-
 def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
     """Character recall/precision of reused text, origin/parent accuracy, candidate pair recall."""
     from storage.store import Store
@@ -263,11 +241,11 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
             true_spans[occurrence["uri"]].append((occurrence["start_char"], occurrence["end_char"]))
     true_chars = detected_chars = shared_chars = 0
     for uri in set(true_spans) | set(detected):
-        truth_merged = merge(true_spans.get(uri, []))
-        found = merge((start, end) for start, end, _ in detected.get(uri, []))
+        truth_merged = merge_ranges(true_spans.get(uri, []))
+        found = merge_ranges([(start, end) for start, end, _ in detected.get(uri, [])])
         true_chars += sum(end - start for start, end in truth_merged)
         detected_chars += sum(end - start for start, end in found)
-        shared_chars += overlap(truth_merged, found)
+        shared_chars += overlap_chars(truth_merged, found)
     occurrences = found_occurrences = origin_right = 0
     parent_checked = parent_right = 0
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # total, found, origin right
