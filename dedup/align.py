@@ -74,14 +74,7 @@ from rapidfuzz.distance import Indel
 
 from dedup.normalize import normalize
 from dedup.records import Alignment
-from dedup.tokens import Tokens, word_hash
-
-_SEED_MULTIPLIERS = np.array(
-    [0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
-     0xA0761D6478BD642F, 0xE7037ED1A0B428DB],
-    dtype=np.uint64,
-)  # fmt: skip
-
+from dedup.tokens import Tokens, kgram_hashes, word_hash
 
 # Function words: shared by any two English texts, so they are no evidence that two gaps are
 # the same rewritten text (measured: with them, topical paragraphs of unrelated news reach
@@ -308,17 +301,6 @@ def _distinct_covered(
 def span_similarity(span_a: str, span_b: str) -> float:
     """Normalised Indel similarity (0..1) of the normalised forms of two spans."""
     return float(Indel.normalized_similarity(normalize(span_a).text, normalize(span_b).text))
-
-
-def kgram_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
-    """uint64 hash of each run of ``k`` consecutive token hashes."""
-    count = len(hashes) - k + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    combined = np.zeros(count, dtype=np.uint64)
-    for offset in range(k):
-        combined += hashes[offset : offset + count] * _SEED_MULTIPLIERS[offset]
-    return combined
 
 
 def find_seeds(hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams) -> np.ndarray:

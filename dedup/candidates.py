@@ -49,27 +49,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from dedup.tokens import Tokens
+from dedup.tokens import KGRAM_MULTIPLIERS, Tokens, kgram_hashes
 
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 # MurmurHash3 fmix64 constants, as datasketch's _fmix for width 64.
 _FMIX_M1 = np.uint64(0xFF51AFD7ED558CCD)
 _FMIX_M2 = np.uint64(0xC4CEB9FE1A85EC53)
 _SHIFT = np.uint64(33)
-# Odd multipliers that make a shingle hash depend on word order.
-_SHINGLE_MULTIPLIERS = np.array(
-    [
-        0x9E3779B97F4A7C15,
-        0xBF58476D1CE4E5B9,
-        0x94D049BB133111EB,
-        0xD6E8FEB86659FD93,
-        0xA0761D6478BD642F,
-        0xE7037ED1A0B428DB,
-        0x8EBC6AF09C88C6E3,
-        0x589965CC75374CC3,
-    ],
-    dtype=np.uint64,
-)
 
 
 @dataclass(frozen=True)
@@ -89,8 +75,8 @@ class CandidateParams:
             raise ValueError(
                 f"bands*rows ({self.bands}*{self.rows}) exceeds num_perm {self.num_perm}"
             )
-        if not 1 <= self.shingle_words <= len(_SHINGLE_MULTIPLIERS):
-            raise ValueError(f"shingle_words must be 1..{len(_SHINGLE_MULTIPLIERS)}")
+        if not 1 <= self.shingle_words <= len(KGRAM_MULTIPLIERS):
+            raise ValueError(f"shingle_words must be 1..{len(KGRAM_MULTIPLIERS)}")
 
 
 DEFAULT_PARAMS = CandidateParams()
@@ -121,13 +107,7 @@ def fmix64(values: np.ndarray) -> np.ndarray:
 
 def shingle_hashes(hashes: np.ndarray, shingle_words: int) -> np.ndarray:
     """uint64 hash of every run of ``shingle_words`` consecutive token hashes."""
-    count = len(hashes) - shingle_words + 1
-    if count <= 0:
-        return np.zeros(0, dtype=np.uint64)
-    combined = np.zeros(count, dtype=np.uint64)
-    for offset in range(shingle_words):
-        combined += hashes[offset : offset + count] * _SHINGLE_MULTIPLIERS[offset]
-    return fmix64(combined)
+    return fmix64(kgram_hashes(hashes, shingle_words))
 
 
 _PERMUTATIONS: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
@@ -183,10 +163,10 @@ def band_keys(hashvalues: np.ndarray, params: CandidateParams = DEFAULT_PARAMS) 
     the band index (so equal values in different bands never collide)."""
     n_windows = hashvalues.shape[0]
     keys = np.zeros((n_windows, params.bands), dtype=np.uint64)
-    band_ids = np.arange(params.bands, dtype=np.uint64) * _SHINGLE_MULTIPLIERS[-1]
+    band_ids = np.arange(params.bands, dtype=np.uint64) * KGRAM_MULTIPLIERS[-1]
     for row in range(params.rows):
         columns = hashvalues[:, row : params.bands * params.rows : params.rows]
-        keys = keys * _SHINGLE_MULTIPLIERS[row] + columns
+        keys = keys * KGRAM_MULTIPLIERS[row] + columns
     return fmix64(keys + band_ids[None, :])
 
 

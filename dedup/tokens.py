@@ -98,3 +98,34 @@ def tokenize(text: str, ranges: list[tuple[int, int]] | None = None) -> Tokens:
         hashes=hashes,
         words=words,
     )
+
+
+# Odd multipliers that make a k-gram hash depend on word order (k up to their count).
+KGRAM_MULTIPLIERS = np.array(
+    [
+        0x9E3779B97F4A7C15,
+        0xBF58476D1CE4E5B9,
+        0x94D049BB133111EB,
+        0xD6E8FEB86659FD93,
+        0xA0761D6478BD642F,
+        0xE7037ED1A0B428DB,
+        0x8EBC6AF09C88C6E3,
+        0x589965CC75374CC3,
+    ],
+    dtype=np.uint64,
+)
+
+
+def kgram_hashes(hashes: np.ndarray, k: int) -> np.ndarray:
+    """uint64 hash of each run of ``k`` consecutive token hashes (alignment seeds, shingles).
+
+    >>> kgram_hashes(np.array([1, 2, 3], dtype=np.uint64), 2).shape
+    (2,)
+    """
+    count = len(hashes) - k + 1
+    if count <= 0:
+        return np.zeros(0, dtype=np.uint64)
+    combined = np.zeros(count, dtype=np.uint64)
+    for offset in range(k):
+        combined += hashes[offset : offset + count] * KGRAM_MULTIPLIERS[offset]
+    return combined
