@@ -108,7 +108,13 @@ class Alignment:
 
     def swapped(self) -> Alignment:
         return Alignment(
-            self.doc_b, self.b_start, self.b_end, self.doc_a, self.a_start, self.a_end, self.similarity
+            self.doc_b,
+            self.b_start,
+            self.b_end,
+            self.doc_a,
+            self.a_start,
+            self.a_end,
+            self.similarity,
         )
 
 
