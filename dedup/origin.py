@@ -27,14 +27,15 @@ reliability tables): they estimate the probability that the chosen origin is rig
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import PurePosixPath
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency, find_attributions
 from dedup.quotes import fold_words
@@ -397,8 +398,16 @@ def _decide(
         hypothesis.strong |= source in local
         hypothesis.credited = True
         hypothesis.reasons[:0] = _credit_evidence(witnesses, source)
+    # the earliest date, once: asking every copy whether it is earlier was quadratic
+    first_date = min(
+        (w.published_at for w in witnesses if w.published_at is not None), default=None
+    )
     for crediting, credited, strong, phrase in outlet_credits:
-        if any(_later(credited, other) for other in witnesses):
+        if (
+            first_date is not None
+            and credited.published_at is not None
+            and credited.published_at > first_date
+        ):
             continue  # the credited outlet had it from an earlier copy: a parent, not the origin
         hypothesis = document(credited)
         hypothesis.score += LOCAL_WEIGHT if strong else ELSEWHERE_WEIGHT
@@ -536,27 +545,87 @@ def _outlet_credit_anywhere(text: str, outlet: str) -> str | None:
     return _credits_outlet(DocumentFacts("", text), 0, len(text), outlet)
 
 
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=4096)
+def _text_words(text: str) -> frozenset[str]:
+    """Lower-cased ``\\w+`` words of a text, for ruling outlets out without a regex each."""
+    return frozenset(_WORD.findall(text.lower()))
+
+
+@lru_cache(maxsize=4096)
+def _outlet_words(outlet: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(outlet.lower()))
+
+
+def _window_edge_words(text: str, start_char: int, end_char: int) -> set[str]:
+    """Words that are whole only inside ``text[start:end]``: those the window's edges cut."""
+    window = text[max(0, start_char) : end_char]
+    edges = set()
+    if first := _WORD.match(window.lower()):
+        edges.add(first.group())
+    if last := re.search(r"\w+$", window.lower()):
+        edges.add(last.group())
+    return edges
+
+
+class _OutletIndex:
+    """Which witnesses carry each outlet, in witness order, and which outlets a text can
+    credit at all: an outlet is credited only where every one of its words is a whole word of
+    the text, so each copy checks the outlets its words name instead of every other copy (the
+    pairwise loop was quadratic in the cluster's size)."""
+
+    def __init__(self, witnesses: list[_Witness], facts: dict[str, DocumentFacts]) -> None:
+        self.holders: dict[str, list[_Witness]] = {}
+        for witness in witnesses:
+            outlet = facts[witness.doc_key].outlet
+            if outlet and len(outlet) > 3:
+                self.holders.setdefault(outlet, []).append(witness)
+        self.by_word: dict[str, list[str]] = {}
+        for outlet in self.holders:
+            words = _outlet_words(outlet)
+            if words:
+                # the rarest-looking word (the longest) is the key; the others are checked after
+                self.by_word.setdefault(max(words, key=len), []).append(outlet)
+            else:
+                self.by_word.setdefault("", []).append(outlet)
+
+    def named_in(self, words: frozenset[str], extra: set[str]) -> list[str]:
+        """Outlets all of whose words are in ``words`` or ``extra``, by first holder's index."""
+        keys = self.by_word.keys()
+        found = {
+            outlet
+            for word in (*(keys & words), *(keys & extra), "")
+            for outlet in self.by_word.get(word, ())
+            if all(part in words or part in extra for part in _outlet_words(outlet))
+        }
+        return sorted(found, key=lambda outlet: self.holders[outlet][0].index)
+
+
 def _outlet_credits(
     witnesses: list[_Witness], facts: dict[str, DocumentFacts], cluster: Cluster
 ) -> list[tuple[_Witness, _Witness, bool, str]]:
     """(crediting copy, credited copy, governs this passage?, phrase) for outlet credits.
 
     A copy that names another corpus document's outlet with a credit verb got it from there;
-    near the passage (300 characters) the credit is strong, elsewhere in the text weak.
+    near the passage (300 characters) the credit is strong, elsewhere in the text weak. The
+    credited copy is the first copy (in cluster order) of the first such outlet.
     """
+    index = _OutletIndex(witnesses, facts)
     credits: list[tuple[_Witness, _Witness, bool, str]] = []
+    if not index.holders:
+        return credits
     for witness in witnesses:
         fact = facts[witness.doc_key]
         occurrence = cluster.occurrences[witness.index]
-        for other in witnesses:
-            outlet = facts[other.doc_key].outlet
-            if other is witness or not outlet or len(outlet) <= 3 or outlet == fact.outlet:
-                continue
-            if other.agency is not None:
+        start, end = occurrence.start_char - 300, occurrence.end_char + 300
+        edges = _window_edge_words(fact.text, start, end)
+        for outlet in index.named_in(_text_words(fact.text), edges):
+            other = index.holders[outlet][0]
+            if outlet == fact.outlet or other.agency is not None:
                 continue  # agencies are weighed through the attribution table
-            near = _credits_outlet(
-                fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
-            )
+            near = _credits_outlet(fact, start, end, outlet)
             phrase = near or _outlet_credit_anywhere(fact.text, outlet)
             if phrase:
                 credits.append((witness, other, near is not None, phrase))
@@ -572,27 +641,8 @@ def _parents(
     A copy's parent is another (earlier) copy when it credits that copy's outlet, or when it
     carries that copy's edits: word pairs the origin's wording does not have.
     """
-    parents: dict[int, int] = {}
+    parents = _credited_parents(witnesses, origin.origin_index, facts, cluster)
     origin_index = origin.origin_index
-    for witness in witnesses:
-        if witness.index == origin_index:
-            continue
-        occurrence = cluster.occurrences[witness.index]
-        fact = facts[witness.doc_key]
-        for other in witnesses:
-            if other.index in (witness.index, origin_index):
-                continue
-            outlet = facts[other.doc_key].outlet
-            if (
-                outlet
-                and len(outlet) > 3
-                and _later(witness, other) is not False
-                and _credits_outlet(
-                    fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
-                )
-            ):
-                parents[witness.index] = other.index
-                break
     if len(witnesses) < 3:
         return parents
     reference = _reference_wording(witnesses, origin_index)
@@ -611,21 +661,68 @@ def _parents(
         index: {pair for pair in witness_pairs if support[pair] <= half} - reference_pairs
         for index, witness_pairs in pairs.items()
     }
+    # who carries each edit: a copy counts the edits it shares with each other copy through
+    # these lists instead of intersecting its edits with every other copy's
+    carriers: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for index in sorted(own_edits):
+        for pair in own_edits[index]:
+            carriers[pair].append(index)
     for witness in witnesses:
         if witness.index in parents or witness.index in (origin_index, reference.index):
             continue
+        shared_with: Counter[int] = Counter()
+        for pair in own_edits[witness.index]:
+            shared_with.update(carriers[pair])
         best: tuple[int, int] | None = None
-        for other in witnesses:
+        for other_index in sorted(shared_with):  # cluster order: ties go to the first copy
+            other = witnesses[other_index]
             if (
                 other.index in (witness.index, reference.index, origin_index)
                 or _later(witness, other) is not True
             ):
                 continue
-            shared = len(own_edits[witness.index] & own_edits[other.index])
+            shared = shared_with[other_index]
             if shared >= _SHARED_EDITS and (best is None or shared > best[0]):
                 best = (shared, other.index)
         if best is not None:
             parents[witness.index] = best[1]
+    return parents
+
+
+def _credited_parents(
+    witnesses: list[_Witness],
+    origin_index: int | None,
+    facts: dict[str, DocumentFacts],
+    cluster: Cluster,
+) -> dict[int, int]:
+    """Copies that credit another copy's outlet near the passage: the first such copy (in
+    cluster order) not published after them is their parent."""
+    index = _OutletIndex(witnesses, facts)
+    parents: dict[int, int] = {}
+    if not index.holders:
+        return parents
+    for witness in witnesses:
+        if witness.index == origin_index:
+            continue
+        occurrence = cluster.occurrences[witness.index]
+        fact = facts[witness.doc_key]
+        start, end = occurrence.start_char - 300, occurrence.end_char + 300
+        edges = _window_edge_words(fact.text, start, end)
+        found: list[int] = []
+        for outlet in index.named_in(_text_words(fact.text), edges):
+            holder = next(
+                (
+                    other.index
+                    for other in index.holders[outlet]
+                    if other.index not in (witness.index, origin_index)
+                    and _later(witness, other) is not False
+                ),
+                None,
+            )
+            if holder is not None and _credits_outlet(fact, start, end, outlet):
+                found.append(holder)
+        if found:
+            parents[witness.index] = min(found)
     return parents
 
 
@@ -662,11 +759,20 @@ def _reference_wording(witnesses: list[_Witness], origin_index: int | None) -> _
     if origin_index is not None:
         return witnesses[origin_index]
     texts = [" ".join(w.words) for w in witnesses]
-    return max(
-        witnesses,
-        key=lambda w: (
-            sum(fuzz.ratio(texts[w.index], text) for text in texts),
-            len(w.words),
-            -w.index,
-        ),
-    )
+    closeness = _summed_ratios(texts)
+    return max(witnesses, key=lambda w: (closeness[w.index], len(w.words), -w.index))
+
+
+def _summed_ratios(texts: list[str]) -> list[float]:
+    """``sum(fuzz.ratio(text, other) for other in texts)`` for each text, with the same floats.
+
+    Each distinct wording is compared once with each other (in C, ``cdist``): big clusters are
+    mostly identical copies. The sums add the same values in the same order as a loop over
+    ``texts`` (``cumsum`` is sequential), so ties and near-ties break as they always did.
+    """
+    distinct = list(dict.fromkeys(texts))
+    position = {text: index for index, text in enumerate(distinct)}
+    columns = np.array([position[text] for text in texts], dtype=np.intp)
+    ratios = process.cdist(distinct, distinct, scorer=fuzz.ratio, dtype=np.float64)
+    row_sums = [float(np.cumsum(ratios[row, columns])[-1]) for row in range(len(distinct))]
+    return [row_sums[position[text]] for text in texts]

@@ -6,9 +6,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rapidfuzz import fuzz
 
+from dedup import origin as origin_module
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.origin import infer_origin, short_name
+from dedup.quotes import fold_words
 from dedup.records import BoilerplateSpan, Cluster, DocumentFacts, Occurrence
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -244,3 +247,142 @@ def test_truth_corpus_origins_from_known_spans() -> None:
             )
     assert len(outcomes) >= 30
     assert sum(outcomes) / len(outcomes) >= 0.9
+
+
+# -- the indexed derivation equals the pairwise one ------------------------------------------
+# The pairwise loops below are the former implementation (quadratic in the cluster's size);
+# origin inference must give the same origins, parents and evidence with the indexed one.
+
+
+def _pairwise_outlet_credits(witnesses, facts, cluster):
+    credits = []
+    for witness in witnesses:
+        fact = facts[witness.doc_key]
+        occurrence = cluster.occurrences[witness.index]
+        for other in witnesses:
+            outlet = facts[other.doc_key].outlet
+            if other is witness or not outlet or len(outlet) <= 3 or outlet == fact.outlet:
+                continue
+            if other.agency is not None:
+                continue
+            near = origin_module._credits_outlet(
+                fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
+            )
+            phrase = near or origin_module._outlet_credit_anywhere(fact.text, outlet)
+            if phrase:
+                credits.append((witness, other, near is not None, phrase))
+                break
+    return credits
+
+
+def _pairwise_credited_parents(witnesses, origin_index, facts, cluster):
+    parents = {}
+    for witness in witnesses:
+        if witness.index == origin_index:
+            continue
+        occurrence = cluster.occurrences[witness.index]
+        fact = facts[witness.doc_key]
+        for other in witnesses:
+            if other.index in (witness.index, origin_index):
+                continue
+            outlet = facts[other.doc_key].outlet
+            if (
+                outlet
+                and len(outlet) > 3
+                and origin_module._later(witness, other) is not False
+                and origin_module._credits_outlet(
+                    fact, occurrence.start_char - 300, occurrence.end_char + 300, outlet
+                )
+            ):
+                parents[witness.index] = other.index
+                break
+    return parents
+
+
+def _pairwise_parents(witnesses, origin, facts, cluster):
+    from collections import Counter
+
+    parents = _pairwise_credited_parents(witnesses, origin.origin_index, facts, cluster)
+    origin_index = origin.origin_index
+    if len(witnesses) < 3:
+        return parents
+    texts = [" ".join(w.words) for w in witnesses]
+    reference = max(
+        witnesses,
+        key=lambda w: (
+            sum(fuzz.ratio(texts[w.index], text) for text in texts),
+            len(w.words),
+            -w.index,
+        ),
+    )
+    if origin_index is not None:
+        reference = witnesses[origin_index]
+    word_pairs = origin_module._word_pairs
+    reference_pairs = word_pairs(fold_words(facts[reference.doc_key].text))
+    pairs = {
+        w.index: origin_module._uncredited_pairs(facts[w.doc_key], cluster.occurrences[w.index])
+        for w in witnesses
+    }
+    support = Counter(pair for witness_pairs in pairs.values() for pair in witness_pairs)
+    half = len(witnesses) / 2 if origin_index is None else len(witnesses)
+    own_edits = {
+        index: {pair for pair in witness_pairs if support[pair] <= half} - reference_pairs
+        for index, witness_pairs in pairs.items()
+    }
+    for witness in witnesses:
+        if witness.index in parents or witness.index in (origin_index, reference.index):
+            continue
+        best = None
+        for other in witnesses:
+            if (
+                other.index in (witness.index, reference.index, origin_index)
+                or origin_module._later(witness, other) is not True
+            ):
+                continue
+            shared = len(own_edits[witness.index] & own_edits[other.index])
+            if shared >= 2 and (best is None or shared > best[0]):
+                best = (shared, other.index)
+        if best is not None:
+            parents[witness.index] = best[1]
+    return parents
+
+
+OUTLETS = ["Evening Star", "Daily Planet", "The Riverton Herald", "Reuters", "Gazette", None]
+EDITS = [("would apply to", "will cover"), ("six months", "half a year"), ("next spring", "May")]
+
+
+def _random_story(rng, key: str) -> DocumentFacts:
+    body = PASSAGE
+    for old, new in EDITS:
+        if rng.random() < 0.3:
+            body = body.replace(old, new)
+    filler = "Other news of the day filled the rest of the page. " * rng.choice([0, 2, 12])
+    credited, also = rng.sample([o for o in OUTLETS if o], 2)
+    credit = rng.choice(
+        ["", f" The {credited} reported it first.", f" {credited} said so. {also} reported it."]
+    )
+    text = rng.choice(
+        [body + credit + "\n" + filler, filler + "\n" + body, body + "\n" + filler + credit]
+    )
+    hours = rng.choice([None, 0, 1, 1, 2, 5, 9])
+    return story(key, text, hours, outlet=rng.choice(OUTLETS))
+
+
+def test_indexed_derivation_equals_the_pairwise_one(monkeypatch) -> None:
+    import random
+
+    rng = random.Random(11)
+    clusters = []
+    for trial in range(40):
+        docs = [_random_story(rng, f"t{trial}-{i:02d}.txt") for i in range(rng.randint(3, 30))]
+        facts = {f.doc_key: f for f in docs}
+        cluster = Cluster([whole(f) for f in docs])
+        clusters.append((cluster, facts))
+    indexed = [infer_origin(cluster, facts) for cluster, facts in clusters]
+    monkeypatch.setattr(origin_module, "_outlet_credits", _pairwise_outlet_credits)
+    monkeypatch.setattr(origin_module, "_parents", _pairwise_parents)
+    pairwise = [infer_origin(cluster, facts) for cluster, facts in clusters]
+    assert indexed == pairwise
+    # the comparison covers both kinds of parents and outlet credits
+    assert sum(bool(origin.parents) for origin in pairwise) >= 10
+    assert any("credits" in origin.evidence and "outlet" in origin.evidence for origin in pairwise)
