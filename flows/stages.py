@@ -22,6 +22,7 @@ from dedup.origin import infer_origin
 from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
     Alignment,
+    Attribution,
     BoilerplateSpan,
     CleanedDocument,
     Cluster,
@@ -191,7 +192,8 @@ def _align_in_processes(
 
 
 def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
-    """What origin inference knows of each document: dates, outlets, credits."""
+    """What origin inference knows of each document: dates, outlets, credits (found in the
+    text: for documents whose facts are due)."""
     facts: dict[str, DocumentFacts] = {}
     for doc in inputs:
         ranges = content_ranges(len(doc.text), doc.boilerplate)
@@ -211,58 +213,131 @@ def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
     return facts
 
 
+def stored_facts(
+    docs: list[StoredDocument], attributions: dict[str, list[Attribution]]
+) -> dict[str, DocumentFacts]:
+    """Facts of documents whose facts were stored by an earlier run: ``wire_credits`` is the
+    stored list (which ``document_facts`` found then), attributions as stored."""
+    return {
+        doc.uri: DocumentFacts(
+            doc_key=doc.uri,
+            text=doc.text,
+            published_at=doc.metadata.published_at,
+            outlet=doc.metadata.outlet,
+            wire_credits=list(doc.metadata.wire_credits),
+            attributions=attributions.get(doc.uri, []),
+        )
+        for doc in docs
+    }
+
+
 def original_shares(inputs: list[StoredDocument], clusters: list[Cluster]) -> dict[str, float]:
     """Fraction of each document's clean text not covered by any reused passage."""
+    wanted = {doc.uri for doc in inputs}
     reused: dict[str, list[tuple[int, int]]] = {}
     for cluster in clusters:
         for occurrence in cluster.occurrences:
-            reused.setdefault(occurrence.doc_key, []).append(
-                (occurrence.start_char, occurrence.end_char)
-            )
+            if occurrence.doc_key in wanted:
+                reused.setdefault(occurrence.doc_key, []).append(
+                    (occurrence.start_char, occurrence.end_char)
+                )
     return {
         doc.uri: original_share(len(doc.text), doc.boilerplate, reused.get(doc.uri, []))
         for doc in inputs
     }
 
 
-def quote_rank(facts: dict[str, DocumentFacts]) -> dict[str, int]:
-    """Order documents by publication (undated last, then by uri): earlier = closer to origin."""
+def quote_rank(published: Iterable[tuple[str, datetime | None]]) -> dict[str, int]:
+    """Order documents (``(uri, published_at)``) by publication (undated last, then by uri):
+    earlier = closer to origin."""
     ordered = sorted(
-        facts.values(),
-        key=lambda fact: (
-            fact.published_at is None,
-            fact.published_at or datetime.min,
-            fact.doc_key,
-        ),
+        published, key=lambda item: (item[1] is None, item[1] or datetime.min, item[0])
     )
-    return {fact.doc_key: rank for rank, fact in enumerate(ordered)}
+    return {uri: rank for rank, (uri, _) in enumerate(ordered)}
+
+
+@dataclass
+class LineageChanges:
+    """Which clusters a run recomputes: those that are not stored exactly as they now are."""
+
+    changed: list[Cluster]  # clusters to infer and store
+    replacing: set[int]  # ids of the stored clusters they replace
+    kept: int  # stored clusters left as they are
+    replaced_documents: set[str]  # documents with an occurrence in a replaced cluster
+
+
+def lineage_changes(
+    clusters: list[Cluster], stored: dict[int, frozenset[tuple[str, int, int]]], due: set[str]
+) -> LineageChanges:
+    """Split ``clusters`` (all of them, from all alignments) into those stored exactly so, with
+    no document whose facts are due (their origin and parents cannot have changed: inference
+    reads nothing but the cluster and its documents' facts), and the others.
+
+    A new alignment changes only the clusters of its connected component, so a nightly batch
+    recomputes the clusters its documents joined, not the archive's.
+    """
+    stored_id = {members: cluster_id for cluster_id, members in stored.items()}
+    changed: list[Cluster] = []
+    kept: set[int] = set()
+    for cluster in clusters:
+        members = frozenset((o.doc_key, o.start_char, o.end_char) for o in cluster.occurrences)
+        cluster_id = stored_id.get(members)
+        if cluster_id is not None and due.isdisjoint(cluster.doc_keys):
+            kept.add(cluster_id)
+        else:
+            changed.append(cluster)
+    replacing = set(stored) - kept
+    replaced_documents = {uri for cluster_id in replacing for uri, _, _ in stored[cluster_id]}
+    return LineageChanges(changed, replacing, len(kept), replaced_documents)
 
 
 def trace_lineage(
     store: Store, inputs: list[StoredDocument], run_id: int | None = None
 ) -> LineageResult:
-    """Cluster all stored alignments, infer origins and quotes of ``inputs`` (every stored
-    document), and store the lineage."""
+    """Cluster all stored alignments, infer origins of the clusters that changed, find the
+    attributions and quotes of documents that are new or whose boilerplate changed, regroup
+    quotes, and store what changed (see ``lineage_changes``): the result equals a full
+    rebuild's, at the cost of the clusters a run touches."""
+    documents = {doc.uri: doc for doc in inputs}
+    due = store.lineage_due() & documents.keys()
+    facts = document_facts([documents[uri] for uri in sorted(due)])
     clusters = cluster_alignments(store.load_alignments())
-    facts = document_facts(inputs)
-    origins: list[Origin] = [infer_origin(cluster, facts) for cluster in clusters]
-    quotes = []
-    for doc in inputs:
-        quotes.extend(
-            find_quotes(doc.uri, doc.text, content_ranges(len(doc.text), doc.boilerplate))
-        )
-    quote_groups = group_quotes(quotes, quote_rank(facts))
-    store.replace_lineage(
-        clusters,
-        origins,
-        quotes,
-        quote_groups,
-        original_share=original_shares(inputs, clusters),
-        wire_credits={uri: fact.wire_credits for uri, fact in facts.items()},
-        attributions={uri: fact.attributions for uri, fact in facts.items()},
-        run_id=run_id,
+    changes = lineage_changes(clusters, store.stored_clusters(), due)
+    involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due
+    facts |= stored_facts(
+        [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
     )
-    result = LineageResult(clusters=len(clusters), quotes=len(quotes))
-    for origin in origins:
-        result.origins[origin.kind] = result.origins.get(origin.kind, 0) + 1
-    return result
+    origins: list[Origin] = [infer_origin(cluster, facts) for cluster in changes.changed]
+    new_quotes = [
+        quote
+        for uri in sorted(due)
+        for quote in find_quotes(
+            uri,
+            documents[uri].text,
+            content_ranges(len(documents[uri].text), documents[uri].boilerplate),
+        )
+    ]
+    all_quotes = sorted(
+        [*store.stored_quotes(exclude=due), *new_quotes],
+        key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
+    )
+    rank = quote_rank((doc.uri, doc.metadata.published_at) for doc in inputs)
+    quote_groups = group_quotes(all_quotes, rank)
+    # Shares change for documents whose occurrences may have: those of changed clusters, old
+    # and new, and those whose facts were due.
+    shares_due = (due | involved | changes.replaced_documents) & documents.keys()
+    store.replace_lineage(
+        changes.changed,
+        origins,
+        new_quotes,
+        quote_groups,
+        original_share=original_shares([documents[uri] for uri in sorted(shares_due)], clusters),
+        wire_credits={uri: facts[uri].wire_credits for uri in due},
+        attributions={uri: facts[uri].attributions for uri in due},
+        run_id=run_id,
+        replacing=changes.replacing,
+        quote_documents=due,
+    )
+    return LineageResult(
+        clusters=len(clusters), origins=store.origin_kinds(), quotes=len(all_quotes)
+    )

@@ -19,7 +19,7 @@ import os
 import re
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,6 +34,7 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    func,
     insert,
     or_,
     select,
@@ -610,7 +611,8 @@ class Store:
         connection.execute(
             update(documents_t)
             .where(documents_t.c.id == document.id)
-            .values(clean_text=clean_text, pending=True, updated_at=_utcnow())
+            # original_share NULL: its attributions, credits and quotes are due again
+            .values(clean_text=clean_text, pending=True, original_share=None, updated_at=_utcnow())
         )
         self._delete_alignments_of(connection, [document.id])
         return True
@@ -746,13 +748,20 @@ class Store:
         wire_credits: dict[str, list[str]],
         attributions: dict[str, list[Attribution]],
         run_id: int | None = None,
+        *,
+        replacing: Collection[int] | None = None,
+        quote_documents: Collection[str] | None = None,
     ) -> None:
         """Replace the clusters, origins and quotes with these, in one transaction.
 
         Idempotent: equal inputs leave identical rows, ids included. A new cluster keeps the id
         of the old cluster it shares most occurrences with (same document, overlapping span);
         an origin whose kind, document or source changed gets a row in ``origin_history``.
-        ``quotes`` are all quotes of the corpus (those absent are deleted).
+        ``replacing``: the ids of the stored clusters that ``clusters`` replace (the others are
+        left as they are); None: ``clusters`` are the whole lineage.
+        ``quote_documents``: the documents whose quotes ``quotes`` are (the others' quotes are
+        kept); None: ``quotes`` are all quotes of the corpus (those absent are deleted).
+        ``quote_groups`` are always all groups (a stored quote in none of them is in no group).
         ``original_share``, ``wire_credits`` and ``attributions`` update the documents named.
         """
         if len(origins) != len(clusters):
@@ -762,13 +771,78 @@ class Store:
         uris |= {quote.doc_key for quote in quotes}
         uris |= {quote.doc_key for group in quote_groups for quote in group.quotes}
         uris |= set(original_share) | set(wire_credits) | set(attributions)
+        uris |= set(quote_documents or ())
         with self._transaction() as connection:
             ids = self._document_ids(connection, uris)
             now = _utcnow()
-            _LineageWriter(connection, ids, now, run_id).write(clusters, origins)
-            self._write_quotes(connection, ids, quotes, quote_groups)
+            _LineageWriter(connection, ids, now, run_id).write(clusters, origins, replacing)
+            quote_document_ids = (
+                None if quote_documents is None else {ids[uri] for uri in quote_documents}
+            )
+            self._write_quotes(connection, ids, quotes, quote_groups, quote_document_ids)
             self._write_document_facts(connection, ids, original_share, wire_credits)
             self._write_attributions(connection, ids, attributions)
+
+    def lineage_due(self) -> set[str]:
+        """Uris of the documents whose lineage facts (attributions, wire credits, quotes,
+        original share) were not computed for their current text and boilerplate: new and
+        changed documents, and those whose boilerplate changed (``original_share`` is NULL)."""
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(documents_t.c.uri).where(documents_t.c.original_share.is_(None))
+            )
+            return {uri for (uri,) in rows}
+
+    def stored_clusters(self) -> dict[int, frozenset[tuple[str, int, int]]]:
+        """cluster id -> its occurrences as ``(uri, start_char, end_char)``."""
+        o, d = occurrences_t.c, documents_t.c
+        members: dict[int, set[tuple[str, int, int]]] = defaultdict(set)
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(o.cluster_id, d.uri, o.start_char, o.end_char).join_from(
+                    occurrences_t, documents_t, o.document_id == d.id
+                )
+            )
+            for cluster_id, uri, start, end in rows:
+                members[cluster_id].add((uri, start, end))
+        return {cluster_id: frozenset(spans) for cluster_id, spans in members.items()}
+
+    def origin_kinds(self) -> dict[str, int]:
+        """origin kind -> number of clusters."""
+        g = origins_t.c
+        with self._transaction() as connection:
+            rows = connection.execute(select(g.kind, func.count()).group_by(g.kind))
+            return {kind: int(count) for kind, count in rows}
+
+    def document_attributions(self, uris: Iterable[str]) -> dict[str, list[Attribution]]:
+        """Stored attributions of these documents, in the order they were found."""
+        a = attributions_t.c
+        found: dict[str, list[Attribution]] = {}
+        with self._transaction() as connection:
+            ids = self._document_ids(connection, uris)
+            uri_of = {document_id: uri for uri, document_id in ids.items()}
+            for chunk in _chunks(sorted(uri_of)):
+                rows = connection.execute(
+                    select(
+                        a.document_id, a.source, a.phrase, a.cue, a.start_char, a.end_char,
+                        a.scope_start, a.scope_end,
+                    ).where(a.document_id.in_(chunk)).order_by(a.id)
+                )  # fmt: skip
+                for document_id, *values in rows:
+                    found.setdefault(uri_of[document_id], []).append(Attribution(*values))
+        return {uri: found.get(uri, []) for uri in ids}
+
+    def stored_quotes(self, exclude: Collection[str] = ()) -> list[Quote]:
+        """Stored quotes (but those of ``exclude``), by uri then position."""
+        q, d = quotes_t.c, documents_t.c
+        excluded = set(exclude)
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(d.uri, q.start_char, q.end_char, q.text, q.speaker)
+                .join_from(quotes_t, documents_t, q.document_id == d.id)
+                .order_by(d.uri, q.start_char, q.end_char)
+            )
+            return [Quote(*row) for row in rows if row[0] not in excluded]
 
     def _write_quotes(
         self,
@@ -776,6 +850,7 @@ class Store:
         ids: dict[str, int],
         quotes: list[Quote],
         quote_groups: list[QuoteGroup],
+        document_ids: set[int] | None = None,
     ) -> None:
         def key_of(quote: Quote) -> tuple[int, int, int]:
             return (ids[quote.doc_key], quote.start_char, quote.end_char)
@@ -793,11 +868,18 @@ class Store:
                 )
             )
         }  # fmt: skip
-        self._delete_ids(
-            connection, quotes_t, q.id, (r.id for k, r in old.items() if k not in wanted)
-        )
+        stale = [
+            key
+            for key, row in old.items()
+            if key not in wanted and (document_ids is None or row.document_id in document_ids)
+        ]
+        self._delete_ids(connection, quotes_t, q.id, (old.pop(key).id for key in stale))
         quote_ids: dict[tuple[int, int, int], int] = {}
         current_fields: dict[int, tuple[Any, Any, Any]] = {}
+        for key, row in old.items():  # kept quotes of other documents: their group may change
+            if key not in wanted:
+                quote_ids[key] = row.id
+                current_fields[row.id] = (row.quote_cluster_id, row.variant_of, row.edit_kind)
         changed_text: list[dict[str, Any]] = []
         new_keys: list[tuple[int, int, int]] = []
         for key in sorted(wanted):
@@ -912,24 +994,24 @@ class Store:
         current: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for chunk in _chunks(named):
             for row in connection.execute(
-                select(a.document_id, *fields).where(a.document_id.in_(chunk))
+                select(a.document_id, *fields).where(a.document_id.in_(chunk)).order_by(a.id)
             ):
                 current[row[0]].append(tuple(row[1:]))
         changed: list[int] = []
         new_rows: list[dict[str, Any]] = []
         for uri, found in sorted(attributions.items()):
             document_id = ids[uri]
-            wanted = sorted(
-                {
+            # In the order found: origin evidence lists credits in that order.
+            wanted = list(
+                dict.fromkeys(
                     (
                         _db_text(x.source), _db_text(x.phrase), x.cue, x.start_char, x.end_char,
                         x.scope_start, x.scope_end,
                     )
                     for x in found
-                },
-                key=lambda values: (values[3], values[4], values[0], values[1:]),
+                )
             )  # fmt: skip
-            if sorted(current.get(document_id, [])) == sorted(wanted):
+            if current.get(document_id, []) == wanted:
                 continue
             changed.append(document_id)
             new_rows.extend(
@@ -1079,18 +1161,29 @@ class _LineageWriter:
         self.now = now
         self.run_id = run_id
 
-    def write(self, clusters: list[Cluster], origins: list[Origin]) -> None:
+    def write(
+        self, clusters: list[Cluster], origins: list[Origin], replacing: Collection[int] | None
+    ) -> None:
+        """Store ``clusters`` in place of the stored clusters ``replacing`` (None: all)."""
         members = [self._members(index, cluster) for index, cluster in enumerate(clusters)]
         o = occurrences_t.c
-        old_rows = list(
-            self.connection.execute(
-                select(
-                    o.id, o.cluster_id, o.document_id, o.start_char, o.end_char, o.is_origin,
-                    o.parent_occurrence_id,
-                )
-            )
+        columns = (
+            o.id, o.cluster_id, o.document_id, o.start_char, o.end_char, o.is_origin,
+            o.parent_occurrence_id,
         )  # fmt: skip
-        old_cluster_ids = {cid for (cid,) in self.connection.execute(select(clusters_t.c.id))}
+        if replacing is None:
+            old_rows = list(self.connection.execute(select(*columns)))
+            old_cluster_ids = {cid for (cid,) in self.connection.execute(select(clusters_t.c.id))}
+        else:
+            old_rows, old_cluster_ids = [], set()
+            for chunk in _chunks(sorted(set(replacing))):
+                old_rows += self.connection.execute(select(*columns).where(o.cluster_id.in_(chunk)))
+                old_cluster_ids.update(
+                    cid
+                    for (cid,) in self.connection.execute(
+                        select(clusters_t.c.id).where(clusters_t.c.id.in_(chunk))
+                    )
+                )
         matched = self._match(members, old_rows)
         kept = set(matched.values())
         Store._delete_ids(self.connection, clusters_t, clusters_t.c.id, old_cluster_ids - kept)
@@ -1102,7 +1195,7 @@ class _LineageWriter:
         )
         cluster_ids = dict(matched) | dict(zip(unmatched, new_ids, strict=True))
         occurrence_ids = self._write_occurrences(members, origins, cluster_ids, old_rows, kept)
-        self._write_origins(members, origins, cluster_ids, occurrence_ids)
+        self._write_origins(members, origins, cluster_ids, occurrence_ids, kept)
 
     def _members(self, index: int, cluster: Cluster) -> list[Member]:
         members = [
@@ -1229,16 +1322,20 @@ class _LineageWriter:
         origins: list[Origin],
         cluster_ids: dict[int, int],
         occurrence_ids: list[list[int]],
+        kept: set[int],
     ) -> None:
         g = origins_t.c
-        old = {
-            row.cluster_id: row
-            for row in self.connection.execute(
-                select(
-                    g.cluster_id, g.kind, g.origin_document_id, g.source, g.confidence, g.evidence
+        old = {}
+        for chunk in _chunks(sorted(kept)):  # only kept clusters can have an origin row
+            old.update(
+                (row.cluster_id, row)
+                for row in self.connection.execute(
+                    select(
+                        g.cluster_id, g.kind, g.origin_document_id, g.source, g.confidence,
+                        g.evidence,
+                    ).where(g.cluster_id.in_(chunk))
                 )
-            )
-        }
+            )  # fmt: skip
         old_uris = self._uris_of({row.origin_document_id for row in old.values()})
         inserts, updates, history = [], [], []
         for index, origin in enumerate(origins):

@@ -6,8 +6,10 @@ Sections: database (storage) first; Prefect fixtures (flows) are appended below 
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -78,6 +80,21 @@ def _private_database(folder: Path, postgres_database: str | None) -> Iterator[s
 def db_url(tmp_path: Path, _postgres_test_database: str | None) -> Iterator[str]:
     """A SQLAlchemy URL of an empty database, private to the test."""
     yield from _private_database(tmp_path, _postgres_test_database)
+
+
+@pytest.fixture
+def another_db_url(
+    tmp_path: Path, _postgres_test_database: str | None
+) -> Iterator[Callable[[], str]]:
+    """A maker of more empty private databases (to compare a store with a rebuilt one)."""
+    with ExitStack() as stack:
+
+        def make() -> str:
+            folder = Path(tempfile.mkdtemp(dir=tmp_path))
+            opened = contextmanager(_private_database)(folder, _postgres_test_database)
+            return stack.enter_context(opened)
+
+        yield make
 
 
 @pytest.fixture(scope="module")
