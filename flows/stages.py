@@ -292,18 +292,27 @@ def lineage_changes(
 
 
 def trace_lineage(
-    store: Store, inputs: list[StoredDocument], run_id: int | None = None
+    store: Store, inputs: list[StoredDocument] | None = None, run_id: int | None = None
 ) -> LineageResult:
     """Cluster all stored alignments, infer origins of the clusters that changed, find the
     attributions and quotes of documents that are new or whose boilerplate changed, regroup
     quotes, and store what changed (see ``lineage_changes``): the result equals a full
-    rebuild's, at the cost of the clusters a run touches."""
-    documents = {doc.uri: doc for doc in inputs}
-    due = store.lineage_due() & documents.keys()
-    facts = document_facts([documents[uri] for uri in sorted(due)])
+    rebuild's, at the cost of the clusters a run touches.
+
+    ``inputs``: the stored documents, if already read; None reads only those it needs.
+    """
+    due = store.lineage_due()
     clusters = cluster_alignments(store.load_alignments())
     changes = lineage_changes(clusters, store.stored_clusters(), due)
     involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due
+    # Shares change for documents whose occurrences may have: those of changed clusters, old
+    # and new, and those whose facts were due.
+    needed = due | involved | changes.replaced_documents
+    if inputs is None:
+        inputs = store.detection_inputs(needed)
+    documents = {doc.uri: doc for doc in inputs if doc.uri in needed}
+    due &= documents.keys()
+    facts = document_facts([documents[uri] for uri in sorted(due)])
     facts |= stored_facts(
         [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
     )
@@ -321,17 +330,13 @@ def trace_lineage(
         [*store.stored_quotes(exclude=due), *new_quotes],
         key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
     )
-    rank = quote_rank((doc.uri, doc.metadata.published_at) for doc in inputs)
-    quote_groups = group_quotes(all_quotes, rank)
-    # Shares change for documents whose occurrences may have: those of changed clusters, old
-    # and new, and those whose facts were due.
-    shares_due = (due | involved | changes.replaced_documents) & documents.keys()
+    quote_groups = group_quotes(all_quotes, quote_rank(store.publication_dates()))
     store.replace_lineage(
         changes.changed,
         origins,
         new_quotes,
         quote_groups,
-        original_share=original_shares([documents[uri] for uri in sorted(shares_due)], clusters),
+        original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
         attributions={uri: facts[uri].attributions for uri in due},
         run_id=run_id,

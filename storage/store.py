@@ -807,6 +807,12 @@ class Store:
                 members[cluster_id].add((uri, start, end))
         return {cluster_id: frozenset(spans) for cluster_id, spans in members.items()}
 
+    def publication_dates(self) -> list[tuple[str, datetime | None]]:
+        """``(uri, published_at)`` of every document."""
+        with self._transaction() as connection:
+            rows = connection.execute(select(documents_t.c.uri, documents_t.c.published_at))
+            return [(uri, published_at) for uri, published_at in rows]
+
     def origin_kinds(self) -> dict[str, int]:
         """origin kind -> number of clusters."""
         g = origins_t.c
