@@ -455,6 +455,12 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
     )
 
 
+# Every pattern but the house sign-offs holds an agency alias (AGENCY's aliases are among
+# AGENCY_IN_CREDIT's): a text in which no alias occurs needs the house sign-offs only. Two
+# thirds of generated news articles name no agency; one search instead of a dozen scans.
+_ANY_ALIAS = re.compile(AGENCY_IN_CREDIT)
+
+
 @lru_cache(maxsize=16)
 def _all_attributions(text: str) -> tuple[Attribution, ...]:
     """Every credit phrase of ``text``, before range filtering and deduplication."""
@@ -468,6 +474,15 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             return
         phrase = text[phrase_start:phrase_end].strip()
         found.append(Attribution(source, phrase, cue, phrase_start, phrase_end, scope[0], scope[1]))
+
+    def house_signoffs() -> None:
+        for pattern, source in _HOUSE_SIGNOFFS:
+            for match in pattern.finditer(text):
+                add(source, match.start(), match.end(), "signoff", whole)
+
+    if _ANY_ALIAS.search(text) is None:
+        house_signoffs()
+        return tuple(found)
 
     for match in _COPYRIGHT.finditer(text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "copyright", whole)
@@ -502,9 +517,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             name for name in ("agency", "agency2", "agency3", "agency4") if match.group(name)
         )
         add(canonical_agency(match.group(group)), match.start(group), match.end(), "byline", whole)
-    for pattern, source in _HOUSE_SIGNOFFS:
-        for match in pattern.finditer(text):
-            add(source, match.start(), match.end(), "signoff", whole)
+    house_signoffs()
     for match in _CONTRIBUTED.finditer(text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
     for match in _LEADIN.finditer(text):

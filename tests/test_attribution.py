@@ -214,3 +214,25 @@ def test_bloomberg_leadin_covers_the_following_block() -> None:
     assert "The illusion of invulnerability" in scope
     assert "show comments" not in scope
     assert leadin.scope_start >= leadin.end_char
+
+
+def test_alias_prefilter_changes_no_result(monkeypatch) -> None:
+    """Texts naming no agency skip all alias patterns; results equal the full scan's."""
+    import re
+
+    import dedup.attribution as attribution
+
+    texts = [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+    texts += [
+        "The mayor spoke.\n(Reporting by Jane Roe; Editing by John Doe)",
+        "To contact the reporter on this story: Jane Roe in Oslo at jroe@example.com",
+        "Nothing credited here, said the press officer of the agency.",
+        "He told reporters so.\nes/jm (AP, AFP)",
+        "Meanwhile, apnews and afp-like words (ap) are not credits.",
+    ]
+    scanned = [attribution._all_attributions(text) for text in texts]
+    assert any(found and all(a.cue == "signoff" for a in found) for found in scanned[-5:-3])
+    monkeypatch.setattr(attribution, "_ANY_ALIAS", re.compile(""))  # always "found": full scan
+    attribution._all_attributions.cache_clear()
+    assert [attribution._all_attributions(text) for text in texts] == scanned
+    attribution._all_attributions.cache_clear()
