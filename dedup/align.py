@@ -90,6 +90,13 @@ STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 _STOPWORD_HASHES = np.array(sorted(word_hash(word) for word in STOPWORDS), dtype=np.uint64)
 
 
+def _stopword_mask(hashes: np.ndarray) -> np.ndarray:
+    """Which of ``hashes`` are function words (``np.isin`` by binary search: isin compares the
+    whole array once per function word, and this runs several times per pair)."""
+    found = np.minimum(np.searchsorted(_STOPWORD_HASHES, hashes), len(_STOPWORD_HASHES) - 1)
+    return _STOPWORD_HASHES[found] == hashes
+
+
 @dataclass(frozen=True)
 class AlignParams:
     seed_words: int = 2  # k of the exact k-gram seeds
@@ -182,7 +189,7 @@ def _align_ordered(
     params: AlignParams,
 ) -> list[Alignment]:
     seeds = find_seeds(tokens_a.hashes, tokens_b.hashes, params)
-    content_a = ~np.isin(tokens_a.hashes, _STOPWORD_HASHES)
+    content_a = ~_stopword_mask(tokens_a.hashes)
     regions = chain_seeds(seeds, content_a, params)
     # Extend before merging so that gaps are measured between the real edges of the pieces,
     # and again after, for the merged edges.
@@ -192,7 +199,7 @@ def _align_ordered(
     if params.sentence_dice <= 1.0:
         regions.extend(sentence_regions(text_a, tokens_a, text_b, tokens_b, params))
     regions = merge_regions(drop_repeats(regions), tokens_a.hashes, tokens_b.hashes, params)
-    content_b = ~np.isin(tokens_b.hashes, _STOPWORD_HASHES)
+    content_b = ~_stopword_mask(tokens_b.hashes)
     bounds: tuple[np.ndarray, np.ndarray] | None = None  # sentence ids, computed when needed
     kept: list[tuple[_Region, float]] = []
     for region in regions:
@@ -304,34 +311,87 @@ def span_similarity(span_a: str, span_b: str) -> float:
 
 
 def find_seeds(hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams) -> np.ndarray:
-    """``(n, 2)`` array of token positions ``(i, j)`` whose k-grams are equal, sorted."""
-    grams_a = kgram_hashes(hashes_a, params.seed_words)
-    grams_b = kgram_hashes(hashes_b, params.seed_words)
-    # k-grams made of function words only (`one of the`, `in the`) are no evidence.
-    common = np.setdiff1d(
-        np.intersect1d(grams_a, grams_b),
-        np.concatenate(
-            [
-                grams_a[_function_only(hashes_a, params.seed_words)],
-                grams_b[_function_only(hashes_b, params.seed_words)],
-            ]
-        ),
-    )
-    if len(common) == 0:
+    """``(n, 2)`` array of token positions ``(i, j)`` whose k-grams are equal, sorted.
+
+    k-grams made of function words only (`one of the`, `in the`) are no evidence, and a k-gram
+    seen more than ``max_seed_repeats`` times in either document is no seed. Each document's
+    usable k-grams are indexed once (:func:`_seed_index`, cached) and reused for every pair it
+    is in; a pair costs one intersection of two sorted arrays.
+    """
+    index_a = _seed_index(hashes_a, params.seed_words, params.max_seed_repeats)
+    index_b = _seed_index(hashes_b, params.seed_words, params.max_seed_repeats)
+    # Both gram arrays are sorted and distinct: look a's up in b's.
+    found = np.searchsorted(index_b.grams, index_a.grams)
+    found[found == len(index_b.grams)] = 0
+    shared = index_b.grams[found] == index_a.grams if len(index_b.grams) else found < 0
+    in_a = np.flatnonzero(shared)
+    in_b = found[in_a]
+    if len(in_a) == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    positions_a = _positions(grams_a, common, params.max_seed_repeats)
-    positions_b = _positions(grams_b, common, params.max_seed_repeats)
-    pairs = [
-        (i, j)
-        for gram, list_a in positions_a.items()
-        if (list_b := positions_b.get(gram))
-        for i in list_a
-        for j in list_b
-    ]
-    if not pairs:
-        return np.zeros((0, 2), dtype=np.int64)
-    seeds = np.asarray(pairs, dtype=np.int64)
+    first_a, count_a = index_a.first[in_a], index_a.count[in_a]
+    first_b, count_b = index_b.first[in_b], index_b.count[in_b]
+    if count_a.max() == 1 and count_b.max() == 1:  # the usual case: each gram once per side
+        positions_a, positions_b = index_a.order[first_a], index_b.order[first_b]
+    else:  # every occurrence in a with every occurrence in b
+        per_gram = count_a * count_b
+        gram = np.repeat(np.arange(len(per_gram)), per_gram)
+        within = np.arange(len(gram)) - np.repeat(np.cumsum(per_gram) - per_gram, per_gram)
+        positions_a = index_a.order[first_a[gram] + within // count_b[gram]]
+        positions_b = index_b.order[first_b[gram] + within % count_b[gram]]
+    seeds = np.column_stack((positions_a, positions_b)).astype(np.int64, copy=False)
     return seeds[np.lexsort((seeds[:, 1], seeds[:, 0]))]
+
+
+@dataclass(frozen=True)
+class _SeedIndex:
+    """One document's usable seed k-grams: distinct values (sorted), and for each, where its
+    positions start in ``order`` (positions sorted by k-gram, ascending within one) and how
+    many there are."""
+
+    grams: np.ndarray  # uint64, sorted distinct usable k-grams
+    first: np.ndarray  # int64, index into ``order`` of each gram's first position
+    count: np.ndarray  # int64, occurrences of each gram
+    order: np.ndarray  # int64, token positions sorted by their k-gram (stable)
+
+
+# Per-document indexes, most recently used last. Candidate pairs come sorted, so one document
+# meets many partners in a row; a small cache serves them all. Entries hold the hashes array
+# they were built from, so an id is never reused while its entry lives (arrays are not
+# modified in place after tokenisation).
+_SEED_CACHE: dict[tuple[int, int, int], tuple[np.ndarray, _SeedIndex]] = {}
+_SEED_CACHE_SIZE = 256
+
+
+def _seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedIndex:
+    key = (id(hashes), k, max_repeats)
+    cached = _SEED_CACHE.pop(key, None)
+    if cached is None or cached[0] is not hashes:
+        cached = (hashes, _build_seed_index(hashes, k, max_repeats))
+    _SEED_CACHE[key] = cached  # (re)inserted last: most recently used
+    if len(_SEED_CACHE) > _SEED_CACHE_SIZE:
+        del _SEED_CACHE[next(iter(_SEED_CACHE))]
+    return cached[1]
+
+
+def _build_seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedIndex:
+    grams = kgram_hashes(hashes, k)
+    order = np.argsort(grams, kind="stable")
+    ordered = grams[order]
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
+    if len(ordered) == 0:
+        starts = np.zeros(0, dtype=np.int64)
+    counts = np.diff(np.append(starts, len(ordered)))
+    distinct = ordered[starts]
+    # Function-word-only grams and grams repeated too often are no seeds. A gram value that is
+    # function-only anywhere in this document is dropped, as a set difference would.
+    function_only = np.unique(grams[_function_only(hashes, k)])
+    usable = (counts <= max_repeats) & ~np.isin(distinct, function_only, assume_unique=True)
+    return _SeedIndex(
+        grams=distinct[usable],
+        first=starts[usable].astype(np.int64),
+        count=counts[usable].astype(np.int64),
+        order=order.astype(np.int64, copy=False),
+    )
 
 
 def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
@@ -339,19 +399,11 @@ def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
     count = len(hashes) - k + 1
     if count <= 0:
         return np.zeros(0, dtype=bool)
-    stop = np.isin(hashes, _STOPWORD_HASHES)
+    stop = _stopword_mask(hashes)
     mask = stop[:count].copy()
     for offset in range(1, k):
         mask &= stop[offset : offset + count]
     return mask
-
-
-def _positions(grams: np.ndarray, common: np.ndarray, max_repeats: int) -> dict[int, list[int]]:
-    indices = np.nonzero(np.isin(grams, common))[0]
-    positions: dict[int, list[int]] = {}
-    for index, gram in zip(indices.tolist(), grams[indices].tolist(), strict=True):
-        positions.setdefault(gram, []).append(index)
-    return {gram: found for gram, found in positions.items() if len(found) <= max_repeats}
 
 
 def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -> list[_Region]:
@@ -476,8 +528,9 @@ def _snappable(rest_a: np.ndarray, rest_b: np.ndarray, params: AlignParams) -> b
 def _sentence_stems(tokens: Tokens, bounds: list[tuple[int, int]]) -> list[set[str]]:
     """Per sentence, the 5-letter prefixes of its content words (a crude stemmer that maps
     `defense`/`defended`, `missiles`/`missile` together)."""
+    words = tokens.words  # computed on access: once for all sentences
     return [
-        {word[:5] for word in tokens.words[first:end] if len(word) > 2 and word not in STOPWORDS}
+        {word[:5] for word in words[first:end] if len(word) > 2 and word not in STOPWORDS}
         for first, end in bounds
     ]
 
@@ -580,8 +633,8 @@ def dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
 def content_dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
     """Dice of the two sets of words, function words left out."""
     return dice(
-        hashes_a[~np.isin(hashes_a, _STOPWORD_HASHES)],
-        hashes_b[~np.isin(hashes_b, _STOPWORD_HASHES)],
+        hashes_a[~_stopword_mask(hashes_a)],
+        hashes_b[~_stopword_mask(hashes_b)],
     )
 
 
@@ -660,7 +713,7 @@ def _extend_chunks(
 def _words_match(tokens_a: Tokens, i: int, tokens_b: Tokens, j: int, threshold: float) -> bool:
     if tokens_a.hashes[i] == tokens_b.hashes[j]:
         return True
-    word_a, word_b = tokens_a.words[i], tokens_b.words[j]
+    word_a, word_b = tokens_a.word(i), tokens_b.word(j)
     if min(len(word_a), len(word_b)) < 4:
         return False
     return Indel.normalized_similarity(word_a, word_b) >= threshold

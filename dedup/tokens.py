@@ -46,12 +46,17 @@ _HASH_CACHE_LIMIT = 2_000_000
 
 @dataclass
 class Tokens:
-    """Word tokens of one document: original offsets, normalised words and their hashes."""
+    """Word tokens of one document: original offsets and the hashes of their normalised words.
 
-    starts: np.ndarray  # int64, original start offset of each token
-    ends: np.ndarray  # int64, original end offset (exclusive)
+    Compact on purpose (a 100k-document archive keeps every document's tokens in memory):
+    offsets are int32 (texts are far below 2 GiB) and the normalised words are not stored but
+    re-derived from ``text``, a reference to the document's own string (no copy).
+    """
+
+    starts: np.ndarray  # int32, original start offset of each token
+    ends: np.ndarray  # int32, original end offset (exclusive)
     hashes: np.ndarray  # uint64, xxh64 of the normalised word
-    words: list[str] = field(default_factory=list)
+    text: str = field(default="", repr=False)  # the text the offsets point into
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -60,6 +65,18 @@ class Tokens:
         """Original ``(start_char, end_char)`` covering tokens ``first_token..last_token``
         (inclusive)."""
         return int(self.starts[first_token]), int(self.ends[last_token])
+
+    def word(self, index: int) -> str:
+        """The normalised form of token ``index`` (what its hash was computed from)."""
+        return normalize_token(self.text[self.starts[index] : self.ends[index]])
+
+    @property
+    def words(self) -> list[str]:
+        """The normalised words of all tokens, computed on each access (not stored)."""
+        return [
+            normalize_token(self.text[start:end])
+            for start, end in zip(self.starts.tolist(), self.ends.tolist(), strict=True)
+        ]
 
 
 def word_hash(word: str) -> int:
@@ -92,11 +109,14 @@ def tokenize(text: str, ranges: list[tuple[int, int]] | None = None) -> Tokens:
             ends.append(match.end())
             words.append(normalize_token(match.group()))
     hashes = np.fromiter((word_hash(word) for word in words), dtype=np.uint64, count=len(words))
+    # int32 halves the offsets' memory; a text past 2 GiB characters (only possible with a
+    # raised WIRETRACE_MAX_CHARS) keeps int64.
+    offset_type = np.int32 if len(text) < 2**31 else np.int64
     return Tokens(
-        starts=np.asarray(starts, dtype=np.int64),
-        ends=np.asarray(ends, dtype=np.int64),
+        starts=np.asarray(starts, dtype=offset_type),
+        ends=np.asarray(ends, dtype=offset_type),
         hashes=hashes,
-        words=words,
+        text=text,
     )
 
 

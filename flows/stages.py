@@ -138,9 +138,10 @@ def align_pairs(
     progress: Progress = _no_progress,
     workers: int | None = None,
 ) -> list[Alignment]:
-    """Align every candidate pair; with ``workers`` > 1 (or ``$WIRETRACE_ALIGN_WORKERS``),
-    in that many forked processes. The result is the same list in the same order."""
-    workers = workers or int(os.environ.get("WIRETRACE_ALIGN_WORKERS", "1") or 1)
+    """Align every candidate pair, in ``workers`` forked processes (default
+    ``$WIRETRACE_ALIGN_WORKERS``, else one per CPU this process may use) when there are enough
+    pairs to pay for the processes. The result is the same list in the same order."""
+    workers = workers or align_workers()
     if workers > 1 and len(pairs) >= 2 * _ALIGN_CHUNK and "fork" in mp.get_all_start_methods():
         return _align_in_processes(pairs, texts, tokens, progress, workers)
     alignments: list[Alignment] = []
@@ -152,6 +153,25 @@ def align_pairs(
     return alignments
 
 
+ALIGN_WORKERS_ENV = "WIRETRACE_ALIGN_WORKERS"
+
+
+def align_workers() -> int:
+    """Alignment processes: ``$WIRETRACE_ALIGN_WORKERS`` if a positive integer, else the CPUs
+    this process may run on (its affinity, not the machine's count: containers and ``taskset``
+    restrict it)."""
+    value = os.environ.get(ALIGN_WORKERS_ENV, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    if hasattr(os, "process_cpu_count"):  # Python 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# Pairs per task sent to a worker: large enough that a task's pickled result and the pool's
+# bookkeeping are small next to its alignment work (about 0.3 s), small enough to balance.
 _ALIGN_CHUNK = 500
 # Inputs of the forked alignment workers: set before the pool forks, so the children share the
 # parent's texts and tokens instead of receiving pickled copies.
@@ -177,7 +197,8 @@ def _align_in_processes(
     workers: int,
 ) -> list[Alignment]:
     global _ALIGN_INPUTS
-    chunks = [pairs[start : start + _ALIGN_CHUNK] for start in range(0, len(pairs), _ALIGN_CHUNK)]
+    # A generator of slices: the pair list is not copied into chunks up front.
+    chunks = (pairs[start : start + _ALIGN_CHUNK] for start in range(0, len(pairs), _ALIGN_CHUNK))
     alignments: list[Alignment] = []
     _ALIGN_INPUTS = (texts, tokens)
     try:
