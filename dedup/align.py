@@ -72,7 +72,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from dedup.normalize import normalize
+from dedup.normalize import normalized_text
 from dedup.records import Alignment
 from dedup.tokens import Tokens, kgram_hashes, word_hash
 
@@ -307,7 +307,7 @@ def _distinct_covered(
 
 def span_similarity(span_a: str, span_b: str) -> float:
     """Normalised Indel similarity (0..1) of the normalised forms of two spans."""
-    return float(Indel.normalized_similarity(normalize(span_a).text, normalize(span_b).text))
+    return float(Indel.normalized_similarity(normalized_text(span_a), normalized_text(span_b)))
 
 
 def find_seeds(hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams) -> np.ndarray:
@@ -384,8 +384,10 @@ def _build_seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedInde
     distinct = ordered[starts]
     # Function-word-only grams and grams repeated too often are no seeds. A gram value that is
     # function-only anywhere in this document is dropped, as a set difference would.
-    function_only = np.unique(grams[_function_only(hashes, k)])
-    usable = (counts <= max_repeats) & ~np.isin(distinct, function_only, assume_unique=True)
+    function_only = _function_only(hashes, k)[order]
+    if len(starts):
+        function_only = np.logical_or.reduceat(function_only, starts)
+    usable = (counts <= max_repeats) & ~function_only
     return _SeedIndex(
         grams=distinct[usable],
         first=starts[usable].astype(np.int64),
@@ -409,6 +411,8 @@ def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
 def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -> list[_Region]:
     """Chain seeds (sorted by position in a) into regions, monotone in both documents."""
     k = params.seed_words
+    # A list: summing a two-element slice of it is much cheaper than numpy's sum per seed.
+    content = content_a.tolist()
     active: list[_Region] = []
     finished: list[_Region] = []
     for i, j in seeds.tolist():
@@ -431,10 +435,10 @@ def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -
                 best, best_cost = region, cost
         active = still_active
         if best is None:
-            covered = int(content_a[i : i + k].sum())
+            covered = sum(content[i : i + k])
             active.append(_Region(i, i + k, j, j + k, i, j, covered, k, k))
         else:
-            best.covered += int(content_a[max(i, best.a_end) : i + k].sum())
+            best.covered += sum(content[max(i, best.a_end) : i + k])
             consecutive = i == best.last_a + 1 and j == best.last_b + 1
             best.run = best.run + 1 if consecutive else k
             best.longest_run = max(best.longest_run, best.run)
@@ -450,24 +454,36 @@ _SENTENCE_END = re.compile(r"[.!?]|\n")
 
 def sentences(text: str, tokens: Tokens) -> list[tuple[int, int]]:
     """Token ranges ``[first, end)`` of the sentences (or lines) of ``text``."""
-    bounds: list[tuple[int, int]] = []
-    first = 0
-    ends, starts = tokens.ends.tolist(), tokens.starts.tolist()
-    for index in range(len(starts) - 1):
-        if _SENTENCE_END.search(text, ends[index], starts[index + 1]):
-            bounds.append((first, index + 1))
-            first = index + 1
-    if first < len(starts):
-        bounds.append((first, len(starts)))
-    return bounds
+    starts = tokens.starts
+    if len(starts) == 0:
+        return []
+    ends = _sentence_last_tokens(text, tokens)
+    firsts = [0, *(ends[:-1] + 1).tolist()]
+    return list(zip(firsts, (ends + 1).tolist(), strict=True))
+
+
+def _sentence_last_tokens(text: str, tokens: Tokens) -> np.ndarray:
+    """Indices of the tokens that end a sentence (a sentence end or a line break lies between
+    them and the next token), and of the last token."""
+    starts, ends = tokens.starts, tokens.ends
+    # Every sentence-end character between the first token and the last, found in one scan;
+    # the gap after token i holds one when the count before its end and before the next
+    # token's start differ.
+    marks = np.fromiter(
+        (match.start() for match in _SENTENCE_END.finditer(text, int(ends[0]), int(starts[-1]))),
+        dtype=np.int64,
+    )
+    gap_has_mark = np.searchsorted(marks, starts[1:]) > np.searchsorted(marks, ends[:-1])
+    return np.append(np.flatnonzero(gap_has_mark), len(starts) - 1)
 
 
 def sentence_ids(text: str, tokens: Tokens) -> np.ndarray:
     """Per token, the index of the sentence (or line) it belongs to."""
+    if len(tokens) == 0:
+        return np.zeros(0, dtype=np.int64)
     ids = np.zeros(len(tokens), dtype=np.int64)
-    for number, (first, end) in enumerate(sentences(text, tokens)):
-        ids[first:end] = number
-    return ids
+    ids[_sentence_last_tokens(text, tokens)[:-1] + 1] = 1
+    return np.cumsum(ids)
 
 
 _QUOTE_MARKS = re.compile('["\u201c\u201d\u201e\u00ab\u00bb]')

@@ -44,7 +44,7 @@ _HASH_CACHE: dict[str, int] = {}
 _HASH_CACHE_LIMIT = 2_000_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Tokens:
     """Word tokens of one document: original offsets and the hashes of their normalised words.
 
