@@ -411,29 +411,36 @@ def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
 def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -> list[_Region]:
     """Chain seeds (sorted by position in a) into regions, monotone in both documents."""
     k = params.seed_words
+    max_gap, max_drift = params.max_gap_words, params.max_drift_words
     # A list: summing a two-element slice of it is much cheaper than numpy's sum per seed.
     content = content_a.tolist()
-    active: list[_Region] = []
+    active: list[_Region] = []  # in order of creation: the first of equally cheap ones wins
     finished: list[_Region] = []
+    current_i = -1
     for i, j in seeds.tolist():
+        if i != current_i:
+            # Seeds come in order of i: a region ending more than max_gap before i can never
+            # grow again (nothing expires between seeds of the same i).
+            current_i = i
+            if active and any(i - region.a_end > max_gap for region in active):
+                finished.extend(region for region in active if i - region.a_end > max_gap)
+                active = [region for region in active if i - region.a_end <= max_gap]
         best: _Region | None = None
         best_cost = 0
-        still_active: list[_Region] = []
+        diagonal = i - j
         for region in active:
-            if i - region.a_end > params.max_gap_words:
-                finished.append(region)  # seeds come in order of i: it can never grow again
-                continue
-            still_active.append(region)
             if i <= region.last_a or j <= region.last_b:
                 continue
             gap_b = j - region.b_end
-            drift = abs((i - j) - region.diagonal)
-            if gap_b > params.max_gap_words or drift > params.max_drift_words:
+            if gap_b > max_gap:
                 continue
-            cost = drift + max(0, i - region.a_end) + max(0, gap_b)
+            drift = abs(diagonal - (region.last_a - region.last_b))
+            if drift > max_drift:
+                continue
+            gap_a = i - region.a_end
+            cost = drift + (gap_a if gap_a > 0 else 0) + (gap_b if gap_b > 0 else 0)
             if best is None or cost < best_cost:
                 best, best_cost = region, cost
-        active = still_active
         if best is None:
             covered = sum(content[i : i + k])
             active.append(_Region(i, i + k, j, j + k, i, j, covered, k, k))
@@ -441,9 +448,12 @@ def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -
             best.covered += sum(content[max(i, best.a_end) : i + k])
             consecutive = i == best.last_a + 1 and j == best.last_b + 1
             best.run = best.run + 1 if consecutive else k
-            best.longest_run = max(best.longest_run, best.run)
-            best.a_end = max(best.a_end, i + k)
-            best.b_end = max(best.b_end, j + k)
+            if best.run > best.longest_run:
+                best.longest_run = best.run
+            if i + k > best.a_end:
+                best.a_end = i + k
+            if j + k > best.b_end:
+                best.b_end = j + k
             best.last_a, best.last_b = i, j
     finished.extend(active)
     return sorted(finished, key=lambda r: (r.a_first, r.b_first))
