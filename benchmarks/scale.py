@@ -66,8 +66,16 @@ def cpu_seconds() -> float:
     return time.process_time() + children.ru_utime + children.ru_stime
 
 
-def child_pipeline(paths: list[str], db: str, pairs_out: str | None, profile: str | None) -> dict:
-    """Run the real pipeline with every stage timed (wall and CPU)."""
+def child_pipeline(
+    paths: list[str],
+    db: str,
+    pairs_out: str | None,
+    profile: str | None,
+    stage_log: str | None = None,
+) -> dict:
+    """Run the real pipeline with every stage timed (wall and CPU). With ``stage_log``, one line
+    per finished stage call is appended there as it ends (a long run can be followed, and a
+    killed one still says where its time went)."""
     from flows import pipeline
 
     names = {id(function): name for name, function in pipeline.STAGE_FUNCTIONS.items()}
@@ -91,6 +99,8 @@ def child_pipeline(paths: list[str], db: str, pairs_out: str | None, profile: st
                 entry[1] += cpu_seconds() - cpu
                 entry[2] += 1
                 entry[3] = peak_memory_mib()
+                if stage_log and name != "clean":  # clean is called once per document
+                    log_stage(stage_log, name, entry)
             if name == "candidates" and pairs_out:
                 # Kept for the pair-recall figure; written outside the timed region.
                 with open(pairs_out, "w", encoding="utf-8") as handle:
@@ -130,6 +140,14 @@ def child_pipeline(paths: list[str], db: str, pairs_out: str | None, profile: st
         "skipped": len(summary.skipped),
         "messages": messages[:5],
     }
+
+
+def log_stage(path: str, name: str, entry: list[float]) -> None:
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(
+            f"{time.strftime('%H:%M:%S')} {name} done: wall {entry[0]:.1f} s, cpu {entry[1]:.1f} s, "
+            f"peak {entry[3]:.0f} MiB\n"
+        )
 
 
 def read_jsonl_texts(path: Path) -> Iterable[tuple[str, str]]:
@@ -478,7 +496,10 @@ def measure(args: argparse.Namespace, count: int) -> dict:
     if not args.skip_pipeline:
         db = fresh_sqlite(work / f"full-{count}.sqlite")
         pairs = work / f"pairs-{count}.tsv"
+        stage_log = work / f"stages-{count}.log"
+        stage_log.unlink(missing_ok=True)
         child_args = ["_pipeline", "--db", db, "--pairs-out", str(pairs), str(articles)]
+        child_args += ["--stage-log", str(stage_log)]
         if args.profile:
             child_args += ["--profile", str(work / f"profile-{count}.pstats")]
         run = run_child(child_args, pipeline_env(args))
@@ -637,11 +658,12 @@ def child_main(argv: list[str]) -> int:
     parser.add_argument("--db")
     parser.add_argument("--pairs-out")
     parser.add_argument("--profile")
+    parser.add_argument("--stage-log")
     parser.add_argument("--num-perm", type=int, default=128)
     parser.add_argument("--threshold", type=float, default=0.5)
     args = parser.parse_args(argv)
     if args.mode == "_pipeline":
-        result = child_pipeline(args.paths, args.db, args.pairs_out, args.profile)
+        result = child_pipeline(args.paths, args.db, args.pairs_out, args.profile, args.stage_log)
     else:
         result = child_datasketch(args.paths[0], args.pairs_out, args.num_perm, args.threshold)
     print(json.dumps(result))
