@@ -40,8 +40,10 @@ TOKEN_RE = re.compile(
     r"(?:[^\W_]{1,2}\.)+[^\W_]{1,2}(?![^\W_])|\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*"
 )
 
-_HASH_CACHE: dict[str, int] = {}
+_HASH_CACHE: dict[str, int] = {}  # normalised word -> hash
+_RAW_HASH_CACHE: dict[str, int] = {}  # token as written -> hash of its normalised form
 _HASH_CACHE_LIMIT = 2_000_000
+_RAW_HASH_CACHE_LIMIT = 500_000  # about 50 MB at most
 
 
 @dataclass(slots=True)
@@ -99,23 +101,31 @@ def tokenize(text: str, ranges: list[tuple[int, int]] | None = None) -> Tokens:
     spans = [(0, len(text))] if ranges is None else sorted(ranges)
     starts: list[int] = []
     ends: list[int] = []
-    words: list[str] = []
+    hashes: list[int] = []
+    raw_hashes = _RAW_HASH_CACHE
     for range_start, range_end in spans:
         range_start, range_end = max(0, range_start), min(len(text), range_end)
         if range_end <= range_start:
             continue
         for match in TOKEN_RE.finditer(text, range_start, range_end):
-            starts.append(match.start())
-            ends.append(match.end())
-            words.append(normalize_token(match.group()))
-    hashes = np.fromiter((word_hash(word) for word in words), dtype=np.uint64, count=len(words))
+            start, end = match.span()
+            starts.append(start)
+            ends.append(end)
+            token = match.group()
+            # One lookup per token for the usual case: the raw token seen before.
+            hashed = raw_hashes.get(token)
+            if hashed is None:
+                hashed = word_hash(normalize_token(token))
+                if len(raw_hashes) < _RAW_HASH_CACHE_LIMIT:
+                    raw_hashes[token] = hashed
+            hashes.append(hashed)
     # int32 halves the offsets' memory; a text past 2 GiB characters (only possible with a
     # raised WIRETRACE_MAX_CHARS) keeps int64.
     offset_type = np.int32 if len(text) < 2**31 else np.int64
     return Tokens(
         starts=np.asarray(starts, dtype=offset_type),
         ends=np.asarray(ends, dtype=offset_type),
-        hashes=hashes,
+        hashes=np.array(hashes, dtype=np.uint64),
         text=text,
     )
 
