@@ -329,6 +329,66 @@ def _line_kind(line: _Line) -> str | None:
     return None
 
 
+# Sentence-final punctuation of a line (optionally closed by a quote or bracket): a line
+# ending otherwise may run on into the next one.
+LINE_ENDS_SENTENCE = re.compile(r"[.!?…][\"'”’)\]]*$")
+# The last word of a line that cannot end a sentence or a heading: an article, preposition,
+# conjunction, auxiliary (``Watch the`` / ``video, there is``).
+DANGLING_WORDS = STOPWORDS - _word_set("said says it this these those them him her us")
+# Cues a fragment of a running sentence can show by accident (``by Shakespeare's ...``
+# continuing ``classics that resonate``): a line of a wrapped paragraph that starts in lower
+# case is the rest of a sentence, not one of these.
+LINE_START_KINDS = frozenset({"byline", "navigation", "dateline", "comments", NAME_RUN})
+# A hard-wrapped paragraph is prose when its lines, joined, have this many words.
+WRAPPED_PROSE_WORDS = 12
+
+
+def _continues(text: str, previous: _Line, line: _Line) -> bool:
+    """Does ``line`` carry on the sentence of the line right above it (a paragraph wrapped
+    at a fixed width, or a page saved as text with a line break per inline element)? The
+    previous line has no sentence end and no blank line follows it, and either this line
+    starts in lower case or the previous one stops on a comma, a dash or a word that cannot
+    end a sentence (``the``, ``of``, ``and``)."""
+    if (
+        LINE_ENDS_SENTENCE.search(previous.content)
+        or text.count("\n", previous.end, line.start) > 1
+    ):
+        return False
+    if _starts_lower(line):
+        return True
+    if previous.content.endswith((",", "-", "–", "—", "(")):
+        return True
+    return bool(previous.words) and previous.words[-1].lower() in DANGLING_WORDS
+
+
+def _starts_lower(line: _Line) -> bool:
+    first = line.content.lstrip("\"'“‘([")[:1]
+    return first.isalpha() and first.islower()
+
+
+def _wrapped_paragraphs(text: str, lines: list[_Line]) -> tuple[list[bool], list[bool]]:
+    """Per line: is it part of a hard-wrapped paragraph that reads as prose (its lines joined
+    have ``WRAPPED_PROSE_WORDS`` words and a sentence end), and does it continue the line
+    above (so it does not start a paragraph)?"""
+    continued = [False] + [
+        _continues(text, previous, line) for previous, line in zip(lines, lines[1:], strict=False)
+    ]
+    wrapped = [False] * len(lines)
+    start = 0
+    for index in range(1, len(lines) + 1):
+        if index < len(lines) and continued[index]:
+            continue
+        block = lines[start:index]
+        if len(block) > 1:
+            words = sum(line.n_words for line in block)
+            sentences = sum(line.sentences for line in block)
+            ends = block[-1].content.endswith(TERMINAL)
+            if words >= WRAPPED_PROSE_WORDS and (sentences or ends):
+                wrapped[start:index] = [True] * len(block)
+        start = index
+    return wrapped, continued
+
+
 def _resolve_name_run(kind: str | None, outside_body: bool) -> str | None:
     """A name run is navigation outside the article body, a list item inside it."""
     if kind != NAME_RUN:
@@ -359,13 +419,20 @@ def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) ->
     )
 
 
-def _mark_comment_section(lines: list[_Line], kinds: list[str | None]) -> list[bool]:
-    """Label the comment section in place; return which lines are body prose.
+def _mark_comment_section(
+    lines: list[_Line], kinds: list[str | None], wrapped: list[bool] | None = None
+) -> list[bool]:
+    """Label the comment section in place; return which lines are body prose (prose lines,
+    and the lines of hard-wrapped prose paragraphs, ``wrapped``).
 
     A comments marker after the body opens the comment section: commenters and posts up to
     the footer. A marker before any body (a comment count under the title) is one line.
     """
-    prose = [kind is None and line.is_prose for line, kind in zip(lines, kinds, strict=True)]
+    wrapped = wrapped or [False] * len(lines)
+    prose = [
+        kind is None and (line.is_prose or in_paragraph)
+        for line, kind, in_paragraph in zip(lines, kinds, wrapped, strict=True)
+    ]
     for index, kind in enumerate(kinds):
         if kind == "comments" and _opens_comment_section(lines, prose, index):
             for following in range(index + 1, len(lines)):
@@ -438,8 +505,14 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     """
     lines = _lines(text)
     kinds: list[str | None] = [_line_kind(line) for line in lines]
+    wrapped, continued = _wrapped_paragraphs(text, lines)
+    for index, kind in enumerate(kinds):
+        if kind in LINE_START_KINDS and wrapped[index] and _starts_lower(lines[index]):
+            kinds[index] = None  # the rest of a sentence from the line above
     body_lines = [
-        index for index, line in enumerate(lines) if kinds[index] is None and line.is_prose
+        index
+        for index, line in enumerate(lines)
+        if kinds[index] is None and (line.is_prose or wrapped[index])
     ]
     first_body, last_body = (body_lines[0], body_lines[-1]) if body_lines else (0, -1)
     kinds = [
@@ -448,7 +521,7 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     ]
     if not sections:
         return list(zip(lines, kinds, strict=True))
-    prose = _mark_comment_section(lines, kinds)
+    prose = _mark_comment_section(lines, kinds, wrapped)
     _mark_menu_block(lines, kinds, prose)
     _mark_after_body(lines, kinds, prose)
     # The caption text that follows a photo credit line (``Osan US Air Base in ...``).
@@ -470,7 +543,12 @@ def classify_lines(text: str, sections: bool = True) -> list[tuple[_Line, str | 
     if last_prose >= 0:
         for index in range(last_prose + 1, last_boilerplate):
             line = lines[index]
-            if kinds[index] is None and line.n_words <= 12 and not line.content.endswith(TERMINAL):
+            if (
+                kinds[index] is None
+                and not prose[index]
+                and line.n_words <= 12
+                and not line.content.endswith(TERMINAL)
+            ):
                 kinds[index] = "other"
     return list(zip(lines, kinds, strict=True))
 
