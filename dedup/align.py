@@ -31,7 +31,9 @@ Method (seed, chain, extend, merge, validate, score):
    are dropped.
 8. Reported passages that are rewritten (similarity < ``verbatim_similarity``) and follow
    each other in one document while lying up to ``digest_gap_words`` apart in the other are
-   one passage (a summary or digest of a longer text); verbatim ones never merge this way.
+   one passage (a summary or digest of a longer text); in the same order in both documents
+   (a summary follows its source), up to ``digest_compact_words`` apart in the one and
+   ``digest_in_order_words`` in the other. Verbatim ones never merge this way.
    The result is made one-to-one (``drop_conflicts``).
 
 Symmetry: the pair is always processed in a canonical order (by key, then text) and the
@@ -115,6 +117,12 @@ class AlignParams:
     # Reported passages that are rewritten (similarity < verbatim_similarity) and contiguous
     # in one document merge across up to digest_gap_words in the other (0: never).
     digest_gap_words: int = 300  # (PAN sample: 0 -> all 0.879, 100 -> 0.891, 300 -> 0.902)
+    # ... and when they are in the same order in both documents (a summary follows its
+    # source), up to digest_compact_words apart in the one and digest_in_order_words in the
+    # other (PAN, two samples of 200 pairs per sub-corpus: all +0.006 / +0.011, summary 05
+    # +0.10 / +0.17, random edits 03 -0.005 / -0.003).
+    digest_compact_words: int = 38
+    digest_in_order_words: int = 900
     verbatim_similarity: float = 0.9
     chunk_words: int = 4  # edge extension by chunks of words ...
     chunk_dice: float = 0.5  # ... whose word sets are this alike
@@ -249,7 +257,9 @@ def merge_digests(
 ) -> list[tuple[_Region, float]]:
     """Merge reported passages that are rewritten (similarity below ``verbatim_similarity``)
     and follow each other in one document while lying apart in the other: a summary or digest
-    of a longer text is one passage of each. Verbatim passages (quotes) never merge this way,
+    of a longer text is one passage of each. In the same order in both documents they may lie
+    further apart (``digest_compact_words``, ``digest_in_order_words``) than in swapped order
+    (``merge_gap_words``, ``digest_gap_words``). Verbatim passages (quotes) never merge this way,
     so two quotes adjacent in one article and apart in the other stay two passages. Merged
     regions get similarity -1 (to be recomputed on the merged spans)."""
     merged = True
@@ -262,9 +272,13 @@ def merge_digests(
                 continue
             gap_a = len(_between(first.a_first, first.a_end, second.a_first, second.a_end))
             gap_b = len(_between(first.b_first, first.b_end, second.b_first, second.b_end))
-            if min(gap_a, gap_b) > params.merge_gap_words:
-                continue
-            if max(gap_a, gap_b) > params.digest_gap_words:
+            # A summary keeps the order of what it summarises: passages in the same order in
+            # both documents merge across longer gaps than passages whose order is swapped.
+            if first.b_first <= second.b_first:
+                compact, spread = params.digest_compact_words, params.digest_in_order_words
+            else:
+                compact, spread = params.merge_gap_words, params.digest_gap_words
+            if min(gap_a, gap_b) > compact or max(gap_a, gap_b) > spread:
                 continue
             first.a_first = min(first.a_first, second.a_first)
             first.b_first = min(first.b_first, second.b_first)

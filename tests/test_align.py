@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from functools import cache
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedup.align import align_documents
+from dedup.align import DEFAULT_PARAMS, _Region, align_documents, merge_digests
 from dedup.records import Alignment
 from dedup.tokens import tokenize
 
@@ -215,3 +216,27 @@ def test_alignment_is_symmetric_and_snapped_to_words(pair, swap_keys: bool) -> N
         assert x.b_start in tokens_b.starts.tolist() and x.b_end in tokens_b.ends.tolist()
         assert 0.0 <= x.similarity <= 1.0
         assert re.match(r"\w", text_a[x.a_start]) and re.match(r"\w", text_b[x.b_start])
+
+
+def _digest_pieces(b_order: tuple[int, int]) -> list[tuple[_Region, float]]:
+    """Two rewritten passages 30 words apart in a and 600 words apart in b."""
+    first = _Region(100, 130, b_order[0], b_order[0] + 30, 100, b_order[0], 20)
+    second = _Region(160, 190, b_order[1], b_order[1] + 30, 160, b_order[1], 20)
+    return [(first, 0.7), (second, 0.7)]
+
+
+def test_summary_in_source_order_is_one_passage_swapped_order_is_not() -> None:
+    # A summary follows its source: sentences close together in it, in the same order far
+    # apart in the source, are one passage; in swapped order they are two.
+    [(merged, similarity)] = merge_digests(_digest_pieces((1000, 1630)), DEFAULT_PARAMS)
+    assert (merged.a_first, merged.a_end, merged.b_first, merged.b_end) == (100, 190, 1000, 1660)
+    assert similarity < 0  # to be rescored on the merged spans
+    assert len(merge_digests(_digest_pieces((1630, 1000)), DEFAULT_PARAMS)) == 2
+    # Verbatim passages (quotes) never merge this way, in any order.
+    verbatim = [(region, 0.95) for region, _ in _digest_pieces((1000, 1630))]
+    assert len(merge_digests(verbatim, DEFAULT_PARAMS)) == 2
+    # Too far apart in the source, or too far apart in the summary: two passages.
+    far = DEFAULT_PARAMS.digest_in_order_words + 100
+    assert len(merge_digests(_digest_pieces((1000, 1030 + far)), DEFAULT_PARAMS)) == 2
+    loose = dataclasses.replace(DEFAULT_PARAMS, digest_compact_words=20)
+    assert len(merge_digests(_digest_pieces((1000, 1630)), loose)) == 2

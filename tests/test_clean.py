@@ -203,6 +203,34 @@ def test_teasers_below_a_long_link_block_are_not_the_article() -> None:
     assert clean_plain_text(inside).clean_text == inside
 
 
+def test_hard_wrapped_paragraphs_are_body() -> None:
+    # A page saved as text with a line break every few words: no line is a sentence on its
+    # own, but the lines run on (lower case, or after "the", "of", a comma) into sentences.
+    wrapped = (
+        "The plays of William Shakespeare form the\n"
+        "core of the company's work and its subscription series,\n"
+        "featuring works\n"
+        "by Shakespeare and by new playwrights who\n"
+        "write for the\n"
+        "stage today. In recognition of his\n"
+        "historic contribution to the\n"
+        "theatre, the city\n"
+        "named a square after him in\n"
+        "June 2008. The festival\n"
+        "runs every summer and draws\n"
+        "visitors from across the\n"
+        "country to its\n"
+        "open-air stage.\n"
+    )
+    text = ARTICLE + "\n" + wrapped + "\nMore from the festival site follows.\n"
+    document = clean_plain_text(text)
+    for line in wrapped.splitlines():
+        assert kind_at(document, line) == set(), line
+    # Menu items one per line stay navigation: they start in capitals and run on into nothing.
+    menu = "Home\nWorld\nBusiness\nCulture\nSport\n\n"
+    assert kind_at(clean_plain_text(menu + text), menu.strip()) == {"navigation"}
+
+
 def test_name_runs_are_menus_outside_the_body_and_list_items_inside() -> None:
     paragraphs = ARTICLE.split("\n\n")[1:]
     text = (
