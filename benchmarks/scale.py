@@ -437,7 +437,8 @@ def print_pipeline(result: dict, documents: int) -> None:
     for name in (*STAGES, "store"):
         wall, cpu, _, peak = (*result["stages"].get(name, [0.0, 0.0, 0]), 0.0)[:4]
         rate = documents / wall if wall > 0 else float("inf")
-        print(f"{name:<12}{wall:>9.2f}{cpu:>9.2f}{rate:>10.0f}{peak or float('nan'):>10.0f}")
+        shown = f"{peak:.0f}" if peak else "-"  # store is the rest of the run, no one peak
+        print(f"{name:<12}{wall:>9.2f}{cpu:>9.2f}{rate:>10.0f}{shown:>10}")
     workers = result.get("workers_peak_mib") or 0.0
     print(
         f"{'total':<12}{result['wall']:>9.2f}{result['cpu']:>9.2f}"
