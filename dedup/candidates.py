@@ -45,6 +45,7 @@ Scheme (numbers are ``CandidateParams`` defaults; see the PAN benchmark, ``bench
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -78,6 +79,15 @@ class CandidateParams:
         if not 1 <= self.shingle_words <= len(KGRAM_MULTIPLIERS):
             raise ValueError(f"shingle_words must be 1..{len(KGRAM_MULTIPLIERS)}")
 
+    @property
+    def signature(self) -> str:
+        """What stored band keys and shingles were made with: a change means re-sketching.
+        (``max_bucket_docs`` only filters at query time, so it is not part of it.)"""
+        return (
+            f"w{self.shingle_words}s{self.stride_shingles}p{self.num_perm}"
+            f"b{self.bands}r{self.rows}seed{self.seed}"
+        )
+
 
 DEFAULT_PARAMS = CandidateParams()
 
@@ -94,6 +104,22 @@ class PassageSketches:
 
     def __len__(self) -> int:
         return len(self.first_tokens)
+
+
+@dataclass
+class DocumentSketch:
+    """What the candidate stage keeps of a document (persisted, so that a later run compares
+    new documents with the archive without re-tokenising it).
+
+    ``band_keys``: the document's distinct LSH band keys (sorted uint64), about 1,000 for a
+    300-word article. ``shingles``: its distinct word-shingle hashes cut to their low 32 bits
+    (sorted uint32), for the shared-shingle check after the LSH; 32 bits halve the storage and
+    two unrelated 300-shingle documents share a truncated hash by chance with probability
+    about 300 * 300 / 2^32 = 2e-5, far below the ``min_shared`` of that check.
+    """
+
+    band_keys: np.ndarray
+    shingles: np.ndarray
 
 
 def fmix64(values: np.ndarray) -> np.ndarray:
@@ -158,6 +184,13 @@ def sketch_passages(tokens: Tokens, params: CandidateParams = DEFAULT_PARAMS) ->
     )
 
 
+def document_sketch(tokens: Tokens, params: CandidateParams = DEFAULT_PARAMS) -> DocumentSketch:
+    """Distinct band keys and truncated shingle hashes of ``tokens`` (see ``DocumentSketch``)."""
+    keys = np.unique(sketch_passages(tokens, params).band_keys.ravel())
+    shingles = shingle_hashes(tokens.hashes, params.shingle_words)
+    return DocumentSketch(keys, np.unique(shingles.astype(np.uint32)))
+
+
 def band_keys(hashvalues: np.ndarray, params: CandidateParams = DEFAULT_PARAMS) -> np.ndarray:
     """One uint64 key per window and band: a hash of the band's ``rows`` MinHash values and
     the band index (so equal values in different bands never collide)."""
@@ -208,14 +241,34 @@ class CandidateIndex:
     def add(self, doc_key: str, sketches: PassageSketches) -> None:
         if sketches.params != self.params:
             raise ValueError(f"sketches of {doc_key!r} were made with other parameters")
+        self.add_keys(doc_key, np.unique(sketches.band_keys.ravel()))
+
+    def add_keys(self, doc_key: str, keys: np.ndarray) -> None:
+        """Index a document by its distinct band keys (``DocumentSketch.band_keys``, made with
+        this index's parameters)."""
         if doc_key in self._doc_ids:
             raise ValueError(f"document {doc_key!r} is already in the index")
         doc_id = len(self._doc_keys)
         self._doc_ids[doc_key] = doc_id
         self._doc_keys.append(doc_key)
-        keys = np.unique(sketches.band_keys.ravel())
         self._pending_keys.append(keys)
         self._pending_docs.append(np.full(len(keys), doc_id, dtype=np.int32))
+
+    def add_entries(self, doc_keys: list[str], keys: np.ndarray, owners: np.ndarray) -> None:
+        """Index many documents at once: ``keys[i]`` belongs to ``doc_keys[owners[i]]``
+        (distinct per document). Documents without any entry are not indexed."""
+        present = np.unique(owners)
+        ids = np.full(len(doc_keys), -1, dtype=np.int32)
+        for local in present.tolist():
+            doc_key = doc_keys[local]
+            if doc_key in self._doc_ids:
+                raise ValueError(f"document {doc_key!r} is already in the index")
+            ids[local] = len(self._doc_keys)
+            self._doc_ids[doc_key] = ids[local]
+            self._doc_keys.append(doc_key)
+        if len(keys):
+            self._pending_keys.append(keys)
+            self._pending_docs.append(ids[owners])
 
     def _consolidate(self) -> None:
         if not self._pending_keys:
@@ -317,21 +370,113 @@ def candidate_pairs(
     new: dict[str, Tokens],
     old: dict[str, Tokens],
     params: CandidateParams = DEFAULT_PARAMS,
+    min_shared: int = 0,
 ) -> set[tuple[str, str]]:
     """Pairs ``(a, b)``, ``a < b``, of documents whose passages may share text, at least one
-    of them in ``new``. Old documents are not paired with each other (already done).
+    of them in ``new``. Old documents are not paired with each other (already done). With
+    ``min_shared``, only pairs sharing that many shingles (``shared_shingle_pairs``).
 
     All documents go into one index, then one pass over its buckets yields the pairs: querying
     document by document re-sorted the whole index on every query (quadratic: 99 s of CPU at
     10k documents, under 2 s this way).
     """
+    sketches = {key: document_sketch(toks, params) for key, toks in [*old.items(), *new.items()]}
+    new_keys = {key: sketches[key].band_keys for key in new}
+    old_keys = [(key, sketches[key].band_keys) for key in sorted(old) if key not in new]
+    pairs = pairs_with_new(new_keys, [old_keys], params)
+    if not min_shared:
+        return pairs
+    shingles = {key: sketch.shingles for key, sketch in sketches.items()}
+    return set(shared_shingle_pairs(pairs, shingles, min_shared))
+
+
+# Pairs from the LSH are kept when their documents share at least this many distinct word
+# 4-gram shingles (of body tokens). Why 3: the aligner keeps a passage only with a verbatim run
+# of at least 6 words (``dedup.align.AlignParams.min_run_words``), and 6 words in a row are 3
+# 4-grams, so a pair sharing fewer can only align through scattered rewrite seeds. Measured on
+# the generated 10k corpus (``benchmarks/scale.py --n 10000``: 37,583 LSH pairs, 22,956 truly
+# related pairs, LSH recall 0.9974, precision 0.609), pairs kept / recall / precision:
+#   m=2 28,803 / 0.9974 / 0.795;  m=3 24,916 / 0.9973 / 0.919;  m=4 23,633 / 0.9973 / 0.969;
+#   m=5 23,177 / 0.9971 / 0.988;  m=8 22,872 / 0.9951 / 0.999.
+# At 100k (a sample of its 3.15M LSH pairs, 7% related) m=3 keeps 706k and m=4 382k, both
+# every truly related pair of the sample. m=4 would cut more but can drop a pair whose only
+# shared text is one 6-word run the aligner would report; 3 drops none of those. The check
+# costs a few microseconds per pair (sorted-array lookup).
+MIN_SHARED_SHINGLES = 3
+
+# Bits of a band key used to address the prefilter bitmap (2^25 bytes = 32 MiB); with the
+# ~1M distinct keys of a 1,000-document batch about 3% of the archive's keys pass it by chance
+# and are then checked exactly.
+_BITMAP_BITS = 25
+
+
+def pairs_with_new(
+    new: dict[str, np.ndarray],
+    old_chunks: Iterable[Iterable[tuple[str, np.ndarray]]],
+    params: CandidateParams = DEFAULT_PARAMS,
+) -> set[tuple[str, str]]:
+    """Pairs ``(a, b)``, ``a < b``, sharing an LSH bucket, at least one of them in ``new``,
+    from distinct band keys per document: ``new`` documents' keys, and the archive's as chunks
+    of ``(doc_key, keys)`` (read from storage a chunk at a time).
+
+    Only archive entries whose key some new document also has can pair with a new document, so
+    each chunk is cut to those (a bitmap on the key's top bits, then an exact sorted lookup)
+    before anything is sorted, and archive documents without such a key are left out: a nightly batch against 100k stored documents sorts the
+    batch's keys and the few archive keys that hit them, not the archive's 100M keys. Bucket
+    sizes still count every document holding the key, so the pairs are those of one index
+    holding everything (``CandidateIndex.pairs(among=new)``).
+    """
     index = CandidateIndex(params)
-    for doc_key in sorted(old):
-        if doc_key not in new:
-            index.add(doc_key, sketch_passages(old[doc_key], params))
     for doc_key in sorted(new):
-        index.add(doc_key, sketch_passages(new[doc_key], params))
+        index.add_keys(doc_key, new[doc_key])
+    if not new:
+        return set()
+    wanted = np.unique(np.concatenate([new[key] for key in new]))
+    shift = np.uint64(64 - _BITMAP_BITS)
+    bitmap = np.zeros(1 << _BITMAP_BITS, dtype=bool)
+    bitmap[wanted >> shift] = True
+    for chunk in old_chunks:
+        members = [(doc_key, keys) for doc_key, keys in chunk if doc_key not in new]
+        if not members:
+            continue
+        # One pass over the whole chunk's keys: a per-document loop cost more than the check.
+        keys = np.concatenate([member_keys for _, member_keys in members])
+        owners = np.repeat(np.arange(len(members), dtype=np.int32), [len(k) for _, k in members])
+        hit = bitmap[keys >> shift]
+        keys, owners = keys[hit], owners[hit]
+        if len(keys):
+            positions = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
+            exact = wanted[positions] == keys
+            keys, owners = keys[exact], owners[exact]
+        index.add_entries([doc_key for doc_key, _ in members], keys, owners)
     return index.pairs(set(new))
+
+
+def shared_shingles(first: np.ndarray, second: np.ndarray) -> int:
+    """How many values two sorted arrays of distinct values have in common."""
+    if len(first) > len(second):
+        first, second = second, first
+    if not len(first):
+        return 0
+    positions = np.minimum(np.searchsorted(second, first), len(second) - 1)
+    return int(np.count_nonzero(second[positions] == first))
+
+
+def shared_shingle_pairs(
+    pairs: Iterable[tuple[str, str]], shingles: dict[str, np.ndarray], min_shared: int
+) -> list[tuple[str, str]]:
+    """The ``pairs`` whose documents share at least ``min_shared`` shingles (sorted).
+
+    Why: 64 bands of 2 rows make a bucket hit of two passages sharing one or two 4-grams
+    (stock phrases: ``the prime minister said``), and at 100k documents those false pairs
+    dominate (3.15M LSH pairs, 7% of them truly related). A reused passage of the aligner's
+    minimum length shares far more than that. See ``MIN_SHARED_SHINGLES`` for the measurement.
+    """
+    return sorted(
+        (key_a, key_b)
+        for key_a, key_b in pairs
+        if shared_shingles(shingles[key_a], shingles[key_b]) >= min_shared
+    )
 
 
 def _blocks(arrays: list[np.ndarray], block_size: int = 1_000_000) -> list[np.ndarray]:

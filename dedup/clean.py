@@ -38,6 +38,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+import numpy as np
+import xxhash
+
 from dedup.html import TAG_KINDS, RenderedPage, parse_html, render
 from dedup.metadata import find_date, first_heading, html_metadata, text_metadata
 from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
@@ -1023,7 +1026,8 @@ def _split_by_kind(page: RenderedPage, start: int, end: int) -> list[Boilerplate
 # --- outlet templates ------------------------------------------------------------------------
 
 
-def _outlet_key(doc_key: str, outlet: str | None) -> str | None:
+def outlet_key(doc_key: str, outlet: str | None) -> str | None:
+    """The outlet a document's template lines are counted in: its outlet name, else its host."""
     if outlet and outlet.strip():
         return " ".join(outlet.lower().split())
     host = urlparse(doc_key).hostname if "://" in doc_key else None
@@ -1034,76 +1038,105 @@ def _block_key(content: str) -> str:
     return " ".join(TOKEN.findall(content.lower()))
 
 
-def template_boilerplate(
-    docs: list[tuple[str, str | None, CleanedDocument]],
-) -> dict[str, list[BoilerplateSpan]]:
-    """Extra spans for body lines repeated across documents of the same outlet.
+_SENTENCE_BIT = 1
+
+
+def block_hash(block: str) -> int:
+    """A line's block key as a uint64 with the low bit clear (that bit marks sentences in
+    ``DocumentBlocks.body_blocks``)."""
+    return xxhash.xxh64_intdigest(block.encode("utf-8")) & ~_SENTENCE_BIT
+
+
+@dataclass
+class DocumentBlocks:
+    """What template detection needs of a document, without its text (persistable):
+    ``blocks``, the distinct block hashes of all its lines, marked or not (what the outlet's
+    counts count), and ``body_blocks``, those of its body lines with the low bit set for a
+    sentence (what may become template). Sorted uint64 arrays."""
+
+    outlet_key: str | None
+    blocks: np.ndarray
+    body_blocks: np.ndarray
+
+
+def _is_sentence(line: _Line) -> bool:
+    return line.sentences >= 1 or line.content.endswith(TERMINAL)
+
+
+def _body_lines(document: CleanedDocument) -> list[tuple[_Line, int]]:
+    """Body lines (at least half outside the boilerplate) with their body-block entry."""
+    ranges = document.content_ranges()
+    found = []
+    for line in _lines(document.text):
+        block = _block_key(line.content)
+        if block and _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2:
+            found.append((line, block_hash(block) | (_SENTENCE_BIT * _is_sentence(line))))
+    return found
+
+
+def document_blocks(doc_key: str, outlet: str | None, document: CleanedDocument) -> DocumentBlocks:
+    """The blocks of ``document`` (its boilerplate as cleaning found it, without template
+    spans: a line is counted wherever it stands, so that marking is the same whichever
+    documents were marked before, or after a run killed half way)."""
+    blocks = {
+        block_hash(block) for line in _lines(document.text) if (block := _block_key(line.content))
+    }
+    body = {entry for _, entry in _body_lines(document)}
+    return DocumentBlocks(
+        outlet_key(doc_key, outlet),
+        np.array(sorted(blocks), dtype=np.uint64),
+        np.array(sorted(body), dtype=np.uint64),
+    )
+
+
+def block_counts(blocks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct block hashes of an outlet's documents (``DocumentBlocks.blocks`` of each) and
+    in how many documents each is."""
+    if not blocks:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(blocks), return_counts=True)
+
+
+def template_blocks(
+    blocks: DocumentBlocks, counts: tuple[np.ndarray, np.ndarray], group_size: int
+) -> np.ndarray:
+    """The body blocks of a document that are its outlet's template, given the outlet's
+    ``block_counts`` and number of documents.
 
     A line that is not a sentence (a label, a link row) is template once it is in two
     documents of one outlet. A sentence needs three documents and half of the outlet's: two
     stories of one outlet may well quote the same wire sentence or reuse their own background
-    paragraph, and that is reuse to report, not template. The same line in documents of
-    different outlets is never template.
-
-    >>> body = "Talks resume in Geneva next week, the minister said on Tuesday."
-    >>> standing = "Example News is an independent newsroom based in Oslo."
-    >>> docs = [(f"d{i}", "Example News", clean_plain_text(f"{body} {i}\\n{standing}\\n"))
-    ...         for i in range(3)]
-    >>> {key: [s.kind for s in spans] for key, spans in template_boilerplate(docs).items()}
-    {'d0': ['footer'], 'd1': ['footer'], 'd2': ['footer']}
-    >>> template_boilerplate(docs[:2])
-    {}
+    paragraph, and that is reuse to report, not template.
     """
-    groups: dict[str, list[tuple[str, CleanedDocument]]] = defaultdict(list)
-    for doc_key, outlet, document in docs:
-        key = _outlet_key(doc_key, outlet)
-        if key is not None:
-            groups[key].append((doc_key, document))
-    extra: dict[str, list[BoilerplateSpan]] = {}
-    for members in groups.values():
-        if len(members) < 2:
-            continue
-        body_lines: dict[str, list[tuple[_Line, str]]] = {}
-        seen_in: dict[str, set[str]] = defaultdict(set)
-        for doc_key, document in members:
-            ranges = document.content_ranges()
-            lines: list[tuple[_Line, str]] = []
-            for line in _lines(document.text):
-                block = _block_key(line.content)
-                if not block:
-                    continue
-                # Count a line wherever it stands, body or already boilerplate: whether it is
-                # the outlet's template must not depend on which documents an earlier run (or
-                # a run killed half way through marking them) has already marked.
-                seen_in[block].add(doc_key)
-                if _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2:
-                    lines.append((line, block))
-            body_lines[doc_key] = lines
-        for doc_key, document in members:
-            spans = _template_spans(document, body_lines[doc_key], seen_in, len(members))
-            if spans:
-                extra[doc_key] = spans
-    return extra
+    body = blocks.body_blocks
+    if not len(body):
+        return body
+    hashes, per_block = counts
+    keys = body & ~np.uint64(_SENTENCE_BIT)
+    positions = np.minimum(np.searchsorted(hashes, keys), max(len(hashes) - 1, 0))
+    found = (hashes[positions] == keys) if len(hashes) else np.zeros(len(keys), dtype=bool)
+    count = np.where(found, per_block[positions] if len(hashes) else 0, 0)
+    sentence = (body & np.uint64(_SENTENCE_BIT)).astype(bool)
+    rejected = (count < 2) | (sentence & ((count < 3) | (count < group_size / 2)))
+    return body[~rejected]
 
 
-def _template_spans(
-    document: CleanedDocument,
-    lines: list[tuple[_Line, str]],
-    seen_in: dict[str, set[str]],
-    group_size: int,
-) -> list[BoilerplateSpan]:
-    """Spans for the body lines of ``document`` repeated often enough in its outlet."""
+def template_spans(document: CleanedDocument, marked: np.ndarray) -> list[BoilerplateSpan]:
+    """Spans for the body lines of ``document`` whose body-block entry is in ``marked``
+    (``template_blocks``); ``document.boilerplate`` is cleaning's, template spans excluded."""
+    lines = _body_lines(document)
+    if not len(marked) or not lines:
+        return []
+    chosen = set(marked.tolist())
     spans: list[BoilerplateSpan] = []
     ranges = document.content_ranges()
     prose_positions = [line.start for line, _ in lines if line.is_prose]
     first_prose = prose_positions[0] if prose_positions else 0
     last_prose = prose_positions[-1] if prose_positions else len(document.text)
-    for line, block in lines:
-        count = len(seen_in[block])
-        long_paragraph = line.n_words >= 40
-        sentence = line.sentences >= 1 or line.content.endswith(TERMINAL)
-        if count < 2 or (sentence and (count < 3 or count < group_size / 2)):
+    for line, entry in lines:
+        if entry not in chosen:
             continue
+        long_paragraph = line.n_words >= 40
         if line.start < first_prose:
             kind = "navigation"
         elif line.start > last_prose or (line.start == last_prose and not long_paragraph):
@@ -1117,6 +1150,44 @@ def _template_spans(
         for piece_start, piece_end in _intersect(line.start, end, ranges):
             spans.append(BoilerplateSpan(piece_start, piece_end, kind))
     return spans
+
+
+def template_boilerplate(
+    docs: list[tuple[str, str | None, CleanedDocument]],
+) -> dict[str, list[BoilerplateSpan]]:
+    """Extra spans for body lines repeated across documents of the same outlet
+    (``template_blocks``); the same line in documents of different outlets is never template.
+    ``docs`` are ``(doc_key, outlet, document)`` with cleaning's boilerplate only.
+
+    A nightly run does the same from persisted ``DocumentBlocks`` (``flows.stages``), reading
+    only the texts of documents whose template lines changed.
+
+    >>> body = "Talks resume in Geneva next week, the minister said on Tuesday."
+    >>> standing = "Example News is an independent newsroom based in Oslo."
+    >>> docs = [(f"d{i}", "Example News", clean_plain_text(f"{body} {i}\\n{standing}\\n"))
+    ...         for i in range(3)]
+    >>> {key: [s.kind for s in spans] for key, spans in template_boilerplate(docs).items()}
+    {'d0': ['footer'], 'd1': ['footer'], 'd2': ['footer']}
+    >>> template_boilerplate(docs[:2])
+    {}
+    """
+    blocks = {
+        doc_key: document_blocks(doc_key, outlet, document) for doc_key, outlet, document in docs
+    }
+    groups: dict[str, list[str]] = defaultdict(list)
+    for doc_key, found in blocks.items():
+        if found.outlet_key is not None:
+            groups[found.outlet_key].append(doc_key)
+    documents = {doc_key: document for doc_key, _, document in docs}
+    extra: dict[str, list[BoilerplateSpan]] = {}
+    for members in groups.values():
+        counts = block_counts([blocks[key].blocks for key in members])
+        for doc_key in members:
+            marked = template_blocks(blocks[doc_key], counts, len(members))
+            spans = template_spans(documents[doc_key], marked)
+            if spans:
+                extra[doc_key] = spans
+    return extra
 
 
 def _intersect(start: int, end: int, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from typing import Any
 
-from dedup.records import CleanedDocument
+from dedup.candidates import DEFAULT_PARAMS
+from dedup.records import Alignment, CleanedDocument
 from flows import stages
 from flows.ingest import Skipped
 from storage.store import Store
@@ -131,20 +132,18 @@ def run_pipeline(
                 notify(skipped.message())
                 store.record_skipped(run_id, skipped.uri, skipped.reason)
 
-            inputs = store.detection_inputs()
-            if step["templates"](store, inputs):
-                inputs = store.detection_inputs()  # new template spans changed some documents
-            summary.documents_total = len(inputs)
-            pending = {doc.uri for doc in inputs if doc.pending}
+            step["templates"](store)
+            summary.documents_total = store.document_count()
+            pending = set(store.pending_uris())
+            alignments: list[Alignment] = []
             if pending:
-                tokens = step["fingerprint"](inputs)
-                pairs = step["candidates"](tokens, pending)
+                pairs, alignments = _detect(store, step, pending, progress)
                 summary.candidate_pairs = len(pairs)
-                texts = {doc.uri: doc.text for doc in inputs}
-                alignments = step["align"](pairs, texts, tokens, progress)
-                store.save_alignments(sorted(pending), alignments)
                 summary.alignments_new = len(alignments)
-            lineage = step["trace"](store, inputs, run_id)
+            # Also brings the alignments of duplicates (never pending) up to date.
+            store.save_alignments(sorted(pending), alignments)
+            # None: the trace reads only the documents it needs (not the whole archive).
+            lineage = step["trace"](store, None, run_id)
             summary.clusters, summary.origins, summary.quotes = (
                 lineage.clusters,
                 lineage.origins,
@@ -156,6 +155,34 @@ def run_pipeline(
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())
     return summary
+
+
+def _detect(
+    store: Store,
+    step: dict[str, Callable[..., Any]],
+    pending: set[str],
+    progress: stages.Progress,
+) -> tuple[list[tuple[str, str]], list[Alignment]]:
+    """Candidate pairs of the pending documents and their alignments.
+
+    Reads the texts of the documents to sketch (pending ones, and any stored without a sketch
+    of the current parameters) and of their candidate partners only: the archive takes part
+    through its stored band keys and shingles.
+    """
+    params = DEFAULT_PARAMS
+    to_sketch = pending | set(store.unsketched_uris(params.signature))
+    inputs = store.detection_inputs(to_sketch)
+    prints = step["fingerprint"](inputs)
+    store.save_sketches(
+        params.signature,
+        [(uri, sketch.band_keys, sketch.shingles) for uri, sketch in prints.sketches.items()],
+    )
+    pairs = step["candidates"](store, prints.sketches, pending)
+    partners = {uri for pair in pairs for uri in pair if uri not in prints.tokens}
+    partner_inputs = store.detection_inputs(partners)
+    tokens = prints.tokens | step["fingerprint"](partner_inputs, sketch=False).tokens
+    texts = {doc.uri: doc.text for doc in [*inputs, *partner_inputs]}
+    return pairs, step["align"](pairs, texts, tokens, progress)
 
 
 def _one_line(error: BaseException) -> str:

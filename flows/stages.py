@@ -8,14 +8,33 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+
+import numpy as np
 
 from dedup.align import align_documents
 from dedup.attribution import document_wire_credits, find_attributions
-from dedup.candidates import candidate_pairs
-from dedup.clean import clean_html, clean_plain_text, template_boilerplate
+from dedup.candidates import (
+    DEFAULT_PARAMS,
+    MIN_SHARED_SHINGLES,
+    CandidateParams,
+    DocumentSketch,
+    document_sketch,
+    pairs_with_new,
+    shared_shingle_pairs,
+)
+from dedup.clean import (
+    DocumentBlocks,
+    block_counts,
+    clean_html,
+    clean_plain_text,
+    document_blocks,
+    template_blocks,
+    template_spans,
+)
 from dedup.cluster import cluster_alignments
 from dedup.coverage import original_share
 from dedup.origin import infer_origin
@@ -23,7 +42,6 @@ from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
     Alignment,
     Attribution,
-    BoilerplateSpan,
     CleanedDocument,
     Cluster,
     DocumentFacts,
@@ -32,7 +50,7 @@ from dedup.records import (
 )
 from dedup.tokens import Tokens, tokenize
 from flows.ingest import RawDocument, Skipped, read_inputs, too_long
-from storage.store import Store, StoredDocument
+from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -95,40 +113,100 @@ def parse_datetime(value: str) -> datetime | None:
     return parsed.replace(tzinfo=None) if parsed.tzinfo else parsed
 
 
-def apply_templates(store: Store, inputs: list[StoredDocument]) -> int:
-    """Mark blocks that repeat across an outlet's documents as template boilerplate; returns
-    how many documents changed (their stored boilerplate and pending flag are updated)."""
-    extra = template_boilerplate(
+def apply_templates(store: Store) -> int:
+    """Mark lines that repeat across an outlet's documents as template boilerplate; returns
+    how many documents' boilerplate changed (they are pending again).
+
+    Incremental: each document's line blocks are stored once (``dedup.clean.document_blocks``);
+    the outlets of new documents are re-counted from the stored blocks, and only documents
+    whose set of template lines changed (the new ones, and older ones whose lines crossed a
+    threshold as the outlet grew) are read and re-marked. Template spans are recomputed, not
+    only added, so the result is the one a full rebuild gives.
+    """
+    new_uris = store.uris_without_template_blocks()
+    if not new_uris:
+        return 0
+    loaded = {doc.uri: doc for doc in store.detection_inputs(new_uris)}
+    fresh: dict[str, TemplateBlocksRow] = {}
+    for doc in loaded.values():
+        blocks = document_blocks(doc.uri, doc.metadata.outlet, _as_cleaned(doc))
+        no_marks = np.zeros(0, dtype=np.uint64)
+        fresh[doc.uri] = TemplateBlocksRow(
+            doc.uri, blocks.outlet_key or "", blocks.blocks, blocks.body_blocks, no_marks
+        )
+    groups: dict[str, list[TemplateBlocksRow]] = defaultdict(list)
+    outlets = {row.outlet_key for row in fresh.values() if row.outlet_key}
+    for row in [*store.template_blocks(outlets), *fresh.values()]:
+        if row.outlet_key:
+            groups[row.outlet_key].append(row)
+    marks: dict[str, TemplateBlocksRow] = {}
+    for members in groups.values():
+        counts = block_counts([row.blocks for row in members])
+        for row in members:
+            blocks = DocumentBlocks(row.outlet_key, row.blocks, row.body_blocks)
+            marked = template_blocks(blocks, counts, len(members))
+            if not np.array_equal(marked, row.template_blocks):
+                marks[row.uri] = replace(row, template_blocks=marked)
+    loaded.update((doc.uri, doc) for doc in store.detection_inputs(set(marks) - set(loaded)))
+    # One transaction for all documents (a commit per document dominated this stage), and
+    # blocks with their marks: a run killed half way redoes all of it.
+    changed = store.save_templates(
+        (fresh | marks).values(),
         [
-            (doc.uri, doc.metadata.outlet, CleanedDocument(doc.text, doc.boilerplate, doc.metadata))
-            for doc in inputs
-        ]
+            (uri, template_spans(_as_cleaned(loaded[uri]), row.template_blocks))
+            for uri, row in sorted(marks.items())
+        ],
     )
-    updates: list[tuple[str, list[BoilerplateSpan]]] = []
+    return len(changed)
+
+
+def _as_cleaned(doc: StoredDocument) -> CleanedDocument:
+    """The document with cleaning's boilerplate only (template spans are recomputed)."""
+    template = set(doc.template_spans)
+    spans = [span for span in doc.boilerplate if span not in template]
+    return CleanedDocument(doc.text, spans, doc.metadata)
+
+
+@dataclass
+class Fingerprints:
+    """Body tokens of documents, and their candidate sketches when asked for."""
+
+    tokens: dict[str, Tokens] = field(default_factory=dict)
+    sketches: dict[str, DocumentSketch] = field(default_factory=dict)
+
+
+def fingerprint(
+    inputs: list[StoredDocument], sketch: bool = True, params: CandidateParams = DEFAULT_PARAMS
+) -> Fingerprints:
+    """Body tokens (boilerplate excluded) of ``inputs``, keyed by uri, and with ``sketch``
+    their band keys and shingles (stored by the pipeline, so that each document is sketched
+    once, when first fingerprinted)."""
+    result = Fingerprints()
     for doc in inputs:
-        spans = extra.get(doc.uri)
-        if not spans:
-            continue
-        merged = sorted(set(doc.boilerplate) | set(spans))
-        if merged != sorted(doc.boilerplate):
-            updates.append((doc.uri, merged))
-    # One transaction for all documents: a commit per document dominated this stage.
-    return len(store.set_boilerplate_many(updates))
+        tokens = tokenize(doc.text, content_ranges(len(doc.text), doc.boilerplate))
+        result.tokens[doc.uri] = tokens
+        if sketch:
+            result.sketches[doc.uri] = document_sketch(tokens, params)
+    return result
 
 
-def fingerprint(inputs: list[StoredDocument]) -> dict[str, Tokens]:
-    """Body tokens of every document (boilerplate excluded), keyed by uri."""
-    return {
-        doc.uri: tokenize(doc.text, content_ranges(len(doc.text), doc.boilerplate))
-        for doc in inputs
-    }
-
-
-def find_candidates(tokens: dict[str, Tokens], pending: set[str]) -> list[tuple[str, str]]:
-    """Document pairs worth aligning: every pending document against all others."""
-    new = {uri: toks for uri, toks in tokens.items() if uri in pending}
-    old = {uri: toks for uri, toks in tokens.items() if uri not in pending}
-    return sorted(candidate_pairs(new, old))
+def find_candidates(
+    store: Store,
+    sketches: dict[str, DocumentSketch],
+    pending: set[str],
+    params: CandidateParams = DEFAULT_PARAMS,
+    min_shared: int = MIN_SHARED_SHINGLES,
+) -> list[tuple[str, str]]:
+    """Document pairs worth aligning: every pending document against all others, from the
+    pending documents' ``sketches`` and the archive's stored band keys (read a chunk at a
+    time, never its texts); then only pairs sharing ``min_shared`` shingles."""
+    new = {uri: sketches[uri].band_keys for uri in pending}
+    archive = store.iter_band_keys(params.signature, aligned_only=True)
+    pairs = pairs_with_new(new, archive, params)
+    shingles = {uri: sketch.shingles for uri, sketch in sketches.items()}
+    partners = {uri for pair in pairs for uri in pair if uri not in shingles}
+    shingles.update(store.sketch_shingles(partners, params.signature))
+    return shared_shingle_pairs(pairs, shingles, min_shared)
 
 
 def align_pairs(

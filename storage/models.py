@@ -27,10 +27,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -69,6 +71,48 @@ class DbDocument(Base):
     pending: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # sha256 of ``text``: a new document with the text of a stored one is its duplicate.
+    text_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+
+
+class DbDuplicate(Base):
+    """A document whose text equals an earlier stored document's (its ``original``)."""
+
+    __tablename__ = "duplicates"
+    __table_args__ = (Index("ix_duplicates_original", "original_id"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    original_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+
+
+class DbDocumentSketch(Base):
+    """A document's candidate-stage sketch: distinct LSH band keys and shingle hashes."""
+
+    __tablename__ = "document_sketches"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    params: Mapped[str] = mapped_column(String(64))  # CandidateParams.signature
+    band_keys: Mapped[bytes] = mapped_column(LargeBinary)  # sorted uint64, little-endian
+    shingles: Mapped[bytes] = mapped_column(LargeBinary)  # sorted uint32, little-endian
+
+
+class DbTemplateBlocks(Base):
+    """The line blocks of a document that template detection counts within its outlet."""
+
+    __tablename__ = "template_blocks"
+    __table_args__ = (Index("ix_template_blocks_outlet", "outlet_key"),)
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    outlet_key: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[bytes] = mapped_column(LargeBinary)  # every line's block hash, uint64
+    body_blocks: Mapped[bytes] = mapped_column(LargeBinary)  # body lines' (hash | sentence bit)
+    template_blocks: Mapped[bytes] = mapped_column(LargeBinary)  # body blocks marked template
 
 
 class DbBoilerplateSpan(Base):
@@ -85,6 +129,8 @@ class DbBoilerplateSpan(Base):
     start_char: Mapped[int] = mapped_column(Integer)
     end_char: Mapped[int] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(32))
+    # Added by the template stage (recomputed as the outlet grows), not by cleaning.
+    template: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class DbAttribution(Base):

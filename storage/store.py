@@ -15,16 +15,18 @@ The flow writes through ``save_document`` / ``set_boilerplate`` / ``save_alignme
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import numpy as np
 from alembic.util import CommandError
 from sqlalchemy import (
     Connection,
@@ -44,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from dedup.duplicates import duplicate_alignments
 from dedup.records import (
     Alignment,
     Attribution,
@@ -63,12 +66,15 @@ from storage.models import (
     DbBoilerplateSpan,
     DbCluster,
     DbDocument,
+    DbDocumentSketch,
+    DbDuplicate,
     DbOccurrence,
     DbOrigin,
     DbOriginHistory,
     DbQuote,
     DbRun,
     DbSkippedFile,
+    DbTemplateBlocks,
 )
 from storage.records import (
     AlignmentRow,
@@ -94,6 +100,9 @@ history_t: Table = DbOriginHistory.__table__  # type: ignore[assignment]
 quotes_t: Table = DbQuote.__table__  # type: ignore[assignment]
 runs_t: Table = DbRun.__table__  # type: ignore[assignment]
 skipped_t: Table = DbSkippedFile.__table__  # type: ignore[assignment]
+sketches_t: Table = DbDocumentSketch.__table__  # type: ignore[assignment]
+duplicates_t: Table = DbDuplicate.__table__  # type: ignore[assignment]
+template_blocks_t: Table = DbTemplateBlocks.__table__  # type: ignore[assignment]
 
 
 class StorageError(Exception):
@@ -111,6 +120,28 @@ class StoredDocument:
     metadata: Metadata
     content_hash: str
     pending: bool  # not yet aligned against the corpus in its current state
+    # The spans of ``boilerplate`` the template stage added (cleaning found the others).
+    template_spans: list[BoilerplateSpan] = field(default_factory=list)
+
+
+@dataclass
+class TemplateBlocksRow:
+    """A document's stored template blocks (``dedup.clean.DocumentBlocks`` by uri) and the
+    body blocks last marked template."""
+
+    uri: str
+    outlet_key: str
+    blocks: np.ndarray
+    body_blocks: np.ndarray
+    template_blocks: np.ndarray
+
+
+def _u64_bytes(values: np.ndarray) -> bytes:
+    return np.ascontiguousarray(values, dtype="<u8").tobytes()
+
+
+def _u64_array(blob: bytes) -> np.ndarray:
+    return np.frombuffer(blob, dtype="<u8")
 
 
 # Query parameters that carry credentials (libpq's password and sslpassword, tokens, keys).
@@ -168,6 +199,11 @@ def _naive_utc(moment: datetime | None) -> datetime | None:
 def _db_text(value: str) -> str:
     # PostgreSQL text cannot hold NUL; U+FFFD has the same length, so offsets stay valid.
     return value.replace("\x00", "\ufffd")
+
+
+def text_hash(text: str) -> str:
+    """``documents.text_hash``: sha256 of the stored text (as migration 0004 computes it)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _db_optional_text(value: str | None) -> str | None:
@@ -488,7 +524,12 @@ class Store:
                     ],
                 )
                 changed_ids = [ids[uri] for uri in changed_uris]
-                for table in (boilerplate_t, occurrences_t, quotes_t, attributions_t):
+                # Everything computed from the old text goes; sketches and template blocks
+                # are made again, and whether it is a duplicate is decided again below.
+                for table in (
+                    boilerplate_t, occurrences_t, quotes_t, attributions_t, sketches_t,
+                    template_blocks_t, duplicates_t,
+                ):  # fmt: skip
                     self._delete_ids(connection, table, table.c.document_id, changed_ids)
                 self._delete_alignments_of(connection, changed_ids)
             span_rows = [
@@ -503,7 +544,70 @@ class Store:
             ]
             if span_rows:
                 connection.execute(insert(boilerplate_t), span_rows)
+            if changed_uris:
+                self._release_duplicates_of(connection, [ids[uri] for uri in changed_uris])
+            saved = [uri for uri in latest if uri in set(new_uris) | set(changed_uris)]
+            self._record_duplicates(
+                connection, [(ids[uri], prepared[uri][0]["text_hash"]) for uri in saved]
+            )
         return [int(ids[uri]) for uri, *_rest in items]
+
+    def _record_duplicates(self, connection: Connection, saved: list[tuple[int, str]]) -> None:
+        """Record each just saved ``(document_id, text_hash)`` whose text equals an earlier
+        document's as that document's duplicate, in input order (so the first of two equal
+        texts in one batch is the original, as it would be a night earlier). A duplicate is
+        not pending: it is never aligned itself (see ``_sync_duplicate_alignments``)."""
+        if not saved:
+            return
+        d = documents_t.c
+        just_saved = {document_id for document_id, _ in saved}
+        is_duplicate = select(duplicates_t.c.document_id).where(duplicates_t.c.document_id == d.id)
+        originals: dict[str, int] = {}
+        for chunk in _chunks(sorted({hash_value for _, hash_value in saved})):
+            rows = connection.execute(
+                select(d.text_hash, d.id)
+                .where(d.text_hash.in_(chunk), ~is_duplicate.exists())
+                .order_by(d.id)
+            )
+            for hash_value, document_id in rows:
+                if document_id not in just_saved:
+                    originals.setdefault(hash_value, document_id)
+        duplicates: list[dict[str, int]] = []
+        for document_id, hash_value in saved:
+            original = originals.setdefault(hash_value, document_id)
+            if original != document_id:
+                duplicates.append({"document_id": document_id, "original_id": original})
+        if duplicates:
+            connection.execute(insert(duplicates_t), duplicates)
+            for chunk in _chunks([row["document_id"] for row in duplicates]):
+                connection.execute(update(documents_t).where(d.id.in_(chunk)).values(pending=False))
+
+    def _release_duplicates_of(self, connection: Connection, original_ids: list[int]) -> None:
+        """Documents whose original's text changed are duplicates no more: pending, to be
+        sketched and aligned as any document; their derived alignments go."""
+        u = duplicates_t.c
+        released: list[int] = []
+        for chunk in _chunks(sorted(original_ids)):
+            released += [
+                document_id
+                for (document_id,) in connection.execute(
+                    select(u.document_id).where(u.original_id.in_(chunk))
+                )
+            ]
+        if not released:
+            return
+        self._delete_ids(connection, duplicates_t, u.document_id, released)
+        self._delete_alignments_of(connection, released)
+        for chunk in _chunks(released):
+            connection.execute(
+                update(documents_t).where(documents_t.c.id.in_(chunk)).values(pending=True)
+            )
+
+    def duplicates(self) -> list[tuple[str, str]]:
+        """``(duplicate uri, original uri)`` of every recorded duplicate, sorted."""
+        v = text("SELECT uri, original_uri FROM v_duplicates ORDER BY uri")
+        with self._transaction() as connection:
+            return [(uri, original) for uri, original in connection.execute(v)]
 
     def _document_values(
         self, uri: str, content_hash: str, source_format: str, doc: CleanedDocument
@@ -524,6 +628,7 @@ class Store:
             "wire_credits": _join_credits(metadata.wire_credits),
             "original_share": None,
             "pending": True,
+            "text_hash": text_hash(text),
         }
         return values, spans
 
@@ -538,7 +643,10 @@ class Store:
 
     @staticmethod
     def _insert_spans(
-        connection: Connection, document_id: int, spans: list[BoilerplateSpan]
+        connection: Connection,
+        document_id: int,
+        spans: list[BoilerplateSpan],
+        template: bool = False,
     ) -> None:
         if spans:
             connection.execute(
@@ -549,6 +657,7 @@ class Store:
                         "start_char": span.start_char,
                         "end_char": span.end_char,
                         "kind": span.kind,
+                        "template": template,
                     }
                     for span in spans
                 ],
@@ -585,8 +694,14 @@ class Store:
             return [uri for uri, spans in items if self._set_boilerplate(connection, uri, spans)]
 
     def _set_boilerplate(
-        self, connection: Connection, uri: str, spans: list[BoilerplateSpan]
+        self,
+        connection: Connection,
+        uri: str,
+        spans: list[BoilerplateSpan],
+        template_only: bool = False,
     ) -> bool:
+        """Replace all of a document's spans, or with ``template_only`` its template spans
+        (``spans`` are then the template spans; cleaning's stay)."""
         new_spans = sorted(set(spans))
         document = connection.execute(
             select(documents_t.c.id, documents_t.c.text).where(documents_t.c.uri == uri)
@@ -594,20 +709,29 @@ class Store:
         if document is None:
             raise StorageError(f"unknown document {uri!r}: save_document it first")
         self._check_spans(uri, len(document.text), new_spans)
+        b = boilerplate_t.c
+        rows = connection.execute(
+            select(b.start_char, b.end_char, b.kind, b.template).where(b.document_id == document.id)
+        ).all()
+        kept = [
+            BoilerplateSpan(start, end, kind)
+            for start, end, kind, is_template in rows
+            if template_only and not is_template
+        ]
         old_spans = [
             BoilerplateSpan(start, end, kind)
-            for start, end, kind in connection.execute(
-                select(
-                    boilerplate_t.c.start_char, boilerplate_t.c.end_char, boilerplate_t.c.kind
-                ).where(boilerplate_t.c.document_id == document.id)
-            )
+            for start, end, kind, is_template in rows
+            if not template_only or is_template
         ]
         if sorted(old_spans) == new_spans:
             return False
-        ranges = content_ranges(len(document.text), new_spans)
+        ranges = content_ranges(len(document.text), kept + new_spans)
         clean_text = "".join(document.text[start:end] for start, end in ranges)
-        connection.execute(delete(boilerplate_t).where(boilerplate_t.c.document_id == document.id))
-        self._insert_spans(connection, document.id, new_spans)
+        statement = delete(boilerplate_t).where(b.document_id == document.id)
+        if template_only:
+            statement = statement.where(b.template)
+        connection.execute(statement)
+        self._insert_spans(connection, document.id, new_spans, template=template_only)
         connection.execute(
             update(documents_t)
             .where(documents_t.c.id == document.id)
@@ -615,51 +739,217 @@ class Store:
             .values(clean_text=clean_text, pending=True, original_share=None, updated_at=_utcnow())
         )
         self._delete_alignments_of(connection, [document.id])
+        # Its body tokens changed: the sketch is made again from the new body.
+        connection.execute(delete(sketches_t).where(sketches_t.c.document_id == document.id))
         return True
 
-    def detection_inputs(self) -> list[StoredDocument]:
-        """Every stored document with its boilerplate and metadata, ordered by uri."""
+    def detection_inputs(self, uris: Iterable[str] | None = None) -> list[StoredDocument]:
+        """Stored documents with their boilerplate and metadata, ordered by uri: all of them, or
+        those of ``uris`` (unknown uris are left out), so that a nightly run reads the texts of
+        its batch and their candidate partners only."""
+        wanted = None if uris is None else sorted(set(uris))
         with self._transaction() as connection:
-            spans_by_document: dict[int, list[BoilerplateSpan]] = defaultdict(list)
-            span_rows = connection.execute(
-                select(
-                    boilerplate_t.c.document_id,
-                    boilerplate_t.c.start_char,
-                    boilerplate_t.c.end_char,
-                    boilerplate_t.c.kind,
-                ).order_by(
-                    boilerplate_t.c.document_id,
-                    boilerplate_t.c.start_char,
-                    boilerplate_t.c.end_char,
-                )
+            if wanted is None:
+                return self._detection_rows(connection, None)
+            found: list[StoredDocument] = []
+            for chunk in _chunks(wanted):
+                found.extend(self._detection_rows(connection, chunk))
+            return sorted(found, key=lambda doc: doc.uri)
+
+    def _detection_rows(
+        self, connection: Connection, uris: Sequence[str] | None
+    ) -> list[StoredDocument]:
+        d, b = documents_t.c, boilerplate_t.c
+        documents = select(
+            d.id, d.uri, d.text, d.title, d.outlet, d.author, d.published_at,
+            d.wire_credits, d.content_hash, d.pending,
+        ).order_by(d.uri)  # fmt: skip
+        spans = select(b.document_id, b.start_char, b.end_char, b.kind, b.template).order_by(
+            b.document_id, b.start_char, b.end_char
+        )
+        if uris is not None:
+            documents = documents.where(d.uri.in_(uris))
+            spans = spans.join(documents_t, documents_t.c.id == b.document_id).where(
+                d.uri.in_(uris)
             )
-            for document_id, start, end, kind in span_rows:
-                spans_by_document[document_id].append(BoilerplateSpan(start, end, kind))
-            d = documents_t.c
+        spans_by_document: dict[int, list[BoilerplateSpan]] = defaultdict(list)
+        template_by_document: dict[int, list[BoilerplateSpan]] = defaultdict(list)
+        for document_id, start, end, kind, is_template in connection.execute(spans):
+            span = BoilerplateSpan(start, end, kind)
+            spans_by_document[document_id].append(span)
+            if is_template:
+                template_by_document[document_id].append(span)
+        return [
+            StoredDocument(
+                document_id=row.id,
+                uri=row.uri,
+                text=row.text,
+                boilerplate=spans_by_document.get(row.id, []),
+                metadata=Metadata(
+                    title=row.title,
+                    outlet=row.outlet,
+                    author=row.author,
+                    published_at=row.published_at,
+                    wire_credits=_split_credits(row.wire_credits),
+                ),
+                content_hash=row.content_hash,
+                pending=bool(row.pending),
+                template_spans=template_by_document.get(row.id, []),
+            )
+            for row in connection.execute(documents)
+        ]
+
+    def pending_uris(self) -> list[str]:
+        """Documents not yet aligned in their current state (duplicates never are: they take
+        their original's alignments), sorted."""
+        d = documents_t.c
+        is_duplicate = select(duplicates_t.c.document_id).where(duplicates_t.c.document_id == d.id)
+        with self._transaction() as connection:
             rows = connection.execute(
-                select(
-                    d.id, d.uri, d.text, d.title, d.outlet, d.author, d.published_at,
-                    d.wire_credits, d.content_hash, d.pending,
-                ).order_by(d.uri)
-            )  # fmt: skip
-            return [
-                StoredDocument(
-                    document_id=row.id,
-                    uri=row.uri,
-                    text=row.text,
-                    boilerplate=spans_by_document.get(row.id, []),
-                    metadata=Metadata(
-                        title=row.title,
-                        outlet=row.outlet,
-                        author=row.author,
-                        published_at=row.published_at,
-                        wire_credits=_split_credits(row.wire_credits),
-                    ),
-                    content_hash=row.content_hash,
-                    pending=bool(row.pending),
-                )
+                select(d.uri).where(d.pending, ~is_duplicate.exists()).order_by(d.uri)
+            )
+            return [uri for (uri,) in rows]
+
+    def document_count(self) -> int:
+        with self._transaction() as connection:
+            return int(connection.execute(select(func.count()).select_from(documents_t)).scalar())
+
+    # -- templates ------------------------------------------------------------------------------
+
+    def uris_without_template_blocks(self) -> list[str]:
+        """Documents whose template blocks are not stored yet (new or changed), sorted."""
+        d, t = documents_t.c, template_blocks_t.c
+        stored = select(t.document_id).where(t.document_id == d.id)
+        with self._transaction() as connection:
+            rows = connection.execute(select(d.uri).where(~stored.exists()).order_by(d.uri))
+            return [uri for (uri,) in rows]
+
+    def _save_template_blocks(self, connection: Connection, rows: list[TemplateBlocksRow]) -> None:
+        """Store (or replace) documents' template blocks."""
+        if rows:
+            ids = self._document_ids(connection, [row.uri for row in rows])
+            t = template_blocks_t.c
+            self._delete_ids(connection, template_blocks_t, t.document_id, ids.values())
+            values = [
+                {
+                    "document_id": ids[row.uri],
+                    "outlet_key": _db_text(row.outlet_key),
+                    "blocks": _u64_bytes(row.blocks),
+                    "body_blocks": _u64_bytes(row.body_blocks),
+                    "template_blocks": _u64_bytes(row.template_blocks),
+                }
                 for row in rows
             ]
+            for chunk in _chunks(values):
+                connection.execute(insert(template_blocks_t), list(chunk))
+
+    def template_blocks(self, outlet_keys: Iterable[str]) -> list[TemplateBlocksRow]:
+        """The stored template blocks of every document of these outlets, by uri."""
+        d, t = documents_t.c, template_blocks_t.c
+        found: list[TemplateBlocksRow] = []
+        with self._transaction() as connection:
+            for chunk in _chunks(sorted(set(outlet_keys))):
+                rows = connection.execute(
+                    select(d.uri, t.outlet_key, t.blocks, t.body_blocks, t.template_blocks)
+                    .join(documents_t, d.id == t.document_id)
+                    .where(t.outlet_key.in_(chunk))
+                    .order_by(d.uri)
+                )
+                found.extend(
+                    TemplateBlocksRow(
+                        uri, outlet, _u64_array(blocks), _u64_array(body), _u64_array(marked)
+                    )
+                    for uri, outlet, blocks, body, marked in rows
+                )
+        return found
+
+    def save_templates(
+        self,
+        blocks: Iterable[TemplateBlocksRow],
+        spans: Iterable[tuple[str, list[BoilerplateSpan]]],
+    ) -> list[str]:
+        """Store documents' template blocks and replace their template spans (cleaning's
+        spans stay), in one transaction, so that a run killed half way leaves either all or
+        none of it; returns the uris whose boilerplate changed (pending again, alignments and
+        sketch deleted)."""
+        rows = list(blocks)
+        changed: list[str] = []
+        with self._transaction() as connection:
+            self._save_template_blocks(connection, rows)
+            for uri, template in spans:
+                if self._set_boilerplate(connection, uri, template, template_only=True):
+                    changed.append(uri)
+        return changed
+
+    # -- sketches -------------------------------------------------------------------------------
+
+    def unsketched_uris(self, params: str) -> list[str]:
+        """Documents (duplicates aside) without a sketch made with ``params``, sorted: new or
+        changed ones, and all of them after the candidate parameters change."""
+        d, k = documents_t.c, sketches_t.c
+        sketched = select(k.document_id).where(k.document_id == d.id, k.params == params)
+        is_duplicate = select(duplicates_t.c.document_id).where(duplicates_t.c.document_id == d.id)
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(d.uri).where(~sketched.exists(), ~is_duplicate.exists()).order_by(d.uri)
+            )
+            return [uri for (uri,) in rows]
+
+    def save_sketches(
+        self, params: str, sketches: Iterable[tuple[str, np.ndarray, np.ndarray]]
+    ) -> None:
+        """Store ``(uri, band_keys, shingles)`` sketches made with ``params`` (replacing any
+        older sketch of those documents), in one transaction."""
+        items = list(sketches)
+        with self._transaction() as connection:
+            ids = self._document_ids(connection, [uri for uri, _, _ in items])
+            self._delete_ids(connection, sketches_t, sketches_t.c.document_id, ids.values())
+            rows = [
+                {
+                    "document_id": ids[uri],
+                    "params": params,
+                    "band_keys": _u64_bytes(keys),
+                    "shingles": np.ascontiguousarray(shingles, dtype="<u4").tobytes(),
+                }
+                for uri, keys, shingles in items
+            ]
+            for chunk in _chunks(rows):
+                connection.execute(insert(sketches_t), list(chunk))
+
+    def iter_band_keys(
+        self, params: str, chunk_size: int = 5000, aligned_only: bool = False
+    ) -> Iterator[list[tuple[str, np.ndarray]]]:
+        """Every stored sketch's ``(uri, band_keys)`` made with ``params`` (with
+        ``aligned_only``, of documents that are not pending), in chunks of ``chunk_size``
+        documents, read as they are consumed: the archive's keys are never all in memory at
+        once. Arrays are read-only views of the stored bytes."""
+        d, k = documents_t.c, sketches_t.c
+        statement = (
+            select(d.uri, k.band_keys)
+            .join(documents_t, d.id == k.document_id)
+            .where(k.params == params)
+            .order_by(k.document_id)
+        )
+        if aligned_only:
+            statement = statement.where(~d.pending)
+        with self._transaction() as connection:
+            result = connection.execution_options(yield_per=chunk_size).execute(statement)
+            for rows in result.partitions():
+                yield [(uri, np.frombuffer(blob, dtype="<u8")) for uri, blob in rows]
+
+    def sketch_shingles(self, uris: Iterable[str], params: str) -> dict[str, np.ndarray]:
+        """uri -> stored shingle hashes (made with ``params``) of these documents."""
+        d, k = documents_t.c, sketches_t.c
+        found: dict[str, np.ndarray] = {}
+        with self._transaction() as connection:
+            for chunk in _chunks(sorted(set(uris))):
+                rows = connection.execute(
+                    select(d.uri, k.shingles)
+                    .join(documents_t, d.id == k.document_id)
+                    .where(k.params == params, d.uri.in_(chunk))
+                )
+                found.update((uri, np.frombuffer(blob, dtype="<u4")) for uri, blob in rows)
+        return found
 
     # -- alignments -----------------------------------------------------------------------------
 
@@ -692,6 +982,78 @@ class Store:
                 connection.execute(
                     update(documents_t).where(documents_t.c.id.in_(chunk)).values(pending=False)
                 )
+            self._sync_duplicate_alignments(connection)
+
+    def sync_duplicate_alignments(self) -> None:
+        """Make every duplicate's alignments those derived from its original's now."""
+        with self._transaction() as connection:
+            self._sync_duplicate_alignments(connection)
+
+    def _sync_duplicate_alignments(self, connection: Connection) -> None:
+        """Rewrite the alignments of duplicates that differ from those derived from their
+        original's (``dedup.duplicates``): copies of the original's alignments plus the rest of
+        its body. Cheap: duplicates are a few percent of a corpus, and only differences are
+        written."""
+        u, a = duplicates_t.c, alignments_t.c
+        original_of = {row.document_id: row.original_id for row in connection.execute(select(u))}
+        if not original_of:
+            return
+        originals = sorted(set(original_of.values()))
+        related = sorted(set(originals) | set(original_of))
+        by_document: dict[int, list[Any]] = defaultdict(list)
+        seen: set[int] = set()
+        columns = (a.id, a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start,
+                   a.b_end, a.similarity)  # fmt: skip
+        for chunk in _chunks(related):
+            for column in (a.document_a_id, a.document_b_id):
+                for row in connection.execute(select(*columns).where(column.in_(chunk))):
+                    if row.id in seen:
+                        continue
+                    seen.add(row.id)
+                    by_document[row.document_a_id].append(row)
+                    by_document[row.document_b_id].append(row)
+        texts = self._texts(connection, originals)
+        spans: dict[int, list[BoilerplateSpan]] = defaultdict(list)
+        b = boilerplate_t.c
+        for chunk in _chunks(originals):
+            for document_id, start, end, kind in connection.execute(
+                select(b.document_id, b.start_char, b.end_char, b.kind).where(
+                    b.document_id.in_(chunk)
+                )
+            ):
+                spans[document_id].append(BoilerplateSpan(start, end, kind))
+        wanted: dict[tuple[int, ...], dict[str, Any]] = {}
+        current: dict[tuple[int, ...], int] = {}
+        for duplicate, original in sorted(original_of.items()):
+            real = [
+                Alignment(str(row.document_a_id), row.a_start, row.a_end,
+                          str(row.document_b_id), row.b_start, row.b_end, row.similarity)
+                for row in by_document.get(original, [])
+                if row.document_a_id not in original_of and row.document_b_id not in original_of
+            ]  # fmt: skip
+            for alignment in duplicate_alignments(
+                str(duplicate), str(original), texts[original], spans[original], real
+            ):
+                row = _alignment_row(alignment)
+                wanted.setdefault(tuple(row[name] for name in ALIGNMENT_KEY), row)
+            for row in by_document.get(duplicate, []):
+                current[(row.document_a_id, row.document_b_id, row.a_start, row.a_end,
+                         row.b_start, row.b_end)] = row.id  # fmt: skip
+        stale = [row_id for key, row_id in current.items() if key not in wanted]
+        self._delete_ids(connection, alignments_t, a.id, stale)
+        fresh = {key: row for key, row in wanted.items() if key not in current}
+        self._insert_new_alignments(connection, fresh)
+
+    @staticmethod
+    def _texts(connection: Connection, document_ids: list[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        for chunk in _chunks(document_ids):
+            found.update(
+                connection.execute(
+                    select(documents_t.c.id, documents_t.c.text).where(documents_t.c.id.in_(chunk))
+                ).all()
+            )
+        return found
 
     @staticmethod
     def _insert_new_alignments(
@@ -1152,6 +1514,23 @@ class Store:
 
 ALIGNMENT_KEY = ("document_a_id", "document_b_id", "a_start", "a_end", "b_start", "b_end")
 
+
+def _alignment_row(alignment: Alignment) -> dict[str, Any]:
+    """The ``alignments`` row of an alignment whose document keys are ids (as strings), in
+    canonical order (lower id first)."""
+    if int(alignment.doc_a) > int(alignment.doc_b):
+        alignment = alignment.swapped()
+    return {
+        "document_a_id": int(alignment.doc_a),
+        "document_b_id": int(alignment.doc_b),
+        "a_start": alignment.a_start,
+        "a_end": alignment.a_end,
+        "b_start": alignment.b_start,
+        "b_end": alignment.b_end,
+        "similarity": float(alignment.similarity),
+    }
+
+
 Member = tuple[int, int, int]  # (document_id, start_char, end_char) of an occurrence
 
 
@@ -1410,6 +1789,6 @@ class _LineageWriter:
 
 DOCUMENT_FIELDS = (
     "content_hash", "source_format", "text", "clean_text", "title", "outlet", "author",
-    "published_at", "wire_credits", "original_share", "pending",
+    "published_at", "wire_credits", "original_share", "pending", "text_hash",
 )  # fmt: skip
 ORIGIN_FIELDS = ("kind", "origin_document_id", "source", "confidence", "evidence")
