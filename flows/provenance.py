@@ -2,20 +2,41 @@
 
 Every stage of :func:`flows.pipeline.run_pipeline` runs as a Prefect task, so a run shows its
 stages in the Prefect UI; each run publishes a Markdown summary and a table as artifacts.
+
+Scale-out: with ``dask`` set (a scheduler address such as ``tcp://scheduler:8786``, or
+``local`` for a temporary cluster on this machine; default ``$WIRETRACE_DASK``), the heavy,
+pure stages run on a Dask cluster through prefect-dask's ``DaskTaskRunner``: fingerprinting in
+chunks of documents and alignment in chunks of candidate pairs, each chunk one Prefect task.
+Everything that touches the database stays in the flow's own process, so Dask workers need
+the wiretrace package and the Prefect API, never the database.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import TaskRunner
 
+from dedup.records import Alignment
+from dedup.tokens import Tokens
+from flows import stages
 from flows.pipeline import STAGE_FUNCTIONS, RunSummary, run_pipeline
 from reports import ReportData, summary_markdown, summary_table, write_report
-from storage.store import Store
+from storage.store import Store, StoredDocument
+
+DASK_ENV = "WIRETRACE_DASK"
+# Work per Dask task: big enough that Prefect's per-task bookkeeping (a task run and its state
+# changes on the API, some 10-50 ms) stays small next to the work, small enough to spread a
+# run's pairs over many workers.
+DASK_ALIGN_CHUNK = 500  # candidate pairs
+DASK_FINGERPRINT_CHUNK = 1000  # documents
 
 # Inputs are large in-memory objects (texts, token arrays): hashing them for a cache key would
 # cost more than the stage, and results are stored in the database anyway.
@@ -25,15 +46,123 @@ STAGE_TASKS = {
 }
 
 
+
+
+@task(name="fingerprint-chunk", cache_policy=NO_CACHE)
+def fingerprint_chunk(inputs: list[StoredDocument]) -> dict[str, Tokens]:
+    return stages.fingerprint(inputs)
+
+
+@task(name="align-chunk", cache_policy=NO_CACHE)
+def align_chunk(
+    pairs: list[tuple[str, str]], texts: dict[str, str], tokens: dict[str, Tokens]
+) -> list[Alignment]:
+    # One process per Dask task: the cluster provides the parallelism.
+    return stages.align_pairs(pairs, texts, tokens, workers=1)
+
+
+class ClusterStages:
+    """The fingerprint and align stages as chunk tasks submitted to a (Dask) task runner; the
+    other stages run as the usual Prefect tasks in the flow's process."""
+
+    def __init__(self, runner: TaskRunner) -> None:
+        self.runner = runner
+        self.replacements: dict[Callable[..., Any], Callable[..., Any]] = {
+            stages.fingerprint: self.fingerprint,
+            stages.align_pairs: self.align,
+        }
+
+    def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        return self.replacements.get(function) or STAGE_TASKS[function]
+
+    def fingerprint(self, inputs: list[StoredDocument]) -> dict[str, Tokens]:
+        futures = [
+            self.runner.submit(fingerprint_chunk, {"inputs": chunk})
+            for chunk in _chunks(inputs, DASK_FINGERPRINT_CHUNK)
+        ]
+        tokens: dict[str, Tokens] = {}
+        for future in futures:
+            tokens.update(future.result())
+        return tokens
+
+    def align(
+        self,
+        pairs: list[tuple[str, str]],
+        texts: dict[str, str],
+        tokens: dict[str, Tokens],
+        progress: stages.Progress | None = None,
+    ) -> list[Alignment]:
+        """The same alignments in the same order as :func:`flows.stages.align_pairs`."""
+        futures = []
+        for chunk in _chunks(pairs, DASK_ALIGN_CHUNK):
+            # Each task gets only the documents of its own pairs, not the whole corpus.
+            uris = {uri for pair in chunk for uri in pair}
+            parameters = {
+                "pairs": chunk,
+                "texts": {uri: texts[uri] for uri in uris},
+                "tokens": {uri: tokens[uri] for uri in uris},
+            }
+            futures.append(self.runner.submit(align_chunk, parameters))
+        alignments: list[Alignment] = []
+        done = 0
+        # In submission order, whatever order the chunks finish in.
+        for future, chunk in zip(futures, _chunks(pairs, DASK_ALIGN_CHUNK), strict=True):
+            alignments.extend(future.result())
+            done += len(chunk)
+            if progress is not None:
+                progress("align", done, len(pairs))
+        return alignments
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def dask_runner(dask: str | None) -> TaskRunner | None:
+    """A ``DaskTaskRunner`` for ``dask`` (a scheduler address or ``local``; empty means
+    ``$WIRETRACE_DASK``), or None to run every stage in the flow's own process."""
+    target = (dask or os.environ.get(DASK_ENV) or "").strip()
+    if not target:
+        return None
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as error:
+        raise RuntimeError(
+            f"dask={target!r} needs prefect-dask: pip install 'wiretrace[dask]'"
+        ) from error
+    if target == "local":
+        return DaskTaskRunner()  # a LocalCluster of this machine, closed with the run
+    return DaskTaskRunner(address=target)
+
+
+@contextmanager
+def stage_wrapper(dask: str | None) -> Iterator[Callable[..., Any]]:
+    """How :func:`run_pipeline` should wrap its stages: Prefect tasks in this process, with
+    fingerprinting and alignment on a Dask cluster when ``dask`` (or ``$WIRETRACE_DASK``)
+    names one. The cluster connection lasts as long as the block."""
+    runner = dask_runner(dask)
+    if runner is None:
+        yield STAGE_TASKS.__getitem__
+        return
+    with runner:
+        yield ClusterStages(runner).wrap
+
+
 @flow(name="provenance-pipeline")
-def provenance_pipeline(paths: list[str], db: str | None = None) -> dict[str, Any]:
+def provenance_pipeline(
+    paths: list[str], db: str | None = None, dask: str | None = None
+) -> dict[str, Any]:
     """Ingest ``paths`` (files or folders) into the lineage database ``db``.
 
     ``db`` is any SQLAlchemy URL; empty means ``$WIRETRACE_DB``, else ``sqlite:///wiretrace.db``.
+    ``dask`` is a Dask scheduler address (``tcp://host:8786``) or ``local`` to fingerprint and
+    align on a Dask cluster; empty means ``$WIRETRACE_DASK``, else everything runs here.
     Documents already stored unchanged are not processed again.
     """
     logger = get_run_logger()
-    summary = run_pipeline(paths, db, wrap=STAGE_TASKS.__getitem__, notify=logger.warning)
+    with stage_wrapper(dask) as wrap:
+        summary = run_pipeline(paths, db, wrap=wrap, notify=logger.warning)
     publish_summary(db, summary)
     logger.info(
         "%d new documents, %d clusters, %d skipped in %.1f s",

@@ -103,3 +103,27 @@ def module_db_url(
 ) -> Iterator[str]:
     """Like ``db_url``, shared by the tests of one module (for one expensive pipeline run)."""
     yield from _private_database(tmp_path_factory.mktemp("db"), _postgres_test_database)
+
+
+# ---------------------------------------------------------------------------------------------
+# Prefect (flows)
+#
+# One temporary Prefect server for the whole session (starting one takes seconds), with flow
+# heartbeats off: nothing in a test watches them, and they are background writes.
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    os.environ.setdefault("PREFECT_HOME", str(tmp_path_factory.mktemp("prefect-home")))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "90")
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with (
+        temporary_settings({PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+        prefect_test_harness(server_startup_timeout=90),
+    ):
+        yield
