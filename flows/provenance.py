@@ -16,8 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -31,6 +32,7 @@ from flows.pipeline import STAGE_FUNCTIONS, RunSummary, run_pipeline
 from reports import ReportData, summary_markdown, summary_table, write_report
 from storage.store import Store, StoredDocument
 
+T = TypeVar("T")
 DASK_ENV = "WIRETRACE_DASK"
 # Work per Dask task: big enough that Prefect's per-task bookkeeping (a task run and its state
 # changes on the API, some 10-50 ms) stays small next to the work, small enough to spread a
@@ -46,19 +48,34 @@ STAGE_TASKS = {
 }
 
 
+class Sealed(Generic[T]):
+    """A task argument handed over as one object. Prefect walks lists, dicts and dataclasses
+    in a task's arguments looking for futures (several times per task), and Dask packs
+    tuples; a chunk's texts and token arrays have nothing to find, so they travel sealed."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
 
 
 @task(name="fingerprint-chunk", cache_policy=NO_CACHE)
-def fingerprint_chunk(inputs: list[StoredDocument]) -> dict[str, Tokens]:
-    return stages.fingerprint(inputs)
+def fingerprint_chunk(inputs: Sealed[list[StoredDocument]]) -> dict[str, Tokens]:
+    return stages.fingerprint(inputs.value)
+
+
+@dataclass
+class AlignChunk:
+    pairs: list[tuple[str, str]]
+    texts: dict[str, str]  # of the pairs' documents only, not the whole corpus
+    tokens: dict[str, Tokens]
 
 
 @task(name="align-chunk", cache_policy=NO_CACHE)
-def align_chunk(
-    pairs: list[tuple[str, str]], texts: dict[str, str], tokens: dict[str, Tokens]
-) -> list[Alignment]:
+def align_chunk(chunk: Sealed[AlignChunk]) -> list[Alignment]:
     # One process per Dask task: the cluster provides the parallelism.
-    return stages.align_pairs(pairs, texts, tokens, workers=1)
+    work = chunk.value
+    return stages.align_pairs(work.pairs, work.texts, work.tokens, workers=1)
 
 
 class ClusterStages:
@@ -77,7 +94,7 @@ class ClusterStages:
 
     def fingerprint(self, inputs: list[StoredDocument]) -> dict[str, Tokens]:
         futures = [
-            self.runner.submit(fingerprint_chunk, {"inputs": chunk})
+            self.runner.submit(fingerprint_chunk, {"inputs": Sealed(chunk)})
             for chunk in _chunks(inputs, DASK_FINGERPRINT_CHUNK)
         ]
         tokens: dict[str, Tokens] = {}
@@ -95,14 +112,11 @@ class ClusterStages:
         """The same alignments in the same order as :func:`flows.stages.align_pairs`."""
         futures = []
         for chunk in _chunks(pairs, DASK_ALIGN_CHUNK):
-            # Each task gets only the documents of its own pairs, not the whole corpus.
             uris = {uri for pair in chunk for uri in pair}
-            parameters = {
-                "pairs": chunk,
-                "texts": {uri: texts[uri] for uri in uris},
-                "tokens": {uri: tokens[uri] for uri in uris},
-            }
-            futures.append(self.runner.submit(align_chunk, parameters))
+            work = AlignChunk(
+                chunk, {uri: texts[uri] for uri in uris}, {uri: tokens[uri] for uri in uris}
+            )
+            futures.append(self.runner.submit(align_chunk, {"chunk": Sealed(work)}))
         alignments: list[Alignment] = []
         done = 0
         # In submission order, whatever order the chunks finish in.
