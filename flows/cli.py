@@ -7,6 +7,7 @@ line on stderr and exit code 1, never a traceback.
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -27,6 +28,11 @@ app = typer.Typer(
 )
 out = Console()
 err = Console(stderr=True)
+# psycopg logs a warning of its own ("error ignored terminating <psycopg.Pipeline>") when a lost
+# connection ends a batch insert; with no logging configured Python prints it to stderr beside
+# our one-line error. A handler here keeps it out of the terminal; a user who configures
+# logging still sees it.
+logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
 DbOption = Annotated[
     str | None,
