@@ -41,6 +41,7 @@ from urllib.parse import urlparse
 import numpy as np
 import xxhash
 
+from dedup.coverage import subtract_ranges
 from dedup.html import TAG_KINDS, RenderedPage, parse_html, render
 from dedup.metadata import find_date, first_heading, html_metadata, text_metadata
 from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
@@ -644,14 +645,14 @@ def clean_html(html: str | bytes, url: str | None = None) -> CleanedDocument:
         content = _merge(page.text, content + _recovered_paragraphs(page, content))
         labelled = _content_lines(page.text, content)
         hints = _trusted_lines(labelled) + _link_rows(page, labelled)
-        content = _subtract(content, [(start, end) for start, end, _ in hints])
+        content = subtract_ranges(content, [(start, end) for start, end, _ in hints])
     else:
         hints = []
         labelled = classify_lines(page.text)
         content = content_ranges(len(page.text), _spans_from_lines(page.text, labelled))
         wrappers = _wrappers(page, content)
         page.ignore_containers(wrappers)
-    content = _subtract(content, _forced_container_ranges(page, content, wrappers))
+    content = subtract_ranges(content, _forced_container_ranges(page, content, wrappers))
     spans = _label_gaps(page, content, hints)
     metadata = html_metadata(root, page.text, url)  # last: htmldate may prune the tree
     # Sign-offs anywhere on the page count, also those the extractor dropped.
@@ -849,24 +850,6 @@ def _merge(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def _subtract(ranges: list[tuple[int, int]], holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    if not holes:
-        return ranges
-    result: list[tuple[int, int]] = []
-    holes = sorted(holes)
-    for start, end in ranges:
-        cursor = start
-        for hole_start, hole_end in holes:
-            if hole_end <= cursor or hole_start >= end:
-                continue
-            if hole_start > cursor:
-                result.append((cursor, hole_start))
-            cursor = max(cursor, hole_end)
-        if cursor < end:
-            result.append((cursor, end))
-    return result
 
 
 def _link_rows(

@@ -4,6 +4,8 @@
 [(0, 4), (5, 9)]
 >>> overlap_chars([(0, 4), (5, 9)], [(3, 6)])
 2
+>>> subtract_ranges([(0, 10)], [(6, 8), (2, 4), (3, 5)])
+[(0, 2), (5, 6), (8, 10)]
 >>> original_share(10, [], [(0, 4)])
 0.6
 """
@@ -24,6 +26,25 @@ def merge_ranges(ranges: list[Range]) -> list[Range]:
         else:
             merged.append((start, end))
     return merged
+
+
+def subtract_ranges(ranges: list[Range], holes: list[Range]) -> list[Range]:
+    """The parts of ``ranges`` outside every one of ``holes`` (which may overlap)."""
+    if not holes:
+        return ranges
+    result: list[Range] = []
+    holes = sorted(holes)
+    for start, end in ranges:
+        cursor = start
+        for hole_start, hole_end in holes:
+            if hole_end <= cursor or hole_start >= end:
+                continue
+            if hole_start > cursor:
+                result.append((cursor, hole_start))
+            cursor = max(cursor, hole_end)
+        if cursor < end:
+            result.append((cursor, end))
+    return result
 
 
 def overlap_chars(first: list[Range], second: list[Range]) -> int:

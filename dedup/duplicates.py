@@ -21,12 +21,12 @@ documents came in one run or the duplicate a night later.
 ...                               [wire]):
 ...     print(a.doc_a, a.a_start, a.a_end, a.doc_b, a.b_start, a.b_end)
 dup 5 46 other 0 41
-orig 46 128 dup 46 128
+orig 46 126 dup 46 126
 """
 
 from __future__ import annotations
 
-from dedup.coverage import merge_ranges
+from dedup.coverage import subtract_ranges
 from dedup.records import Alignment, BoilerplateSpan, content_ranges
 from dedup.tokens import TOKEN_RE
 
@@ -56,7 +56,7 @@ def duplicate_alignments(
         )  # fmt: skip
         covered.append((own.a_start, own.a_end))
     rest: list[Alignment] = []
-    for start, end in _uncovered(content_ranges(len(text), boilerplate), merge_ranges(covered)):
+    for start, end in subtract_ranges(content_ranges(len(text), boilerplate), covered):
         words = list(TOKEN_RE.finditer(text, start, end))
         if len(words) >= min_words:
             piece_start, piece_end = words[0].start(), words[-1].end()
@@ -68,21 +68,3 @@ def duplicate_alignments(
 
 def _order(alignment: Alignment) -> tuple[int, int, str, int]:
     return (alignment.a_start, alignment.a_end, alignment.doc_b, alignment.b_start)
-
-
-def _uncovered(
-    ranges: list[tuple[int, int]], covered: list[tuple[int, int]]
-) -> list[tuple[int, int]]:
-    """Parts of ``ranges`` outside the sorted, disjoint ``covered`` ranges."""
-    pieces: list[tuple[int, int]] = []
-    for start, end in ranges:
-        cursor = start
-        for cover_start, cover_end in covered:
-            if cover_end <= cursor or cover_start >= end:
-                continue
-            if cover_start > cursor:
-                pieces.append((cursor, cover_start))
-            cursor = max(cursor, cover_end)
-        if cursor < end:
-            pieces.append((cursor, end))
-    return pieces
