@@ -1046,11 +1046,14 @@ def _is_sentence(line: _Line) -> bool:
     return line.sentences >= 1 or line.content.endswith(TERMINAL)
 
 
-def _body_lines(document: CleanedDocument) -> list[tuple[_Line, int]]:
-    """Body lines (at least half outside the boilerplate) with their body-block entry."""
+def _body_lines(
+    document: CleanedDocument, lines: list[_Line] | None = None
+) -> list[tuple[_Line, int]]:
+    """Body lines (at least half outside the boilerplate) with their body-block entry;
+    ``lines``: the document's ``_lines``, when the caller has split it already."""
     ranges = document.content_ranges()
     found = []
-    for line in _lines(document.text):
+    for line in _lines(document.text) if lines is None else lines:
         block = _block_key(line.content)
         if block and _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2:
             found.append((line, block_hash(block) | (_SENTENCE_BIT * _is_sentence(line))))
@@ -1061,10 +1064,9 @@ def document_blocks(doc_key: str, outlet: str | None, document: CleanedDocument)
     """The blocks of ``document`` (its boilerplate as cleaning found it, without template
     spans: a line is counted wherever it stands, so that marking is the same whichever
     documents were marked before, or after a run killed half way)."""
-    blocks = {
-        block_hash(block) for line in _lines(document.text) if (block := _block_key(line.content))
-    }
-    body = {entry for _, entry in _body_lines(document)}
+    lines = _lines(document.text)  # split once: the slowest part of this function
+    blocks = {block_hash(block) for line in lines if (block := _block_key(line.content))}
+    body = {entry for _, entry in _body_lines(document, lines)}
     return DocumentBlocks(
         outlet_key(doc_key, outlet),
         np.array(sorted(blocks), dtype=np.uint64),
