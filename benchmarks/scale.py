@@ -388,25 +388,6 @@ def pair_recall(truth: dict, pairs_path: Path) -> dict:
     }
 
 
-def lineage_signature(db: str) -> tuple[set, set]:
-    """What a lineage says, without ids: occurrences with origin and parent, and the clusters."""
-    from storage.store import Store
-
-    store = Store(db)
-    rows = store.lineage()
-    store.close()
-    uri_of = {row.occurrence_id: row.uri for row in rows}
-    occurrences = {
-        (row.uri, row.start_char, row.end_char, row.is_origin, row.origin_kind, row.origin_uri,
-         row.origin_source, uri_of.get(row.parent_occurrence_id))
-        for row in rows
-    }  # fmt: skip
-    members: dict[int, set] = defaultdict(set)
-    for row in rows:
-        members[row.cluster_id].add((row.uri, row.start_char, row.end_char))
-    return occurrences, {frozenset(spans) for spans in members.values()}
-
-
 # ----------------------------------------------------------------------------------------
 # Driver
 
@@ -554,6 +535,18 @@ def compare(args: argparse.Namespace, articles: Path, truth: Path, count: int,
     return {"datasketch": sketch, "text_dedup": dedup}
 
 
+def stored_lineage(db: str) -> Any:
+    """The id-free lineage of the database ``db`` (``storage.compare.lineage_signature``)."""
+    from storage.compare import lineage_signature
+    from storage.store import Store
+
+    store = Store(db)
+    try:
+        return lineage_signature(store)
+    finally:
+        store.close()
+
+
 def nightly(args: argparse.Namespace, articles: Path, count: int) -> dict:
     """The last K articles as tonight's batch against the rest, stored by an earlier run."""
     work: Path = args.work
@@ -573,13 +566,12 @@ def nightly(args: argparse.Namespace, articles: Path, count: int) -> dict:
     result: dict[str, Any] = {"archive_run": stored, "batch_run": tonight}
     full_db = f"sqlite:///{work / f'full-{count}.sqlite'}"
     if (work / f"full-{count}.sqlite").exists() and not args.skip_pipeline:
-        incremental, rebuilt = lineage_signature(db), lineage_signature(full_db)
+        incremental, rebuilt = stored_lineage(db), stored_lineage(full_db)
         same = incremental == rebuilt
-        only_incremental = len(incremental[0] - rebuilt[0])
-        only_rebuilt = len(rebuilt[0] - incremental[0])
+        only_incremental, only_rebuilt = incremental.differences(rebuilt)
         print(f"lineage equals the full rebuild: {same} ({only_incremental} occurrences only in "
               f"the incremental run, {only_rebuilt} only in the rebuild; clusters "
-              f"{len(incremental[1])} vs {len(rebuilt[1])})")  # fmt: skip
+              f"{len(incremental.clusters)} vs {len(rebuilt.clusters)})")  # fmt: skip
         result.update(same=same, only_incremental=only_incremental, only_rebuilt=only_rebuilt)
     return result
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from dedup.candidates import DEFAULT_PARAMS
 from dedup.records import Alignment, BoilerplateSpan, CleanedDocument, Metadata
 from flows import stages
 from flows.pipeline import STAGE_FUNCTIONS, run_pipeline
+from storage.compare import lineage_signature
 from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,21 +60,6 @@ def store(db_url: str):
         yield opened
 
 
-def lineage_signature(store: Store) -> tuple[set, set]:
-    """Occurrences with origin and parent, and cluster memberships, without ids."""
-    rows = store.lineage()
-    uri_of = {row.occurrence_id: row.uri for row in rows}
-    occurrences = {
-        (row.uri, row.start_char, row.end_char, row.is_origin, row.origin_kind, row.origin_uri,
-         row.origin_source, uri_of.get(row.parent_occurrence_id))
-        for row in rows
-    }  # fmt: skip
-    members: dict[int, set] = defaultdict(set)
-    for row in rows:
-        members[row.cluster_id].add((row.uri, row.start_char, row.end_char))
-    return occurrences, {frozenset(spans) for spans in members.values()}
-
-
 def recording_wrap(calls: list[tuple[str, tuple, dict]]) -> Callable[..., Any]:
     names = {id(function): name for name, function in STAGE_FUNCTIONS.items()}
 
@@ -102,7 +87,7 @@ def test_nightly_batch_gives_the_lineage_of_a_full_rebuild(
     run_pipeline([str(batch)], nightly.url, wrap=recording_wrap(calls), notify=lambda _: None)
 
     rebuilt = lineage_signature(full)
-    assert rebuilt[0], "the corpus has reuse to find"
+    assert rebuilt.occurrences, "the corpus has reuse to find"
     assert lineage_signature(nightly) == rebuilt
     assert nightly.boilerplate() == full.boilerplate()
     # Exact duplicates: recorded once each, the same in both, and the ones the truth made.
