@@ -291,8 +291,9 @@ def _align_in_processes(
 
 
 def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
-    """What origin inference knows of each document: dates, outlets, credits (found in the
-    text: for documents whose facts are due)."""
+    """What origin inference knows of each document: dates, outlets, credits (for documents
+    whose facts are due): cleaning's credits (``metadata.wire_credits``, stored apart) and
+    those found in the text now, never those an earlier run found in an older boilerplate."""
     facts: dict[str, DocumentFacts] = {}
     for doc in inputs:
         ranges = content_ranges(len(doc.text), doc.boilerplate)
@@ -323,7 +324,7 @@ def stored_facts(
             text=doc.text,
             published_at=doc.metadata.published_at,
             outlet=doc.metadata.outlet,
-            wire_credits=list(doc.metadata.wire_credits),
+            wire_credits=list(doc.wire_credits),
             attributions=attributions.get(doc.uri, []),
         )
         for doc in docs

@@ -66,6 +66,9 @@ class DbDocument(Base):
     author: Mapped[str | None] = mapped_column(Text)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     wire_credits: Mapped[str | None] = mapped_column(Text)  # comma-separated canonical names
+    # Cleaning's own credits (metadata lines it removed): ``wire_credits`` is these plus what
+    # the trace finds in the text, recomputed from them whenever the document's facts are due.
+    cleaning_wire_credits: Mapped[str | None] = mapped_column(Text)
     original_share: Mapped[float | None] = mapped_column(Float)
     # True until the document has been aligned against the corpus in its current state.
     pending: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -122,6 +122,9 @@ class StoredDocument:
     pending: bool  # not yet aligned against the corpus in its current state
     # The spans of ``boilerplate`` the template stage added (cleaning found the others).
     template_spans: list[BoilerplateSpan] = field(default_factory=list)
+    # The stored ``wire_credits``: cleaning's (``metadata.wire_credits``) plus those the last
+    # trace found in the text.
+    wire_credits: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -626,6 +629,7 @@ class Store:
             "author": _db_optional_text(metadata.author),
             "published_at": _naive_utc(metadata.published_at),
             "wire_credits": _join_credits(metadata.wire_credits),
+            "cleaning_wire_credits": _join_credits(metadata.wire_credits),
             "original_share": None,
             "pending": True,
             "text_hash": text_hash(text),
@@ -762,7 +766,7 @@ class Store:
         d, b = documents_t.c, boilerplate_t.c
         documents = select(
             d.id, d.uri, d.text, d.title, d.outlet, d.author, d.published_at,
-            d.wire_credits, d.content_hash, d.pending,
+            d.wire_credits, d.cleaning_wire_credits, d.content_hash, d.pending,
         ).order_by(d.uri)  # fmt: skip
         spans = select(b.document_id, b.start_char, b.end_char, b.kind, b.template).order_by(
             b.document_id, b.start_char, b.end_char
@@ -790,11 +794,12 @@ class Store:
                     outlet=row.outlet,
                     author=row.author,
                     published_at=row.published_at,
-                    wire_credits=_split_credits(row.wire_credits),
+                    wire_credits=_split_credits(row.cleaning_wire_credits),
                 ),
                 content_hash=row.content_hash,
                 pending=bool(row.pending),
                 template_spans=template_by_document.get(row.id, []),
+                wire_credits=_split_credits(row.wire_credits),
             )
             for row in connection.execute(documents)
         ]
@@ -1789,6 +1794,7 @@ class _LineageWriter:
 
 DOCUMENT_FIELDS = (
     "content_hash", "source_format", "text", "clean_text", "title", "outlet", "author",
-    "published_at", "wire_credits", "original_share", "pending", "text_hash",
+    "published_at", "wire_credits", "cleaning_wire_credits", "original_share", "pending",
+    "text_hash",
 )  # fmt: skip
 ORIGIN_FIELDS = ("kind", "origin_document_id", "source", "confidence", "evidence")

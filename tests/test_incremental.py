@@ -191,3 +191,62 @@ def test_template_spans_follow_the_outlet_counts_and_are_removed(store: Store) -
     assert store.boilerplate() == []
     assert {"d0.txt", "d1.txt", "d2.txt"} <= set(store.pending_uris())
     assert stages.apply_templates(store) == 0
+
+
+# An AP story that one outlet runs under the agency's dateline and another copies uncredited.
+_STORY = (
+    "The foreign minister said on Monday that talks between the two delegations would resume "
+    "next week in the capital after a pause of several months.\n\n"
+    "Officials on both sides have agreed on an agenda for the first day of meetings, which will "
+    "cover prisoner exchanges, grain shipments and the safety of the nuclear power plant.\n"
+)
+
+
+def _article(uri: str, outlet: str, day: int, lines: list[str]) -> str:
+    record = {
+        "id": uri,
+        "outlet": outlet,
+        "published_at": f"2026-03-0{day}T10:00:00",
+        "text": "\n\n".join(lines) + "\n",
+    }
+    return json.dumps(record) + "\n"
+
+
+def documents_signature(store: Store) -> set[tuple[str, float | None, str | None]]:
+    return {(row.uri, row.original_share, row.wire_credits) for row in store.documents()}
+
+
+def test_credit_of_a_dateline_that_became_template_goes_as_in_a_rebuild(
+    tmp_path: Path, db_url: str
+) -> None:
+    """A document credits AP in a dateline line of its body; a later document of the same outlet
+    carries the same line, which makes it template boilerplate in both. A rebuild then finds no
+    AP credit in the first document; the nightly run must drop the one its first run found."""
+    dateline = "KYIV (AP) —"
+    archive = _article(
+        "news.example/a", "Example News", 1, ["Talks to resume in Kyiv", dateline, _STORY]
+    ) + _article(
+        "daily.example/c", "Other Daily", 2,
+        ["Talks resume next week", "A local view of the talks opens this report.", _STORY],
+    )  # fmt: skip
+    batch = _article(
+        "news.example/b", "Example News", 3,
+        ["Grain deal under review", dateline,
+         "Ministers will review the grain deal at a separate meeting later this month."],
+    )  # fmt: skip
+    (tmp_path / "archive.jsonl").write_text(archive, encoding="utf-8")
+    (tmp_path / "batch.jsonl").write_text(batch, encoding="utf-8")
+    (tmp_path / "all.jsonl").write_text(archive + batch, encoding="utf-8")
+
+    nightly = Store(db_url)
+    run_pipeline([str(tmp_path / "archive.jsonl")], nightly.url, notify=lambda _: None)
+    first_night = {row.uri: row.wire_credits for row in nightly.documents()}
+    assert first_night["news.example/a"] == "Associated Press", "the dateline is body at first"
+    run_pipeline([str(tmp_path / "batch.jsonl")], nightly.url, notify=lambda _: None)
+    full = Store(f"sqlite:///{tmp_path / 'full.db'}")
+    run_pipeline([str(tmp_path / "all.jsonl")], full.url, notify=lambda _: None)
+
+    assert any(row.uri == "news.example/a" for row in full.boilerplate()), "dateline is template"
+    assert {row.uri: row.wire_credits for row in full.documents()}["news.example/a"] is None
+    assert lineage_signature(nightly) == lineage_signature(full)
+    assert documents_signature(nightly) == documents_signature(full)
