@@ -69,7 +69,7 @@ PAN 2013 training corpus, 200 pairs per sub-corpus; ``all`` plagdet):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz.distance import Indel
@@ -196,8 +196,9 @@ def _align_ordered(
     tokens_b: Tokens,
     params: AlignParams,
 ) -> list[Alignment]:
-    seeds = find_seeds(tokens_a.hashes, tokens_b.hashes, params)
-    content_a = ~_stopword_mask(tokens_a.hashes)
+    document_a, document_b = _document_index(tokens_a.hashes), _document_index(tokens_b.hashes)
+    seeds = _find_seeds(document_a, document_b, params)
+    content_a = document_a.content
     regions = chain_seeds(seeds, content_a, params)
     # Extend before merging so that gaps are measured between the real edges of the pieces,
     # and again after, for the merged edges.
@@ -207,7 +208,7 @@ def _align_ordered(
     if params.sentence_dice <= 1.0:
         regions.extend(sentence_regions(text_a, tokens_a, text_b, tokens_b, params))
     regions = merge_regions(drop_repeats(regions), tokens_a.hashes, tokens_b.hashes, params)
-    content_b = ~_stopword_mask(tokens_b.hashes)
+    content_b = document_b.content
     bounds: tuple[np.ndarray, np.ndarray] | None = None  # sentence ids, computed when needed
     kept: list[tuple[_Region, float]] = []
     for region in regions:
@@ -222,7 +223,10 @@ def _align_ordered(
         _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
         if params.snap_words > 0:
             if bounds is None:
-                bounds = (sentence_ids(text_a, tokens_a), sentence_ids(text_b, tokens_b))
+                bounds = (
+                    _sentence_ids(document_a, text_a, tokens_a),
+                    _sentence_ids(document_b, text_b, tokens_b),
+                )
             _snap_to_sentences(
                 region, (text_a, tokens_a, bounds[0]), (text_b, tokens_b, bounds[1]), params
             )
@@ -302,21 +306,23 @@ def _distinct_covered(
 ) -> int:
     """Content words covered by the seeds inside the region: distinct positions, the smaller
     count of the two documents."""
-    inside = (
-        (seeds[:, 0] >= region.a_first)
-        & (seeds[:, 0] < region.a_end)
-        & (seeds[:, 1] >= region.b_first)
-        & (seeds[:, 1] < region.b_end)
-    )
-    boxed = seeds[inside]
+    # Seeds are sorted by position in a: those inside the region's a range are one slice.
+    low, high = np.searchsorted(seeds[:, 0], (region.a_first, region.a_end))
+    boxed = seeds[low:high]
+    boxed = boxed[(boxed[:, 1] >= region.b_first) & (boxed[:, 1] < region.b_end)]
     if len(boxed) == 0:
         return 0
-    offsets = np.arange(k)
-    positions_a = np.unique((boxed[:, 0:1] + offsets).ravel())
-    positions_b = np.unique((boxed[:, 1:2] + offsets).ravel())
-    positions_a = positions_a[positions_a < len(content_a)]
-    positions_b = positions_b[positions_b < len(content_b)]
-    return int(min(content_a[positions_a].sum(), content_b[positions_b].sum()))
+    return min(
+        _covered_content(boxed[:, 0], content_a, k), _covered_content(boxed[:, 1], content_b, k)
+    )
+
+
+def _covered_content(starts: np.ndarray, content: np.ndarray, k: int) -> int:
+    """Content words among the positions covered by k-grams starting at ``starts``."""
+    covered = np.zeros(len(content) + k, dtype=bool)  # room for a k-gram past the end
+    for offset in range(k):
+        covered[starts + offset] = True
+    return int(np.count_nonzero(covered[: len(content)] & content))
 
 
 def span_similarity(span_a: str, span_b: str) -> float:
@@ -332,8 +338,14 @@ def find_seeds(hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams) 
     usable k-grams are indexed once (:func:`_seed_index`, cached) and reused for every pair it
     is in; a pair costs one intersection of two sorted arrays.
     """
-    index_a = _seed_index(hashes_a, params.seed_words, params.max_seed_repeats)
-    index_b = _seed_index(hashes_b, params.seed_words, params.max_seed_repeats)
+    return _find_seeds(_document_index(hashes_a), _document_index(hashes_b), params)
+
+
+def _find_seeds(
+    document_a: _DocumentIndex, document_b: _DocumentIndex, params: AlignParams
+) -> np.ndarray:
+    index_a = _seed_index(document_a, params.seed_words, params.max_seed_repeats)
+    index_b = _seed_index(document_b, params.seed_words, params.max_seed_repeats)
     # Both gram arrays are sorted and distinct: look a's up in b's.
     found = np.searchsorted(index_b.grams, index_a.grams)
     found[found == len(index_b.grams)] = 0
@@ -346,6 +358,9 @@ def find_seeds(hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams) 
     first_b, count_b = index_b.first[in_b], index_b.count[in_b]
     if count_a.max() == 1 and count_b.max() == 1:  # the usual case: each gram once per side
         positions_a, positions_b = index_a.order[first_a], index_b.order[first_b]
+        # Each position of a occurs once: sorting by it alone gives the (i, j) order.
+        by_a = np.argsort(positions_a)
+        return np.column_stack((positions_a[by_a], positions_b[by_a]))
     else:  # every occurrence in a with every occurrence in b
         per_gram = count_a * count_b
         gram = np.repeat(np.arange(len(per_gram)), per_gram)
@@ -368,26 +383,61 @@ class _SeedIndex:
     order: np.ndarray  # int64, token positions sorted by their k-gram (stable)
 
 
+@dataclass(slots=True)
+class _DocumentIndex:
+    """What the aligner derives from one document's tokens whatever its partner: built once per
+    document and reused for every pair it is in (:func:`_document_index`)."""
+
+    hashes: np.ndarray  # the array it was built from (kept alive: its id is the cache key)
+    content: np.ndarray  # bool per token: not a function word
+    seeds: dict[tuple[int, int], _SeedIndex] = field(default_factory=dict)  # (k, max repeats)
+    # Sentence id per token, with the (text, starts) it was computed from (identity checked).
+    sentence_ids: np.ndarray | None = None
+    sentence_source: tuple[str, np.ndarray] | None = None
+
+
 # Per-document indexes, most recently used last. Candidate pairs come sorted, so one document
 # meets many partners in a row; a small cache serves them all. Entries hold the hashes array
 # they were built from, so an id is never reused while its entry lives (arrays are not
 # modified in place after tokenisation).
-_SEED_CACHE: dict[tuple[int, int, int], tuple[np.ndarray, _SeedIndex]] = {}
-_SEED_CACHE_SIZE = 256
+_DOCUMENT_CACHE: dict[int, _DocumentIndex] = {}
+_DOCUMENT_CACHE_SIZE = 256
 
 
-def _seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedIndex:
-    key = (id(hashes), k, max_repeats)
-    cached = _SEED_CACHE.pop(key, None)
-    if cached is None or cached[0] is not hashes:
-        cached = (hashes, _build_seed_index(hashes, k, max_repeats))
-    _SEED_CACHE[key] = cached  # (re)inserted last: most recently used
-    if len(_SEED_CACHE) > _SEED_CACHE_SIZE:
-        del _SEED_CACHE[next(iter(_SEED_CACHE))]
-    return cached[1]
+def _document_index(hashes: np.ndarray) -> _DocumentIndex:
+    key = id(hashes)
+    cached = _DOCUMENT_CACHE.pop(key, None)
+    if cached is None or cached.hashes is not hashes:
+        cached = _DocumentIndex(hashes, ~_stopword_mask(hashes))
+    _DOCUMENT_CACHE[key] = cached  # (re)inserted last: most recently used
+    if len(_DOCUMENT_CACHE) > _DOCUMENT_CACHE_SIZE:
+        del _DOCUMENT_CACHE[next(iter(_DOCUMENT_CACHE))]
+    return cached
 
 
-def _build_seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedIndex:
+def _seed_index(document: _DocumentIndex, k: int, max_repeats: int) -> _SeedIndex:
+    index = document.seeds.get((k, max_repeats))
+    if index is None:
+        index = document.seeds[k, max_repeats] = _build_seed_index(
+            document.hashes, ~document.content, k, max_repeats
+        )
+    return index
+
+
+def _sentence_ids(document: _DocumentIndex, text: str, tokens: Tokens) -> np.ndarray:
+    """``sentence_ids(text, tokens)``, computed once per document."""
+    source = document.sentence_source
+    if (
+        document.sentence_ids is None
+        or source is None
+        or not (source[0] is text and source[1] is tokens.starts)
+    ):
+        document.sentence_ids = sentence_ids(text, tokens)
+        document.sentence_source = (text, tokens.starts)
+    return document.sentence_ids
+
+
+def _build_seed_index(hashes: np.ndarray, stop: np.ndarray, k: int, max_repeats: int) -> _SeedIndex:
     grams = kgram_hashes(hashes, k)
     order = np.argsort(grams, kind="stable")
     ordered = grams[order]
@@ -398,7 +448,7 @@ def _build_seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedInde
     distinct = ordered[starts]
     # Function-word-only grams and grams repeated too often are no seeds. A gram value that is
     # function-only anywhere in this document is dropped, as a set difference would.
-    function_only = _function_only(hashes, k)[order]
+    function_only = _function_only(stop, k)[order]
     if len(starts):
         function_only = np.logical_or.reduceat(function_only, starts)
     usable = (counts <= max_repeats) & ~function_only
@@ -410,12 +460,11 @@ def _build_seed_index(hashes: np.ndarray, k: int, max_repeats: int) -> _SeedInde
     )
 
 
-def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
-    """Mask of the k-grams of ``hashes`` whose words are all function words."""
-    count = len(hashes) - k + 1
+def _function_only(stop: np.ndarray, k: int) -> np.ndarray:
+    """Mask of the k-grams whose words are all function words (``stop``: per word)."""
+    count = len(stop) - k + 1
     if count <= 0:
         return np.zeros(0, dtype=bool)
-    stop = _stopword_mask(hashes)
     mask = stop[:count].copy()
     for offset in range(1, k):
         mask &= stop[offset : offset + count]
@@ -423,26 +472,93 @@ def _function_only(hashes: np.ndarray, k: int) -> np.ndarray:
 
 
 def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -> list[_Region]:
-    """Chain seeds (sorted by position in a) into regions, monotone in both documents."""
+    """Chain seeds (sorted by position in a) into regions, monotone in both documents.
+
+    Each seed joins the cheapest region it may extend (gaps plus change of diagonal; the first
+    of equally cheap ones), else opens a region. Shortcut, same result: a seed right after the
+    previous one on the same diagonal, at most k words further (a copied passage yields long
+    stretches of them), extends that seed's region at no cost; unless another region lies on
+    that diagonal, nothing else can be as cheap, so a whole stretch joins it in one step.
+    """
     k = params.seed_words
-    max_gap, max_drift = params.max_gap_words, params.max_drift_words
-    # A list: summing a two-element slice of it is much cheaper than numpy's sum per seed.
+    if len(seeds) == 0:
+        return []
+    # Stretches: runs of seeds each 1..k words after the one before it on the same diagonal.
+    step_a, step_b = np.diff(seeds[:, 0]), np.diff(seeds[:, 1])
+    follows = (step_a == step_b) & (step_a >= 1) & (step_a <= k)
+    stretch_starts = np.flatnonzero(~follows) + 1
+    # Lists: indexing and summing slices of them is much cheaper than numpy's per seed.
     content = content_a.tolist()
-    active: list[_Region] = []  # in order of creation: the first of equally cheap ones wins
-    finished: list[_Region] = []
-    current_i = -1
-    for i, j in seeds.tolist():
-        if i != current_i:
-            # Seeds come in order of i: a region ending more than max_gap before i can never
-            # grow again (nothing expires between seeds of the same i).
-            current_i = i
-            if active and any(i - region.a_end > max_gap for region in active):
-                finished.extend(region for region in active if i - region.a_end > max_gap)
-                active = [region for region in active if i - region.a_end <= max_gap]
+    positions = seeds.tolist()
+    adjacent = (step_a == 1).tolist()  # per seed after the first: in a row with the one before
+    chain = _Chain(k, params.max_gap_words, params.max_drift_words, content)
+    firsts = [0, *stretch_starts.tolist()]
+    lasts = [*(stretch_starts - 1).tolist(), len(positions) - 1]
+    for first, last in zip(firsts, lasts, strict=True):
+        i, j = positions[first]
+        region = chain.add(i, j)
+        if last == first:
+            continue
+        diagonal = i - j
+        if any(
+            other is not region and other.last_a - other.last_b == diagonal
+            for other in chain.active
+        ):
+            for seed_i, seed_j in positions[first + 1 : last + 1]:
+                chain.add(seed_i, seed_j)
+            continue
+        # Every seed of the stretch joins ``region`` (cost 0, invariants a_end = last_a + k and
+        # b_end = last_b + k): what they add is the words from its end to the last one's end.
+        last_i, last_j = positions[last]
+        region.covered += sum(content[i + k : last_i + k])
+        run, longest = region.run, region.longest_run
+        for in_row in adjacent[first:last]:
+            run = run + 1 if in_row else k
+            if run > longest:
+                longest = run
+        region.run, region.longest_run = run, longest
+        region.last_a, region.last_b = last_i, last_j
+        region.a_end, region.b_end = last_i + k, last_j + k
+        chain.expire(last_i)  # what the stretch's seeds would have expired one by one
+    return sorted(chain.finished + chain.active, key=lambda r: (r.a_first, r.b_first))
+
+
+class _Chain:
+    """Regions being chained (``active``, in order of creation: the first of equally cheap ones
+    wins) and those that can grow no more (``finished``)."""
+
+    def __init__(self, k: int, max_gap: int, max_drift: int, content: list[bool]) -> None:
+        self.k, self.max_gap, self.max_drift, self.content = k, max_gap, max_drift, content
+        self.active: list[_Region] = []
+        self.finished: list[_Region] = []
+        self.current_i = -1
+        # At most the smallest a_end of the active regions (ends only grow): until i passes it
+        # by max_gap, no region can expire and none is looked at.
+        self.lowest_end = 0
+
+    def expire(self, i: int) -> None:
+        """Seeds come in order of i: a region ending more than max_gap before i can never grow
+        again (nothing expires between seeds of the same i)."""
+        if i == self.current_i:
+            return
+        self.current_i = i
+        max_gap = self.max_gap
+        if not self.active or i - self.lowest_end <= max_gap:
+            return
+        active = self.active
+        if any(i - region.a_end > max_gap for region in active):
+            self.finished.extend(region for region in active if i - region.a_end > max_gap)
+            active = self.active = [region for region in active if i - region.a_end <= max_gap]
+        self.lowest_end = min((region.a_end for region in active), default=0)
+
+    def add(self, i: int, j: int) -> _Region:
+        """Chain seed ``(i, j)``; returns the region it joined or opened."""
+        self.expire(i)
+        k, max_gap, max_drift = self.k, self.max_gap, self.max_drift
         best: _Region | None = None
         best_cost = 0
         diagonal = i - j
-        for region in active:
+        for region in self.active:
             if i <= region.last_a or j <= region.last_b:
                 continue
             gap_b = j - region.b_end
@@ -455,22 +571,26 @@ def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -
             cost = drift + (gap_a if gap_a > 0 else 0) + (gap_b if gap_b > 0 else 0)
             if best is None or cost < best_cost:
                 best, best_cost = region, cost
+                if cost == 0:  # none can be cheaper, and the first of equals wins
+                    break
         if best is None:
-            covered = sum(content[i : i + k])
-            active.append(_Region(i, i + k, j, j + k, i, j, covered, k, k))
-        else:
-            best.covered += sum(content[max(i, best.a_end) : i + k])
-            consecutive = i == best.last_a + 1 and j == best.last_b + 1
-            best.run = best.run + 1 if consecutive else k
-            if best.run > best.longest_run:
-                best.longest_run = best.run
-            if i + k > best.a_end:
-                best.a_end = i + k
-            if j + k > best.b_end:
-                best.b_end = j + k
-            best.last_a, best.last_b = i, j
-    finished.extend(active)
-    return sorted(finished, key=lambda r: (r.a_first, r.b_first))
+            covered = sum(self.content[i : i + k])
+            best = _Region(i, i + k, j, j + k, i, j, covered, k, k)
+            if not self.active or i + k < self.lowest_end:
+                self.lowest_end = i + k
+            self.active.append(best)
+            return best
+        best.covered += sum(self.content[max(i, best.a_end) : i + k])
+        consecutive = i == best.last_a + 1 and j == best.last_b + 1
+        best.run = best.run + 1 if consecutive else k
+        if best.run > best.longest_run:
+            best.longest_run = best.run
+        if i + k > best.a_end:
+            best.a_end = i + k
+        if j + k > best.b_end:
+            best.b_end = j + k
+        best.last_a, best.last_b = i, j
+        return best
 
 
 _SENTENCE_END = re.compile(r"[.!?]|\n")

@@ -156,29 +156,47 @@ def normalize(text: str) -> NormalizedText:
     )
 
 
-# ``_FOLD_CACHE`` as a ``str.translate`` table (code point -> folded string).
-_FOLD_TABLE: dict[int, str] = {}
+# fold_char of every ASCII character, as a ``str.translate`` table: each folds to exactly one
+# ASCII character, so ASCII text takes ``str.translate``'s fast path.
+_ASCII_TABLE = str.maketrans({chr(code): fold_char(chr(code)) for code in range(128)})
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
+# The dots of a dotted acronym (``U.S.``) stand two apart: text without that has none.
+_ACRONYM_HINT = re.compile(r"\..\.", re.DOTALL)
 
 
 def normalized_text(text: str) -> str:
     """``normalize(text).text`` without the offset map, for callers that only compare texts
-    (the similarity of two aligned spans): one ``str.translate`` instead of a list of pieces.
+    (the similarity of two aligned spans): ASCII stretches folded by ``str.translate``, the
+    other characters through the ``fold_char`` cache.
 
     >>> normalized_text("The U.S.\u00a0“Missile”  Defense ") == normalize("The U.S.\u00a0“Missile”  Defense ").text
     True
     """
-    dropped = _acronym_dots(text)
-    if dropped:  # folding is per character: drop the dots first, fold the rest
-        text = _without(text, dropped)
-    table = _FOLD_TABLE
-    for char in set(text):
-        if ord(char) not in table:
-            folded = _FOLD_CACHE.get(char)
-            if folded is None:
-                folded = _FOLD_CACHE[char] = fold_char(char)
-            table[ord(char)] = folded
+    if _ACRONYM_HINT.search(text):
+        dropped = _acronym_dots(text)
+        if dropped:  # folding is per character: drop the dots first, fold the rest
+            text = _without(text, dropped)
     # Whitespace folds to " "; runs collapse to one space and the ends are stripped.
-    return " ".join(filter(None, text.translate(table).split(" ")))
+    return " ".join(filter(None, _folded(text).split(" ")))
+
+
+def _folded(text: str) -> str:
+    """``text`` with every character replaced by its ``fold_char``."""
+    if text.isascii():
+        return text.translate(_ASCII_TABLE)
+    cache = _FOLD_CACHE
+    pieces: list[str] = []
+    position = 0
+    for run in _NON_ASCII_RUN.finditer(text):
+        pieces.append(text[position : run.start()].translate(_ASCII_TABLE))
+        for char in run.group():
+            folded = cache.get(char)
+            if folded is None:
+                folded = cache[char] = fold_char(char)
+            pieces.append(folded)
+        position = run.end()
+    pieces.append(text[position:].translate(_ASCII_TABLE))
+    return "".join(pieces)
 
 
 def _without(text: str, positions: set[int]) -> str:
