@@ -18,6 +18,7 @@ Two kinds of credit matter for provenance:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -460,6 +461,26 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
 # thirds of generated news articles name no agency; one search instead of a dozen scans.
 _ANY_ALIAS = re.compile(AGENCY_IN_CREDIT)
 
+# Words a pattern cannot match without (case as the pattern writes them), and for a lead-in its
+# closing colon at a line end: ``in`` checks in C that skip whole scans. The patterns that start
+# with an optional part or a look-behind are tried at every position of the text.
+_REQUIRED: dict[re.Pattern[str], tuple[str, ...]] = {
+    _COPYRIGHT: ("opyright", "©", "(c)", "(C)"),
+    _CONTRIBUTED: ("contributed",),
+    _TOLD: ("told", "tell", "speaking", "interview"),
+}
+_LEADIN_END = re.compile(r":[ \t\u00a0]*(?=\r?\n|$)")
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, or nothing at once when a word it needs is absent."""
+    required = _REQUIRED.get(pattern)
+    if required is not None and not any(word in text for word in required):
+        return iter(())
+    if pattern is _LEADIN and _LEADIN_END.search(text) is None:
+        return iter(())
+    return pattern.finditer(text)
+
 
 @lru_cache(maxsize=16)
 def _all_attributions(text: str) -> tuple[Attribution, ...]:
@@ -484,9 +505,9 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
         house_signoffs()
         return tuple(found)
 
-    for match in _COPYRIGHT.finditer(text):
+    for match in _finditer(_COPYRIGHT, text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "copyright", whole)
-    for match in _DATELINE.finditer(text):
+    for match in _finditer(_DATELINE, text):
         place_words = match.group("place").split()
         if len(place_words) > 8 or any(
             not word[0].isupper() and not word[0].isdigit() for word in place_words
@@ -494,12 +515,12 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             continue  # "(AP) -" after ordinary running text is not a dateline
         for source in _sources_in(match.group("agency")):
             add(source, match.start("place"), match.end(), "dateline", whole)
-    for match in _SIGNOFF_LINE.finditer(text):
+    for match in _finditer(_SIGNOFF_LINE, text):
         listing = match.group("paren") or match.group("slashed") or match.group("dashed")
         start = match.start() + len(match.group()) - len(match.group().lstrip())
         for source in _sources_in(listing):
             add(source, start, match.end(), "signoff", whole)
-    for match in _SIGNOFF_TRAILING.finditer(text):
+    for match in _finditer(_SIGNOFF_TRAILING, text):
         # A paragraph-final "(AP)" near the end signs off the article; elsewhere its paragraph.
         tail = text[match.end() :]
         is_last = len(re.findall(r"\n\s*\S", tail)) <= 1
@@ -512,15 +533,15 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
                 "signoff",
                 whole if is_last else para,
             )
-    for match in _BYLINE.finditer(text):
+    for match in _finditer(_BYLINE, text):
         group = next(
             name for name in ("agency", "agency2", "agency3", "agency4") if match.group(name)
         )
         add(canonical_agency(match.group(group)), match.start(group), match.end(), "byline", whole)
     house_signoffs()
-    for match in _CONTRIBUTED.finditer(text):
+    for match in _finditer(_CONTRIBUTED, text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
-    for match in _LEADIN.finditer(text):
+    for match in _finditer(_LEADIN, text):
         if _part_of_a_name(text, match.start("agency")):
             continue
         add(
@@ -531,7 +552,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             _leadin_scope(text, match.end()),
         )
     for cue, pattern in _LOCAL_PATTERNS:
-        for match in pattern.finditer(text):
+        for match in _finditer(pattern, text):
             source = canonical_agency(match.group("agency"))
             if source is None or (
                 pattern is _REPORTED_AFTER and _part_of_a_name(text, match.start("agency"))

@@ -110,7 +110,9 @@ def _format_date(moment: datetime) -> str:
 
 
 @lru_cache(maxsize=512)
-def _document_wide_attributions(text: str) -> tuple[Attribution, ...]:
+def document_wide_attributions(text: str) -> tuple[Attribution, ...]:
+    """Credits of ``text`` as a whole (datelines, sign-offs, ...), boilerplate included: where
+    the evidence quotes a wire credit that the body scan skipped."""
     whole = (0, len(text))
     return tuple(
         attribution
@@ -158,9 +160,10 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
         ):
             # the credit sits in boilerplate (a footer sign-off) that the body scan skipped:
             # find its phrase in the full text so that the evidence can quote it
+            wide = fact.wide_attributions
             witness.wide_phrases += [
                 attribution
-                for attribution in _document_wide_attributions(fact.text)
+                for attribution in (document_wide_attributions(fact.text) if wide is None else wide)
                 if attribution.source in witness.wide_credits
                 and attribution not in witness.wide_phrases
             ]
@@ -282,7 +285,9 @@ def _containing(witnesses: list[_Witness]) -> _Witness | None:
     longest, runner_up = len(ranked[0].words), len(ranked[1].words)
     if runner_up >= COMPLETE_SHARE * longest or longest - runner_up < 3:
         return None
-    others_inside = all(_covered_share(w.words, ranked[0].words) >= 0.9 for w in ranked[1:])
+    # big clusters are mostly identical copies: each distinct wording is compared once
+    wordings = {tuple(w.words) for w in ranked[1:]}
+    others_inside = all(_covered_share(list(words), ranked[0].words) >= 0.9 for words in wordings)
     return ranked[0] if others_inside else None
 
 
@@ -561,13 +566,22 @@ def _outlet_words(outlet: str) -> tuple[str, ...]:
 
 def _window_edge_words(text: str, start_char: int, end_char: int) -> set[str]:
     """Words that are whole only inside ``text[start:end]``: those the window's edges cut."""
-    window = text[max(0, start_char) : end_char]
+    lowered = text[max(0, start_char) : end_char].lower()
     edges = set()
-    if first := _WORD.match(window.lower()):
+    if first := _WORD.match(lowered):
         edges.add(first.group())
-    if last := re.search(r"\w+$", window.lower()):
-        edges.add(last.group())
+    if last := _last_word(lowered):
+        edges.add(last)
     return edges
+
+
+def _last_word(text: str) -> str | None:
+    r"""``re.search(r"\w+$", text)``'s word, found from the end: that search tries every start
+    position of the text, each running over the rest of its word."""
+    # "$" also matches before a final newline
+    end = len(text) - 1 if text.endswith("\n") else len(text)
+    found = _WORD.match(text[end - 1 :: -1]) if end else None
+    return found.group()[::-1] if found else None
 
 
 class _OutletIndex:

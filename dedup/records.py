@@ -166,6 +166,10 @@ class DocumentFacts:
     outlet: str | None = None
     wire_credits: list[str] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
+    # Document-wide credits anywhere in ``text``, boilerplate included
+    # (``dedup.origin.document_wide_attributions``), when found with the other facts; None:
+    # origin inference scans the text for them when it needs them.
+    wide_attributions: tuple[Attribution, ...] | None = None
 
 
 @dataclass

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -37,7 +38,7 @@ from dedup.clean import (
 )
 from dedup.cluster import cluster_alignments
 from dedup.coverage import original_share
-from dedup.origin import infer_origin
+from dedup.origin import document_wide_attributions, infer_origin
 from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
     Alignment,
@@ -46,6 +47,7 @@ from dedup.records import (
     Cluster,
     DocumentFacts,
     Origin,
+    Quote,
     content_ranges,
 )
 from dedup.tokens import Tokens, tokenize
@@ -53,6 +55,7 @@ from flows.ingest import RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+T = TypeVar("T")
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -290,27 +293,104 @@ def _align_in_processes(
     return alignments
 
 
-def document_facts(inputs: list[StoredDocument]) -> dict[str, DocumentFacts]:
-    """What origin inference knows of each document: dates, outlets, credits (for documents
-    whose facts are due): cleaning's credits (``metadata.wire_credits``, stored apart) and
-    those found in the text now, never those an earlier run found in an older boilerplate."""
-    facts: dict[str, DocumentFacts] = {}
-    for doc in inputs:
-        ranges = content_ranges(len(doc.text), doc.boilerplate)
-        attributions = find_attributions(doc.text, ranges)
+@dataclass
+class FoundFacts:
+    """What the trace finds in the texts of documents whose facts are due."""
+
+    facts: dict[str, DocumentFacts] = field(default_factory=dict)
+    quotes: list[Quote] = field(default_factory=list)  # by uri, then position
+
+
+def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts:
+    """What origin inference knows of each document: dates, outlets, credits, and its quotes
+    (for documents whose facts are due), in ``workers`` forked processes when there are enough
+    documents to pay for them (the same result in the same order).
+
+    Credits are cleaning's (``metadata.wire_credits``, stored apart) and those found in the
+    text now, never those an earlier run found in an older boilerplate."""
+    found = FoundFacts()
+    findings = _forked_map(_text_findings, inputs, len(inputs), _FACTS_CHUNK, workers)
+    for doc, (attributions, text_credits, wide, quotes) in zip(inputs, findings, strict=True):
         credits = list(doc.metadata.wire_credits)
-        for name in document_wire_credits(doc.text, attributions, doc.boilerplate):
-            if name not in credits:
-                credits.append(name)
-        facts[doc.uri] = DocumentFacts(
+        credits += [name for name in text_credits if name not in credits]
+        found.facts[doc.uri] = DocumentFacts(
             doc_key=doc.uri,
             text=doc.text,
             published_at=doc.metadata.published_at,
             outlet=doc.metadata.outlet,
             wire_credits=credits,
             attributions=attributions,
+            wide_attributions=wide,
         )
-    return facts
+        found.quotes.extend(quotes)
+    return found
+
+
+_TextFindings = tuple[list[Attribution], list[str], tuple[Attribution, ...], list[Quote]]
+
+
+def _text_findings(inputs: list[StoredDocument], start: int, end: int) -> list[_TextFindings]:
+    """Attributions, wire credits found in the text, document-wide credits of the whole text
+    and quotes of ``inputs[start:end]`` (one regex scan of each text serves the first three)."""
+    findings: list[_TextFindings] = []
+    for doc in inputs[start:end]:
+        ranges = content_ranges(len(doc.text), doc.boilerplate)
+        attributions = find_attributions(doc.text, ranges)
+        credits = document_wire_credits(doc.text, attributions, doc.boilerplate)
+        wide = document_wide_attributions(doc.text)
+        quotes = find_quotes(doc.uri, doc.text, ranges)
+        findings.append((attributions, credits, wide, quotes))
+    return findings
+
+
+def infer_origins(
+    clusters: list[Cluster], facts: dict[str, DocumentFacts], workers: int = 1
+) -> list[Origin]:
+    """``infer_origin`` of each cluster, in ``workers`` forked processes when there are enough
+    clusters (the same origins in the same order)."""
+    return _forked_map(_origins_of, (clusters, facts), len(clusters), _ORIGIN_CHUNK, workers)
+
+
+def _origins_of(
+    inputs: tuple[list[Cluster], dict[str, DocumentFacts]], start: int, end: int
+) -> list[Origin]:
+    clusters, facts = inputs
+    return [infer_origin(cluster, facts) for cluster in clusters[start:end]]
+
+
+# Documents and clusters per task of the trace's forked workers: a task's work (about 0.1-0.5 s)
+# is large next to pickling its result, small enough to balance two processes.
+_FACTS_CHUNK = 100
+_ORIGIN_CHUNK = 40
+# Inputs of the trace's forked workers: set before the pool forks, so that the children share
+# the parent's texts and facts instead of receiving pickled copies.
+_FORKED_INPUTS: object = None
+
+
+def _forked_map(
+    work: Callable[[Any, int, int], list[T]], inputs: Any, count: int, chunk: int, workers: int
+) -> list[T]:
+    """``work(inputs, start, end)`` over consecutive ranges of ``range(count)``, concatenated in
+    order: in ``workers`` forked processes when there are at least two ranges, else here."""
+    ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    if workers <= 1 or len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
+        return [item for start, end in ranges for item in work(inputs, start, end)]
+    global _FORKED_INPUTS
+    found: list[T] = []
+    _FORKED_INPUTS = inputs
+    try:
+        with mp.get_context("fork").Pool(min(workers, len(ranges))) as pool:
+            # imap keeps the ranges' order: the same list as one process gives.
+            for part in pool.imap(_forked_range, [(work, start, end) for start, end in ranges]):
+                found.extend(part)
+    finally:
+        _FORKED_INPUTS = None
+    return found
+
+
+def _forked_range(task: tuple[Callable[[Any, int, int], list[T]], int, int]) -> list[T]:
+    work, start, end = task
+    return work(_FORKED_INPUTS, start, end)
 
 
 def stored_facts(
@@ -412,20 +492,13 @@ def trace_lineage(
         inputs = store.detection_inputs(needed)
     documents = {doc.uri: doc for doc in inputs if doc.uri in needed}
     due &= documents.keys()
-    facts = document_facts([documents[uri] for uri in sorted(due)])
-    facts |= stored_facts(
+    workers = align_workers()
+    found = document_facts([documents[uri] for uri in sorted(due)], workers)
+    facts = found.facts | stored_facts(
         [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
     )
-    origins: list[Origin] = [infer_origin(cluster, facts) for cluster in changes.changed]
-    new_quotes = [
-        quote
-        for uri in sorted(due)
-        for quote in find_quotes(
-            uri,
-            documents[uri].text,
-            content_ranges(len(documents[uri].text), documents[uri].boilerplate),
-        )
-    ]
+    origins = infer_origins(changes.changed, facts, workers)
+    new_quotes = found.quotes
     all_quotes = sorted(
         [*store.stored_quotes(exclude=due), *new_quotes],
         key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),

@@ -253,3 +253,24 @@ def test_a_batch_rewrites_only_the_clusters_it_touches(db_url: str) -> None:
             i: r for i, r in before.items() if r.cluster_id in fire_ids
         }
         assert store.lineage_due() == set()
+
+
+def test_forked_workers_give_what_one_process_gives(
+    db_url: str, another_db_url, monkeypatch
+) -> None:
+    """Facts, quotes and origins found in two forked processes (small chunks, so that both
+    work and results come back from several tasks) equal those found in this process."""
+    corpus = Corpus()
+    for index in DOCUMENTS:
+        corpus.add(index)
+    monkeypatch.setattr(stages, "_FACTS_CHUNK", 2)
+    monkeypatch.setattr(stages, "_ORIGIN_CHUNK", 1)
+    signatures = []
+    for workers, url in (("1", db_url), ("2", another_db_url())):
+        monkeypatch.setenv(stages.ALIGN_WORKERS_ENV, workers)
+        with Store(url) as store:
+            corpus.store_into(store)
+            trace(store)
+            signatures.append(signature(store))
+    assert signatures[0] == signatures[1]
+    assert len(signatures[0]["clusters"]) >= 4 and signatures[0]["quote_groups"]
