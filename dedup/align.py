@@ -69,12 +69,14 @@ PAN 2013 training corpus, 200 pairs per sub-corpus; ``all`` plagdet):
 from __future__ import annotations
 
 import re
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz.distance import Indel
 
-from dedup.normalize import normalized_text
+from dedup.normalize import normalize_token, normalized_text
 from dedup.records import Alignment
 from dedup.tokens import Tokens, kgram_hashes, word_hash
 
@@ -187,6 +189,38 @@ def align_documents(
     return _align_ordered(key_a, text_a, tokens_a, key_b, text_b, tokens_b, params)
 
 
+def locality_order(pairs: Sequence[tuple[str, str]]) -> list[int]:
+    """Indices of ``pairs`` in an order that keeps each document's pairs close together, for
+    aligning them with few rebuilds of the per-document index cache (``_document_index``).
+
+    Documents are ranked breadth first over the graph of pairs (the copies of one story get
+    neighbouring ranks), and pairs sorted by the ranks of their documents. Sorted by key, a
+    document's partners in other outlets lie far apart: on the 10k corpus's 23,926 pairs, two
+    processes of 256 cached documents each rebuild 0.56 indexes per pair in this order, 1.18
+    in key order.
+    """
+    neighbours: dict[str, list[str]] = {}
+    for key_a, key_b in pairs:
+        neighbours.setdefault(key_a, []).append(key_b)
+        neighbours.setdefault(key_b, []).append(key_a)
+    rank: dict[str, int] = {}
+    for start in neighbours:  # in order of first appearance: deterministic
+        if start in rank:
+            continue
+        rank[start] = len(rank)
+        queue = deque([start])
+        while queue:
+            for other in neighbours[queue.popleft()]:
+                if other not in rank:
+                    rank[other] = len(rank)
+                    queue.append(other)
+    ranks = [
+        (rank_a, rank_b) if rank_a < rank_b else (rank_b, rank_a)
+        for rank_a, rank_b in ((rank[key_a], rank[key_b]) for key_a, key_b in pairs)
+    ]
+    return sorted(range(len(pairs)), key=ranks.__getitem__)
+
+
 def _align_ordered(
     key_a: str,
     text_a: str,
@@ -198,17 +232,17 @@ def _align_ordered(
 ) -> list[Alignment]:
     document_a, document_b = _document_index(tokens_a.hashes), _document_index(tokens_b.hashes)
     seeds = _find_seeds(document_a, document_b, params)
-    content_a = document_a.content
+    content_a, content_b = document_a.content, document_b.content
+    lists_a, lists_b = _token_lists(document_a, tokens_a), _token_lists(document_b, tokens_b)
     regions = chain_seeds(seeds, content_a, params)
     # Extend before merging so that gaps are measured between the real edges of the pieces,
     # and again after, for the merged edges.
     for region in regions:
-        _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
-        _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
+        _extend(region, lists_a, lists_b, params)
+        _extend_chunks(region, lists_a.hashes, lists_b.hashes, params)
     if params.sentence_dice <= 1.0:
         regions.extend(sentence_regions(text_a, tokens_a, text_b, tokens_b, params))
-    regions = merge_regions(drop_repeats(regions), tokens_a.hashes, tokens_b.hashes, params)
-    content_b = document_b.content
+    regions = merge_regions(drop_repeats(regions), document_a, document_b, params)
     bounds: tuple[np.ndarray, np.ndarray] | None = None  # sentence ids, computed when needed
     kept: list[tuple[_Region, float]] = []
     for region in regions:
@@ -219,8 +253,8 @@ def _align_ordered(
         covered = _distinct_covered(seeds, region, content_a, content_b, params.seed_words)
         if not _enough_evidence(covered + region.paraphrase, region, params):
             continue
-        _extend(region, tokens_a, tokens_b, len(tokens_a), len(tokens_b), params)
-        _extend_chunks(region, tokens_a.hashes, tokens_b.hashes, params)
+        _extend(region, lists_a, lists_b, params)
+        _extend_chunks(region, lists_a.hashes, lists_b.hashes, params)
         if params.snap_words > 0:
             if bounds is None:
                 bounds = (
@@ -228,18 +262,23 @@ def _align_ordered(
                     _sentence_ids(document_b, text_b, tokens_b),
                 )
             _snap_to_sentences(
-                region, (text_a, tokens_a, bounds[0]), (text_b, tokens_b, bounds[1]), params
+                region,
+                (text_a, tokens_a, bounds[0], content_a),
+                (text_b, tokens_b, bounds[1], content_b),
+                params,
             )
         a_start, a_end = tokens_a.char_span(region.a_first, region.a_end - 1)
         b_start, b_end = tokens_b.char_span(region.b_first, region.b_end - 1)
         similarity = span_similarity(text_a[a_start:a_end], text_b[b_start:b_end])
         # A rewrite that reorders sentences has a low character similarity although it shares
         # most words: keep the region when either measure says the spans are alike.
-        word_dice = dice(
-            tokens_a.hashes[region.a_first : region.a_end],
-            tokens_b.hashes[region.b_first : region.b_end],
-        )
-        if max(similarity, word_dice) < params.min_similarity:
+        if similarity < params.min_similarity and (
+            _list_dice(
+                lists_a.hashes[region.a_first : region.a_end],
+                lists_b.hashes[region.b_first : region.b_end],
+            )
+            < params.min_similarity
+        ):
             continue
         kept.append((region, similarity))
     if params.digest_gap_words > 0:
@@ -394,6 +433,23 @@ class _DocumentIndex:
     # Sentence id per token, with the (text, starts) it was computed from (identity checked).
     sentence_ids: np.ndarray | None = None
     sentence_source: tuple[str, np.ndarray] | None = None
+    lists: _TokenLists | None = None  # built from the Tokens whose starts it holds
+
+
+@dataclass(slots=True)
+class _TokenLists:
+    """A document's token hashes and offsets as lists (indexing a list is much cheaper than
+    reading a numpy scalar), and the text the offsets point into."""
+
+    hashes: list[int]
+    starts: list[int]
+    ends: list[int]
+    text: str
+    source: np.ndarray  # the ``Tokens.starts`` they were made from (identity checked)
+
+    def word(self, index: int) -> str:
+        """``Tokens.word(index)``."""
+        return normalize_token(self.text[self.starts[index] : self.ends[index]])
 
 
 # Per-document indexes, most recently used last. Candidate pairs come sorted, so one document
@@ -422,6 +478,20 @@ def _seed_index(document: _DocumentIndex, k: int, max_repeats: int) -> _SeedInde
             document.hashes, ~document.content, k, max_repeats
         )
     return index
+
+
+def _token_lists(document: _DocumentIndex, tokens: Tokens) -> _TokenLists:
+    """The document's ``_TokenLists``, made once per document."""
+    lists = document.lists
+    if lists is None or lists.source is not tokens.starts or lists.text is not tokens.text:
+        lists = document.lists = _TokenLists(
+            document.hashes.tolist(),
+            tokens.starts.tolist(),
+            tokens.ends.tolist(),
+            tokens.text,
+            tokens.starts,
+        )
+    return lists
 
 
 def _sentence_ids(document: _DocumentIndex, text: str, tokens: Tokens) -> np.ndarray:
@@ -643,14 +713,14 @@ def _snap_to_sentences(
     those words are alike on both sides (or one side is already at the boundary): a copied
     sentence whose first or last words were rewritten is one passage. Never across a quotation
     mark: a quote ends there, and what follows (`he added`, `he told AP`) is the outlet's own."""
-    text_a, tokens_a, ids_a = side_a
-    text_b, tokens_b, ids_b = side_b
+    text_a, tokens_a, ids_a, content_a = side_a
+    text_b, tokens_b, ids_b, content_b = side_b
     # Start edges: words between the sentence start and the region start.
     rest_a = int(region.a_first - np.searchsorted(ids_a, ids_a[region.a_first]))
     rest_b = int(region.b_first - np.searchsorted(ids_b, ids_b[region.b_first]))
     if _snappable(
-        tokens_a.hashes[region.a_first - rest_a : region.a_first],
-        tokens_b.hashes[region.b_first - rest_b : region.b_first],
+        (tokens_a.hashes, content_a, region.a_first - rest_a, region.a_first),
+        (tokens_b.hashes, content_b, region.b_first - rest_b, region.b_first),
         params,
     ) and not (
         _QUOTE_MARKS.search(
@@ -666,8 +736,8 @@ def _snap_to_sentences(
     rest_a = int(np.searchsorted(ids_a, ids_a[last_a], side="right") - 1 - last_a)
     rest_b = int(np.searchsorted(ids_b, ids_b[last_b], side="right") - 1 - last_b)
     if _snappable(
-        tokens_a.hashes[region.a_end : region.a_end + rest_a],
-        tokens_b.hashes[region.b_end : region.b_end + rest_b],
+        (tokens_a.hashes, content_a, region.a_end, region.a_end + rest_a),
+        (tokens_b.hashes, content_b, region.b_end, region.b_end + rest_b),
         params,
     ) and not (
         _QUOTE_MARKS.search(text_a, tokens_a.ends[last_a], tokens_a.ends[last_a + rest_a])
@@ -677,12 +747,26 @@ def _snap_to_sentences(
         region.b_end += rest_b
 
 
-def _snappable(rest_a: np.ndarray, rest_b: np.ndarray, params: AlignParams) -> bool:
-    if max(len(rest_a), len(rest_b)) > params.snap_words:
+_Stretch = tuple[np.ndarray, np.ndarray, int, int]  # hashes, content mask, [first, end)
+
+
+def _snappable(rest_a: _Stretch, rest_b: _Stretch, params: AlignParams) -> bool:
+    length_a, length_b = max(0, rest_a[3] - rest_a[2]), max(0, rest_b[3] - rest_b[2])
+    if max(length_a, length_b) > params.snap_words:
         return False
-    if len(rest_a) == 0 or len(rest_b) == 0:
+    if length_a == 0 or length_b == 0:
         return True
-    return content_dice(rest_a, rest_b) >= params.snap_dice
+    return _stretch_content_dice(rest_a, rest_b) >= params.snap_dice
+
+
+def _stretch_content_dice(stretch_a: _Stretch, stretch_b: _Stretch) -> float:
+    """``content_dice`` of two stretches of tokens, from the documents' content masks."""
+    hashes_a, content_a, first_a, end_a = stretch_a
+    hashes_b, content_b, first_b, end_b = stretch_b
+    return dice(
+        hashes_a[first_a:end_a][content_a[first_a:end_a]],
+        hashes_b[first_b:end_b][content_b[first_b:end_b]],
+    )
 
 
 def _sentence_stems(tokens: Tokens, bounds: list[tuple[int, int]]) -> list[set[str]]:
@@ -747,7 +831,10 @@ def drop_repeats(regions: list[_Region]) -> list[_Region]:
 
 
 def merge_regions(
-    regions: list[_Region], hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams
+    regions: list[_Region],
+    document_a: _DocumentIndex,
+    document_b: _DocumentIndex,
+    params: AlignParams,
 ) -> list[_Region]:
     """Merge regions that are one passage (see ``_mergeable``) until nothing changes."""
     merged = True
@@ -757,7 +844,7 @@ def merge_regions(
         result: list[_Region] = []
         for region in regions:
             for previous in reversed(result[-8:]):
-                if _mergeable(previous, region, hashes_a, hashes_b, params):
+                if _mergeable(previous, region, document_a, document_b, params):
                     previous.a_first = min(previous.a_first, region.a_first)
                     previous.b_first = min(previous.b_first, region.b_first)
                     previous.a_end = max(previous.a_end, region.a_end)
@@ -790,6 +877,14 @@ def dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
     return 2 * len(set_a & set_b) / (len(set_a) + len(set_b))
 
 
+def _list_dice(hashes_a: list[int], hashes_b: list[int]) -> float:
+    """``dice`` of two lists of word hashes."""
+    set_a, set_b = set(hashes_a), set(hashes_b)
+    if not set_a or not set_b:
+        return 0.0
+    return 2 * len(set_a & set_b) / (len(set_a) + len(set_b))
+
+
 def content_dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
     """Dice of the two sets of words, function words left out."""
     return dice(
@@ -801,8 +896,8 @@ def content_dice(hashes_a: np.ndarray, hashes_b: np.ndarray) -> float:
 def _mergeable(
     first: _Region,
     second: _Region,
-    hashes_a: np.ndarray,
-    hashes_b: np.ndarray,
+    document_a: _DocumentIndex,
+    document_b: _DocumentIndex,
     params: AlignParams,
 ) -> bool:
     """Whether two regions are one passage: close in *both* documents, in either order (a
@@ -816,7 +911,10 @@ def _mergeable(
     if longest > params.rewrite_gap_words:
         return False
     return (
-        content_dice(hashes_a[gap_a.start : gap_a.stop], hashes_b[gap_b.start : gap_b.stop])
+        _stretch_content_dice(
+            (document_a.hashes, document_a.content, gap_a.start, gap_a.stop),
+            (document_b.hashes, document_b.content, gap_b.start, gap_b.stop),
+        )
         >= params.rewrite_gap_dice
     )
 
@@ -849,7 +947,7 @@ def drop_conflicts(alignments: list[Alignment], max_overlap: float = 0.5) -> lis
 
 
 def _extend_chunks(
-    region: _Region, hashes_a: np.ndarray, hashes_b: np.ndarray, params: AlignParams
+    region: _Region, hashes_a: list[int], hashes_b: list[int], params: AlignParams
 ) -> None:
     """Grow the region by whole chunks of words while the chunks on both sides share most of
     their words (a rewritten edge sentence), recovering edges that have no exact seed."""
@@ -857,33 +955,36 @@ def _extend_chunks(
     while region.a_first > 0 and region.b_first > 0:
         chunk_a = hashes_a[max(0, region.a_first - size) : region.a_first]
         chunk_b = hashes_b[max(0, region.b_first - size) : region.b_first]
-        if dice(chunk_a, chunk_b) < params.chunk_dice:
+        if _list_dice(chunk_a, chunk_b) < params.chunk_dice:
             break
         region.a_first -= len(chunk_a)
         region.b_first -= len(chunk_b)
     while region.a_end < len(hashes_a) and region.b_end < len(hashes_b):
         chunk_a = hashes_a[region.a_end : region.a_end + size]
         chunk_b = hashes_b[region.b_end : region.b_end + size]
-        if dice(chunk_a, chunk_b) < params.chunk_dice:
+        if _list_dice(chunk_a, chunk_b) < params.chunk_dice:
             break
         region.a_end += len(chunk_a)
         region.b_end += len(chunk_b)
 
 
-def _words_match(tokens_a: Tokens, i: int, tokens_b: Tokens, j: int, threshold: float) -> bool:
-    if tokens_a.hashes[i] == tokens_b.hashes[j]:
+def _words_match(
+    lists_a: _TokenLists, i: int, lists_b: _TokenLists, j: int, threshold: float
+) -> bool:
+    if lists_a.hashes[i] == lists_b.hashes[j]:
         return True
-    word_a, word_b = tokens_a.word(i), tokens_b.word(j)
+    word_a, word_b = lists_a.word(i), lists_b.word(j)
     if min(len(word_a), len(word_b)) < 4:
         return False
     return Indel.normalized_similarity(word_a, word_b) >= threshold
 
 
 def _extend(
-    region: _Region, tokens_a: Tokens, tokens_b: Tokens, n_a: int, n_b: int, params: AlignParams
+    region: _Region, lists_a: _TokenLists, lists_b: _TokenLists, params: AlignParams
 ) -> None:
     """Grow the region's edges over words that match exactly or fuzzily (a typo'd edge word);
     stop at the first word that does not match, so attributions (`he said`) stay out."""
+    n_a, n_b = len(lists_a.hashes), len(lists_b.hashes)
     for direction in (-1, 1):
         for _ in range(params.extend_words):
             i, j = (
@@ -893,7 +994,7 @@ def _extend(
             )
             if not (0 <= i < n_a and 0 <= j < n_b):
                 break
-            if not _words_match(tokens_a, i, tokens_b, j, params.word_similarity):
+            if not _words_match(lists_a, i, lists_b, j, params.word_similarity):
                 break
             if direction < 0:
                 region.a_first, region.b_first = i, j

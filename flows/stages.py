@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from dedup.align import align_documents
+from dedup.align import align_documents, locality_order
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.candidates import (
     DEFAULT_PARAMS,
@@ -221,17 +221,23 @@ def align_pairs(
 ) -> list[Alignment]:
     """Align every candidate pair, in ``workers`` forked processes (default
     ``$WIRETRACE_ALIGN_WORKERS``, else one per CPU this process may use) when there are enough
-    pairs to pay for the processes. The result is the same list in the same order."""
+    pairs to pay for the processes. The result is the same list in the same order.
+
+    Pairs are aligned in ``locality_order`` (a document's pairs close together, so that its
+    seed index is built fewer times) and their alignments put back in the order of ``pairs``.
+    """
     workers = workers or align_workers()
+    order = locality_order(pairs)
     if workers > 1 and len(pairs) >= 2 * _ALIGN_CHUNK and "fork" in mp.get_all_start_methods():
-        return _align_in_processes(pairs, texts, tokens, progress, workers)
-    alignments: list[Alignment] = []
-    for done, (key_a, key_b) in enumerate(pairs, start=1):
-        alignments.extend(
-            align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
+        return _align_in_processes(pairs, order, texts, tokens, progress, workers)
+    found: list[list[Alignment]] = [[] for _ in pairs]
+    for done, index in enumerate(order, start=1):
+        key_a, key_b = pairs[index]
+        found[index] = align_documents(
+            key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b]
         )
         progress("align", done, len(pairs))
-    return alignments
+    return [alignment for alignments in found for alignment in alignments]
 
 
 ALIGN_WORKERS_ENV = "WIRETRACE_ALIGN_WORKERS"
@@ -259,38 +265,45 @@ _ALIGN_CHUNK = 500
 _ALIGN_INPUTS: tuple[dict[str, str], dict[str, Tokens]] | None = None
 
 
-def _align_chunk(chunk: list[tuple[str, str]]) -> list[Alignment]:
+def _align_chunk(chunk: list[tuple[str, str]]) -> list[list[Alignment]]:
+    """The alignments of each pair of ``chunk``."""
     assert _ALIGN_INPUTS is not None
     texts, tokens = _ALIGN_INPUTS
-    found: list[Alignment] = []
-    for key_a, key_b in chunk:
-        found.extend(
-            align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
-        )
-    return found
+    return [
+        align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
+        for key_a, key_b in chunk
+    ]
 
 
 def _align_in_processes(
     pairs: list[tuple[str, str]],
+    order: list[int],
     texts: dict[str, str],
     tokens: dict[str, Tokens],
     progress: Progress,
     workers: int,
 ) -> list[Alignment]:
     global _ALIGN_INPUTS
-    # A generator of slices: the pair list is not copied into chunks up front.
-    chunks = (pairs[start : start + _ALIGN_CHUNK] for start in range(0, len(pairs), _ALIGN_CHUNK))
-    alignments: list[Alignment] = []
+    # Chunks of the pairs in ``order``, as a generator: not all built up front.
+    chunks = (
+        [pairs[index] for index in order[start : start + _ALIGN_CHUNK]]
+        for start in range(0, len(pairs), _ALIGN_CHUNK)
+    )
+    found: list[list[Alignment]] = [[] for _ in pairs]
     _ALIGN_INPUTS = (texts, tokens)
     try:
         with mp.get_context("fork").Pool(workers) as pool:
-            # imap keeps the chunks' order: the same alignments in the same order as one process.
-            for done, found in enumerate(pool.imap(_align_chunk, chunks), start=1):
-                alignments.extend(found)
-                progress("align", min(done * _ALIGN_CHUNK, len(pairs)), len(pairs))
+            # imap returns the chunks in order: chunk n holds the pairs order[n * chunk:].
+            for number, chunk_found in enumerate(pool.imap(_align_chunk, chunks)):
+                start = number * _ALIGN_CHUNK
+                for index, alignments in zip(
+                    order[start : start + len(chunk_found)], chunk_found, strict=True
+                ):
+                    found[index] = alignments
+                progress("align", min(start + _ALIGN_CHUNK, len(pairs)), len(pairs))
     finally:
         _ALIGN_INPUTS = None
-    return alignments
+    return [alignment for alignments in found for alignment in alignments]
 
 
 @dataclass
