@@ -461,6 +461,7 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
 # thirds of generated news articles name no agency; one search instead of a dozen scans.
 _ANY_ALIAS = re.compile(AGENCY_IN_CREDIT)
 
+
 # Words a pattern cannot match without (case as the pattern writes them), and for a lead-in its
 # closing colon at a line end: ``in`` checks in C that skip whole scans. The patterns that start
 # with an optional part or a look-behind are tried at every position of the text.
@@ -468,6 +469,8 @@ _REQUIRED: dict[re.Pattern[str], tuple[str, ...]] = {
     _COPYRIGHT: ("opyright", "©", "(c)", "(C)"),
     _CONTRIBUTED: ("contributed",),
     _TOLD: ("told", "tell", "speaking", "interview"),
+    _HOUSE_SIGNOFFS[0][0]: ("eporting",),
+    _HOUSE_SIGNOFFS[1][0]: ("contact",),
 }
 _LEADIN_END = re.compile(r":[ \t\u00a0]*(?=\r?\n|$)")
 
@@ -498,7 +501,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
 
     def house_signoffs() -> None:
         for pattern, source in _HOUSE_SIGNOFFS:
-            for match in pattern.finditer(text):
+            for match in _finditer(pattern, text):
                 add(source, match.start(), match.end(), "signoff", whole)
 
     if _ANY_ALIAS.search(text) is None:

@@ -55,7 +55,11 @@ _TITLE_WORD = (
 _SPACE = r"[^\S\n]+"  # spacing inside a name: never a line break
 _TITLES = rf"(?:{_TITLE_WORD}{_SPACE})+"
 _NAME_WORD = r"[A-Z][^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*"
-_NAME = rf"(?<![\w.])(?:{_NAME_WORD}|[A-Z]\.)(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
+# A name's first word, look-behind after its capital (``[A-Z](?<![\w.].)`` is
+# ``(?<![\w.])[A-Z]``): a pattern starting with a character class lets the regex engine skip
+# to the capitals instead of trying every position of the text.
+_NAME_START = r"[A-Z](?<![\w.].)(?:[^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*|\.)"
+_NAME = rf"{_NAME_START}(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
 # Capitalised words that start sentences or name things, not people.
 _NOT_NAMES = {
@@ -108,13 +112,14 @@ def _is_pronoun(name: str) -> bool:
     return re.fullmatch(_PRONOUN, name) is not None
 
 
+_QUOTE_MARK = re.compile(f"[{re.escape(_QUOTE_MARKS)}]")
+
+
 def _mark_roles(text: str, start: int, end: int) -> list[tuple[int, str, str]]:
     """(position, mark, role) for each double quotation mark in ``text[start:end]``."""
     marks: list[tuple[int, str, str]] = []
-    for position in range(start, end):
-        mark = text[position]
-        if mark not in _QUOTE_MARKS:
-            continue
+    for found in _QUOTE_MARK.finditer(text, start, end):  # not a Python loop over every char
+        position, mark = found.start(), found.group()
         if mark in _OPENERS:
             role = "open"
         elif mark in _CLOSERS:
@@ -213,7 +218,7 @@ def quotation_spans(text: str, start: int, end: int) -> list[QuotationSpan]:
 
 
 def _quote_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    if any(mark in _QUOTE_MARKS for mark in text[start:end]):
+    if _QUOTE_MARK.search(text, start, end):
         return _paragraph_quote_spans(text, start, end)
     return _single_quote_spans(text, start, end)
 
