@@ -295,6 +295,10 @@ def _covered_share(shorter: list[str], longer: list[str]) -> float:
     """Share of ``shorter``'s words found, in order, in ``longer`` (cuts anywhere allowed)."""
     if not shorter:
         return 1.0
+    # a copy found whole in the longer one (the common case): its one matching block is all
+    # of it, as SequenceMatcher would find (words hold no spaces)
+    if f" {' '.join(shorter)} " in f" {' '.join(longer)} ":
+        return 1.0
     blocks = SequenceMatcher(None, shorter, longer, autojunk=False).get_matching_blocks()
     return sum(block.size for block in blocks) / len(shorter)
 
@@ -662,9 +666,9 @@ def _parents(
     reference = _reference_wording(witnesses, origin_index)
     # word pairs the origin's wording never has: edits made on the way (inserted or changed
     # words); looking at its whole document keeps neighbouring paragraphs out of them
-    reference_pairs = _word_pairs(fold_words(facts[reference.doc_key].text))
+    reference_pairs = _text_pairs(facts[reference.doc_key].text)
     pairs = {
-        w.index: _uncredited_pairs(facts[w.doc_key], cluster.occurrences[w.index])
+        w.index: _uncredited_pairs(facts[w.doc_key], cluster.occurrences[w.index], w.words)
         for w in witnesses
     }
     # without the origin's own copy, an edit is a minority feature: the wording most copies
@@ -740,14 +744,19 @@ def _credited_parents(
     return parents
 
 
-def _uncredited_pairs(fact: DocumentFacts, occurrence: Occurrence) -> set[tuple[str, str]]:
+def _uncredited_pairs(
+    fact: DocumentFacts, occurrence: Occurrence, words: list[str] | None = None
+) -> set[tuple[str, str]]:
     """Word pairs of an occurrence with its credit phrases cut out: two copies that both add
-    ``, AP reported`` did not copy each other for it."""
+    ``, AP reported`` did not copy each other for it. ``words``: the occurrence's
+    ``fold_words``, if known (used when there is nothing to cut)."""
     cuts = sorted(
         (max(a.start_char, occurrence.start_char), min(a.end_char, occurrence.end_char))
         for a in fact.attributions
         if a.start_char < occurrence.end_char and occurrence.start_char < a.end_char
     )
+    if not cuts and words is not None:
+        return _word_pairs(words)
     segments: list[str] = []
     cursor = occurrence.start_char
     for cut_start, cut_end in cuts:
@@ -759,6 +768,13 @@ def _uncredited_pairs(fact: DocumentFacts, occurrence: Occurrence) -> set[tuple[
 
 def _word_pairs(words: list[str]) -> set[tuple[str, str]]:
     return set(zip(words, words[1:], strict=False))
+
+
+@lru_cache(maxsize=256)
+def _text_pairs(text: str) -> frozenset[tuple[str, str]]:
+    """Word pairs of a whole text (a reference copy's document: often the same one, an
+    agency's copy, for many clusters)."""
+    return frozenset(_word_pairs(fold_words(text)))
 
 
 def _later(witness: _Witness, other: _Witness) -> bool | None:

@@ -376,12 +376,24 @@ def fold_words(text: str, keep_ellipses: bool = False) -> list[str]:
     ['the', 'us', "won't", 'ever']
     """
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
-    folded = re.sub(r"\b(?:[A-Za-z]\.){2,}", lambda match: match.group().replace(".", ""), folded)
+    if _DOTTED_PAIR.search(folded):  # the acronym pattern starts with \b: tried everywhere
+        folded = _DOTTED.sub(lambda match: match.group().replace(".", ""), folded)
+    if folded.isascii():
+        # one lower() for the text, not one per word: the same words in ASCII (elsewhere a
+        # lower-cased letter may not stay a letter: "İ" becomes "i" and a combining dot)
+        tokens = _WORD_OR_ELLIPSIS.findall(folded.lower())
+        if keep_ellipses:
+            return [_ELLIPSIS if token == "..." else token for token in tokens]
+        return [token for token in tokens if token != "..."]
     words = [
         _ELLIPSIS if token in ("...", _ELLIPSIS) else token.lower()
         for token in _WORD_OR_ELLIPSIS.findall(folded)
     ]
     return words if keep_ellipses else [word for word in words if word != _ELLIPSIS]
+
+
+_DOTTED = re.compile(r"\b(?:[A-Za-z]\.){2,}")  # U.S., U.N.
+_DOTTED_PAIR = re.compile(r"[A-Za-z]\.[A-Za-z]\.")  # what _DOTTED needs
 
 
 _US_SPELLING = (
