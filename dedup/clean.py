@@ -35,7 +35,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlparse
 
 import numpy as np
@@ -194,7 +196,14 @@ class _Line:
         return sum(word.lower() in STOPWORDS for word in self.words) / len(self.words)
 
 
-def _lines(text: str) -> list[_Line]:
+@lru_cache(maxsize=4)
+def _lines(text: str) -> tuple[_Line, ...]:
+    """The non-blank lines of ``text`` (shared, never to be changed by a caller).
+
+    Memoised for the last few texts: cleaning a page saved as text splits it, then its
+    template blocks (``document_blocks``) need the same lines; splitting is the costly part
+    (two regex scans per line), and the text is the same object, so the lookup is cheap.
+    """
     lines: list[_Line] = []
     position = 0
     for raw in text.splitlines(keepends=True):
@@ -211,7 +220,7 @@ def _lines(text: str) -> list[_Line]:
                 )
             )
         position += len(raw)
-    return lines
+    return tuple(lines)
 
 
 def canonical_agency(name: str) -> str | None:
@@ -370,7 +379,7 @@ def _starts_lower(line: _Line) -> bool:
     return first.isalpha() and first.islower()
 
 
-def _wrapped_paragraphs(text: str, lines: list[_Line]) -> tuple[list[bool], list[bool]]:
+def _wrapped_paragraphs(text: str, lines: Sequence[_Line]) -> tuple[list[bool], list[bool]]:
     """Per line: is it part of a hard-wrapped paragraph that reads as prose (its lines joined
     have ``WRAPPED_PROSE_WORDS`` words and a sentence end), and does it continue the line
     above (so it does not start a paragraph)?"""
@@ -400,7 +409,7 @@ def _resolve_name_run(kind: str | None, outside_body: bool) -> str | None:
     return "navigation" if outside_body else None
 
 
-def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) -> bool:
+def _opens_comment_section(lines: Sequence[_Line], prose: list[bool], index: int) -> bool:
     """Does the comments marker at ``index`` open the comment section (rather than label a
     comment count or share bar near the top)? Yes if most of the body precedes it, or if a
     commenter's name follows it."""
@@ -424,7 +433,7 @@ def _opens_comment_section(lines: list[_Line], prose: list[bool], index: int) ->
 
 
 def _mark_comment_section(
-    lines: list[_Line], kinds: list[str | None], wrapped: list[bool] | None = None
+    lines: Sequence[_Line], kinds: list[str | None], wrapped: list[bool] | None = None
 ) -> list[bool]:
     """Label the comment section in place; return which lines are body prose (prose lines,
     and the lines of hard-wrapped prose paragraphs, ``wrapped``).
@@ -448,7 +457,7 @@ def _mark_comment_section(
     return prose
 
 
-def _mark_menu_block(lines: list[_Line], kinds: list[str | None], prose: list[bool]) -> None:
+def _mark_menu_block(lines: Sequence[_Line], kinds: list[str | None], prose: list[bool]) -> None:
     """Above the first paragraph, a block of short lines is the site's menu (a page saved
     with its navigation: ``Home``, ``World``, ``Business``, ... one per line). Up to two lines
     of three words or more right above the body stay: the headline and its standfirst."""
@@ -473,7 +482,7 @@ def _mark_menu_block(lines: list[_Line], kinds: list[str | None], prose: list[bo
             kinds[index] = "navigation"
 
 
-def _mark_after_body(lines: list[_Line], kinds: list[str | None], prose: list[bool]) -> None:
+def _mark_after_body(lines: Sequence[_Line], kinds: list[str | None], prose: list[bool]) -> None:
     """Below the article, past a long run of short lines (menus, link lists, share bars), a
     page saved as text goes on with teasers of other stories: prose, but not this article's.
     Only when the article above holds most of the page's prose (else the run is a list inside
@@ -1030,47 +1039,67 @@ def block_hash(block: str) -> int:
     return xxhash.xxh64_intdigest(block.encode("utf-8")) & ~_SENTENCE_BIT
 
 
+# The kind of a template span, by where its line stands among the body's prose lines.
+TEMPLATE_KINDS = ("navigation", "footer", "promo")
+# A piece of a body line that becomes a template span if the line's block is marked: the
+# line's body-block entry, its kind (an index into ``TEMPLATE_KINDS``) and the characters (the
+# line with its newline, less what cleaning already made boilerplate). Known when a document
+# is cleaned, so that marking it later needs neither its text nor its lines.
+TEMPLATE_PIECE = np.dtype([("entry", "<u8"), ("kind", "u1"), ("start", "<u4"), ("end", "<u4")])
+
+
 @dataclass
 class DocumentBlocks:
     """What template detection needs of a document, without its text (persistable):
     ``blocks``, the distinct block hashes of all its lines, marked or not (what the outlet's
     counts count), and ``body_blocks``, those of its body lines with the low bit set for a
-    sentence (what may become template). Sorted uint64 arrays."""
+    sentence (what may become template). Sorted uint64 arrays. ``pieces``: the
+    ``TEMPLATE_PIECE`` rows of its body lines in text order (``marked_spans``)."""
 
     outlet_key: str | None
     blocks: np.ndarray
     body_blocks: np.ndarray
+    pieces: np.ndarray | None = None
 
 
 def _is_sentence(line: _Line) -> bool:
     return line.sentences >= 1 or line.content.endswith(TERMINAL)
 
 
+def _hashed_lines(lines: Sequence[_Line]) -> list[tuple[_Line, int]]:
+    """The lines that have words, with their block hash."""
+    return [(line, block_hash(block)) for line in lines if (block := _block_key(line.content))]
+
+
 def _body_lines(
-    document: CleanedDocument, lines: list[_Line] | None = None
+    document: CleanedDocument, hashed: list[tuple[_Line, int]] | None = None
 ) -> list[tuple[_Line, int]]:
     """Body lines (at least half outside the boilerplate) with their body-block entry;
-    ``lines``: the document's ``_lines``, when the caller has split it already."""
+    ``hashed``: the document's ``_hashed_lines``, when the caller has them already."""
     ranges = document.content_ranges()
-    found = []
-    for line in _lines(document.text) if lines is None else lines:
-        block = _block_key(line.content)
-        if block and _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2:
-            found.append((line, block_hash(block) | (_SENTENCE_BIT * _is_sentence(line))))
-    return found
+    if hashed is None:
+        hashed = _hashed_lines(_lines(document.text))
+    return [
+        (line, block | (_SENTENCE_BIT * _is_sentence(line)))
+        for line, block in hashed
+        if _overlap(line.start, line.end, ranges) >= (line.end - line.start) / 2
+    ]
 
 
 def document_blocks(doc_key: str, outlet: str | None, document: CleanedDocument) -> DocumentBlocks:
     """The blocks of ``document`` (its boilerplate as cleaning found it, without template
     spans: a line is counted wherever it stands, so that marking is the same whichever
-    documents were marked before, or after a run killed half way)."""
-    lines = _lines(document.text)  # split once: the slowest part of this function
-    blocks = {block_hash(block) for line in lines if (block := _block_key(line.content))}
-    body = {entry for _, entry in _body_lines(document, lines)}
+    documents were marked before, or after a run killed half way), and its template pieces.
+
+    ``_lines`` is memoised: right after ``clean_plain_text`` of the same text it costs nothing.
+    """
+    hashed = _hashed_lines(_lines(document.text))
+    body = _body_lines(document, hashed)
     return DocumentBlocks(
         outlet_key(doc_key, outlet),
-        np.array(sorted(blocks), dtype=np.uint64),
-        np.array(sorted(body), dtype=np.uint64),
+        np.array(sorted({block for _, block in hashed}), dtype=np.uint64),
+        np.array(sorted({entry for _, entry in body}), dtype=np.uint64),
+        _template_pieces(document, body),
     )
 
 
@@ -1109,32 +1138,47 @@ def template_blocks(
 def template_spans(document: CleanedDocument, marked: np.ndarray) -> list[BoilerplateSpan]:
     """Spans for the body lines of ``document`` whose body-block entry is in ``marked``
     (``template_blocks``); ``document.boilerplate`` is cleaning's, template spans excluded."""
-    lines = _body_lines(document)
-    if not len(marked) or not lines:
+    if not len(marked):
         return []
-    chosen = set(marked.tolist())
-    spans: list[BoilerplateSpan] = []
+    return marked_spans(_template_pieces(document, _body_lines(document)), marked)
+
+
+def marked_spans(pieces: np.ndarray, marked: np.ndarray) -> list[BoilerplateSpan]:
+    """The template spans of a document from its ``DocumentBlocks.pieces`` and its marked
+    body blocks (``template_blocks``): what ``template_spans`` gives, without the text."""
+    if not len(marked) or not len(pieces):
+        return []
+    chosen = pieces[np.isin(pieces["entry"], marked)]
+    return [
+        BoilerplateSpan(start, end, TEMPLATE_KINDS[kind])
+        for start, end, kind in zip(
+            chosen["start"].tolist(), chosen["end"].tolist(), chosen["kind"].tolist(), strict=True
+        )
+    ]
+
+
+def _template_pieces(document: CleanedDocument, body: list[tuple[_Line, int]]) -> np.ndarray:
+    """The ``TEMPLATE_PIECE`` rows of the body lines ``body`` (``_body_lines``), in order."""
     ranges = document.content_ranges()
-    prose_positions = [line.start for line, _ in lines if line.is_prose]
+    prose_positions = [line.start for line, _ in body if line.is_prose]
     first_prose = prose_positions[0] if prose_positions else 0
     last_prose = prose_positions[-1] if prose_positions else len(document.text)
-    for line, entry in lines:
-        if entry not in chosen:
-            continue
+    pieces: list[tuple[int, int, int, int]] = []
+    for line, entry in body:
         long_paragraph = line.n_words >= 40
         if line.start < first_prose:
-            kind = "navigation"
+            kind = 0  # navigation
         elif line.start > last_prose or (line.start == last_prose and not long_paragraph):
-            kind = "footer"
+            kind = 1  # footer
         else:
-            kind = "promo"
+            kind = 2  # promo
         end = line.end
         if document.text[end : end + 1] == "\n":
             end += 1
         # Only the part not already boilerplate: spans of one document never overlap.
         for piece_start, piece_end in _intersect(line.start, end, ranges):
-            spans.append(BoilerplateSpan(piece_start, piece_end, kind))
-    return spans
+            pieces.append((entry, kind, piece_start, piece_end))
+    return np.array(pieces, dtype=TEMPLATE_PIECE)
 
 
 def template_boilerplate(

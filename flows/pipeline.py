@@ -14,18 +14,21 @@ from importlib import metadata as package_metadata
 from typing import Any
 
 from dedup.candidates import DEFAULT_PARAMS
-from dedup.records import Alignment, CleanedDocument
+from dedup.records import Alignment
 from flows import stages
-from flows.ingest import Skipped
+from flows.ingest import RawDocument, Skipped
 from storage.store import Store
 
 Notify = Callable[[str], None]
 SAVE_BATCH = 500  # documents per transaction: fewer round trips, little lost to a crash
+# Documents per call of the clean stage (one process pool each): enough to keep the workers
+# busy, few enough that their cleaned texts are not all held at once.
+CLEAN_STEP = 10 * SAVE_BATCH
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 STAGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "ingest": stages.ingest,
-    "clean": stages.clean,
+    "clean": stages.clean_documents,
     "templates": stages.apply_templates,
     "fingerprint": stages.fingerprint,
     "candidates": stages.find_candidates,
@@ -109,25 +112,26 @@ def run_pipeline(
             ingested = step["ingest"](paths, store.known_hashes())
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
-            batch: list[tuple[str, str, str, CleanedDocument]] = []
-            for done, raw in enumerate(ingested.documents, start=1):
-                try:
-                    cleaned = step["clean"](raw)
-                except Exception as error:  # one bad document costs one document
-                    summary.skipped.append(Skipped(raw.uri, _one_line(error)))
-                    continue
-                if raw.note:
-                    notify(f"note: {raw.uri}: {raw.note}")
-                batch.append((raw.uri, raw.content_hash, raw.source_format, cleaned))
-                if len(batch) >= SAVE_BATCH:
-                    # A document is stored whole or not at all; a batch is one transaction.
-                    store.save_documents(batch)
-                    summary.documents_new += len(batch)
-                    batch = []
-                progress("clean", done, len(ingested.documents))
+            raws = ingested.documents
+            batch: list[tuple[RawDocument, stages.CleanResult]] = []
+            for first in range(0, len(raws), CLEAN_STEP):
+                chunk = raws[first : first + CLEAN_STEP]
+                for done, (raw, result) in enumerate(
+                    zip(chunk, step["clean"](chunk), strict=True), start=first + 1
+                ):
+                    if result.error is not None:
+                        summary.skipped.append(Skipped(raw.uri, result.error))
+                        continue
+                    if raw.note:
+                        notify(f"note: {raw.uri}: {raw.note}")
+                    batch.append((raw, result))
+                    if len(batch) >= SAVE_BATCH:
+                        # A document is stored whole or not at all; a batch is one transaction.
+                        summary.documents_new += _save_cleaned(store, batch)
+                        batch = []
+                    progress("clean", done, len(raws))
             if batch:
-                store.save_documents(batch)
-                summary.documents_new += len(batch)
+                summary.documents_new += _save_cleaned(store, batch)
             for skipped in summary.skipped:
                 notify(skipped.message())
                 store.record_skipped(run_id, skipped.uri, skipped.reason)
@@ -185,6 +189,14 @@ def _detect(
     return pairs, step["align"](pairs, texts, tokens, progress)
 
 
-def _one_line(error: BaseException) -> str:
-    text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+def _save_cleaned(store: Store, batch: list[tuple[RawDocument, stages.CleanResult]]) -> int:
+    """Store cleaned documents with their template blocks, in one transaction; how many."""
+    store.save_documents(
+        [
+            (raw.uri, raw.content_hash, raw.source_format, result.document)
+            for raw, result in batch
+            if result.document is not None
+        ],
+        {raw.uri: result.blocks for raw, result in batch if result.blocks is not None},
+    )
+    return len(batch)

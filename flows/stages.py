@@ -33,6 +33,7 @@ from dedup.clean import (
     clean_html,
     clean_plain_text,
     document_blocks,
+    marked_spans,
     template_blocks,
     template_spans,
 )
@@ -108,6 +109,81 @@ def clean(raw: RawDocument) -> CleanedDocument:
     return document
 
 
+@dataclass
+class CleanResult:
+    """One raw document cleaned (``document``, and ``blocks``, its template blocks as the
+    store keeps them, counted in its outlet by ``apply_templates``), or ``error``: why it is
+    skipped (one line)."""
+
+    uri: str
+    document: CleanedDocument | None = None
+    blocks: TemplateBlocksRow | None = None
+    error: str | None = None
+
+
+def clean_documents(raws: list[RawDocument], workers: int | None = None) -> list[CleanResult]:
+    """``clean`` for each raw document, with its template blocks, in input order; a document
+    that fails costs that document only. In ``workers`` forked processes (default: as many as
+    ``align_pairs`` uses) when there are enough documents to pay for them."""
+    workers = workers or align_workers()
+    if workers > 1 and len(raws) >= 2 * _CLEAN_CHUNK and "fork" in mp.get_all_start_methods():
+        return _clean_in_processes(raws, workers)
+    return [_clean_one(raw) for raw in raws]
+
+
+def _clean_one(raw: RawDocument) -> CleanResult:
+    try:
+        document = clean(raw)
+    except Exception as error:  # one bad document costs one document
+        return CleanResult(raw.uri, error=one_line(error))
+    # Blocks from the lines cleaning split (dedup.clean memoises them): no second split, and
+    # no text read back by the template stage.
+    blocks = document_blocks(raw.uri, document.metadata.outlet, document)
+    row = TemplateBlocksRow(
+        raw.uri,
+        blocks.outlet_key or "",
+        blocks.blocks,
+        blocks.body_blocks,
+        _NO_MARKS,
+        blocks.pieces,
+        marked=False,
+    )
+    return CleanResult(raw.uri, document, row)
+
+
+def one_line(error: BaseException) -> str:
+    """The first line of an error's message (its type's name if it has none)."""
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+_NO_MARKS = np.zeros(0, dtype=np.uint64)
+# Documents per task sent to a cleaning worker: about 0.1 s of work, so that the pool's
+# bookkeeping and the pickled results are small next to it, and the two workers stay even.
+_CLEAN_CHUNK = 100
+# Inputs of the forked cleaning workers (shared with the parent, not pickled to them).
+_CLEAN_INPUTS: list[RawDocument] | None = None
+
+
+def _clean_chunk(start: int) -> list[CleanResult]:
+    assert _CLEAN_INPUTS is not None
+    return [_clean_one(raw) for raw in _CLEAN_INPUTS[start : start + _CLEAN_CHUNK]]
+
+
+def _clean_in_processes(raws: list[RawDocument], workers: int) -> list[CleanResult]:
+    global _CLEAN_INPUTS
+    results: list[CleanResult] = []
+    _CLEAN_INPUTS = raws
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            # imap keeps the chunks' order: the same results in the same order as one process.
+            for found in pool.imap(_clean_chunk, range(0, len(raws), _CLEAN_CHUNK)):
+                results.extend(found)
+    finally:
+        _CLEAN_INPUTS = None
+    return results
+
+
 def parse_datetime(value: str) -> datetime | None:
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -120,46 +196,64 @@ def apply_templates(store: Store) -> int:
     """Mark lines that repeat across an outlet's documents as template boilerplate; returns
     how many documents' boilerplate changed (they are pending again).
 
-    Incremental: each document's line blocks are stored once (``dedup.clean.document_blocks``);
-    the outlets of new documents are re-counted from the stored blocks, and only documents
-    whose set of template lines changed (the new ones, and older ones whose lines crossed a
-    threshold as the outlet grew) are read and re-marked. Template spans are recomputed, not
-    only added, so the result is the one a full rebuild gives.
+    Incremental: each document's line blocks are stored once, with the document when it is
+    cleaned (``clean_documents``; ``dedup.clean.document_blocks``), not yet counted. The
+    outlets of uncounted documents are re-counted from the stored blocks, and only documents
+    whose set of template lines changed (new ones with template lines, and older ones whose
+    lines crossed a threshold as the outlet grew) get new template spans, from their stored
+    pieces (``dedup.clean.marked_spans``): no text is split again. Template spans are
+    recomputed, not only added, so the result is the one a full rebuild gives. Documents
+    stored without blocks (by ``Store.save_document``, or by an earlier version) are read and
+    split here.
     """
-    new_uris = store.uris_without_template_blocks()
-    if not new_uris:
-        return 0
-    loaded = {doc.uri: doc for doc in store.detection_inputs(new_uris)}
+    legacy = {doc.uri: doc for doc in store.detection_inputs(store.uris_without_template_blocks())}
     fresh: dict[str, TemplateBlocksRow] = {}
-    for doc in loaded.values():
+    for doc in legacy.values():
         blocks = document_blocks(doc.uri, doc.metadata.outlet, _as_cleaned(doc))
-        no_marks = np.zeros(0, dtype=np.uint64)
         fresh[doc.uri] = TemplateBlocksRow(
-            doc.uri, blocks.outlet_key or "", blocks.blocks, blocks.body_blocks, no_marks
-        )
+            doc.uri, blocks.outlet_key or "", blocks.blocks, blocks.body_blocks, _NO_MARKS,
+            blocks.pieces,
+        )  # fmt: skip
+    unmarked = store.unmarked_templates()
+    if not fresh and not unmarked:
+        return 0
+    # Uncounted documents without an outlet are counted nowhere: their marks stay empty.
+    marks: dict[str, np.ndarray] = {uri: _NO_MARKS for uri, key in unmarked.items() if not key}
+    outlets = ({row.outlet_key for row in fresh.values()} | set(unmarked.values())) - {""}
     groups: dict[str, list[TemplateBlocksRow]] = defaultdict(list)
-    outlets = {row.outlet_key for row in fresh.values() if row.outlet_key}
     for row in [*store.template_blocks(outlets), *fresh.values()]:
         if row.outlet_key:
             groups[row.outlet_key].append(row)
-    marks: dict[str, TemplateBlocksRow] = {}
+    respan: dict[str, np.ndarray] = {}  # documents whose template spans change, their marks
     for members in groups.values():
         counts = block_counts([row.blocks for row in members])
         for row in members:
             blocks = DocumentBlocks(row.outlet_key, row.blocks, row.body_blocks)
             marked = template_blocks(blocks, counts, len(members))
-            if not np.array_equal(marked, row.template_blocks):
-                marks[row.uri] = replace(row, template_blocks=marked)
-    loaded.update((doc.uri, doc) for doc in store.detection_inputs(set(marks) - set(loaded)))
+            changed = not np.array_equal(marked, row.template_blocks)
+            if row.uri in fresh:
+                fresh[row.uri] = replace(row, template_blocks=marked)
+            elif changed or not row.marked:
+                marks[row.uri] = marked
+            if changed:
+                respan[row.uri] = marked
+    pieces = {uri: row.pieces for uri, row in fresh.items()}
+    pieces |= store.template_pieces(set(respan) - set(pieces))
+    # Rows stored before pieces were kept: their spans are found from their texts.
+    unpieced = {uri for uri in respan if pieces.get(uri) is None}
+    legacy |= {doc.uri: doc for doc in store.detection_inputs(unpieced - set(legacy))}
+    spans = [
+        (
+            uri,
+            template_spans(_as_cleaned(legacy[uri]), marked)
+            if uri in unpieced
+            else marked_spans(pieces[uri], marked),
+        )
+        for uri, marked in sorted(respan.items())
+    ]
     # One transaction for all documents (a commit per document dominated this stage), and
     # blocks with their marks: a run killed half way redoes all of it.
-    changed = store.save_templates(
-        (fresh | marks).values(),
-        [
-            (uri, template_spans(_as_cleaned(loaded[uri]), row.template_blocks))
-            for uri, row in sorted(marks.items())
-        ],
-    )
+    changed = store.save_templates(fresh.values(), marks, spans)
     return len(changed)
 
 

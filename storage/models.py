@@ -33,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -107,7 +108,10 @@ class DbTemplateBlocks(Base):
     """The line blocks of a document that template detection counts within its outlet."""
 
     __tablename__ = "template_blocks"
-    __table_args__ = (Index("ix_template_blocks_outlet", "outlet_key"),)
+    __table_args__ = (
+        Index("ix_template_blocks_outlet", "outlet_key"),
+        Index("ix_template_blocks_unmarked", "marked", "outlet_key"),
+    )
 
     document_id: Mapped[int] = mapped_column(
         ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True
@@ -116,6 +120,10 @@ class DbTemplateBlocks(Base):
     blocks: Mapped[bytes] = mapped_column(LargeBinary)  # every line's block hash, uint64
     body_blocks: Mapped[bytes] = mapped_column(LargeBinary)  # body lines' (hash | sentence bit)
     template_blocks: Mapped[bytes] = mapped_column(LargeBinary)  # body blocks marked template
+    # dedup.clean.TEMPLATE_PIECE rows (NULL: written before they were stored)
+    pieces: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    # false until the template stage has counted the blocks in the outlet and marked them
+    marked: Mapped[bool] = mapped_column(Boolean, server_default=true())
 
 
 class DbBoilerplateSpan(Base):
