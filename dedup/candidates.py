@@ -45,7 +45,7 @@ Scheme (numbers are ``CandidateParams`` defaults; see the PAN benchmark, ``bench
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,6 +217,97 @@ def to_datasketch(sketches: PassageSketches, window: int):
     return LeanMinHash(minhash)
 
 
+@dataclass
+class DocumentPairs:
+    """Distinct document pairs as numbers into ``names``: ``first[i] < second[i]``.
+
+    Numbers, not key tuples, while there are millions of them (the LSH pairs of 100k
+    documents): only the pairs kept after the shared-shingle check become tuples.
+    """
+
+    names: list[str]
+    first: np.ndarray  # int64
+    second: np.ndarray  # int64
+
+    @classmethod
+    def from_codes(cls, names: list[str], codes: list[np.ndarray]) -> DocumentPairs:
+        """From ``low * len(names) + high`` codes (repeats allowed)."""
+        unique = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        n_names = max(1, len(names))
+        return cls(names, unique // n_names, unique % n_names)
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def documents(self) -> list[str]:
+        """Names of the documents in at least one pair."""
+        return [self.names[number] for number in np.union1d(self.first, self.second).tolist()]
+
+    def as_set(self) -> set[tuple[str, str]]:
+        return set(self.tuples())
+
+    def tuples(self, keep: np.ndarray | None = None) -> list[tuple[str, str]]:
+        """The pairs (those where ``keep`` is true) as sorted ``(a, b)`` key tuples, ``a < b``."""
+        first, second = self.first, self.second
+        if keep is not None:
+            first, second = first[keep], second[keep]
+        names = self.names
+        found = []
+        for low, high in zip(first.tolist(), second.tolist(), strict=True):
+            key_a, key_b = names[low], names[high]
+            found.append((key_a, key_b) if key_a < key_b else (key_b, key_a))
+        return sorted(found)
+
+    def sharing(self, shingles: dict[str, np.ndarray], min_shared: int) -> list[tuple[str, str]]:
+        """The pairs whose documents share at least ``min_shared`` shingles, as ``tuples``
+        (see ``shared_shingle_pairs``; a document missing from ``shingles`` shares none)."""
+        if not len(self):
+            return []
+        empty = np.zeros(0, dtype=np.uint32)
+        numbered = [shingles.get(name, empty) for name in self.names]
+        counts = shared_shingle_counts(self.first, self.second, numbered)
+        return self.tuples(counts >= min_shared)
+
+
+def bucket_pair_codes(
+    keys: np.ndarray, docs: np.ndarray, is_wanted: np.ndarray, max_bucket_docs: int
+) -> list[np.ndarray]:
+    """``low * n_docs + high`` of the document pairs of every bucket among ``keys`` (``docs``
+    their document numbers, ``n_docs = len(is_wanted)``) with 2..``max_bucket_docs`` entries
+    and at least one wanted document."""
+    if len(keys) < 2:
+        return []
+    # Most band keys belong to one document and make no pair: drop them with a plain sort of
+    # the keys before the argsort that carries the documents along (a few times dearer).
+    ordered = np.sort(keys)
+    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+    del ordered
+    if not len(repeated):
+        return []
+    found = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
+    chosen = repeated[found] == keys
+    keys, docs = keys[chosen], docs[chosen]
+    order = np.argsort(keys, kind="stable")
+    keys, docs = keys[order], docs[order]
+    boundaries = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    starts = np.concatenate(([0], boundaries))
+    counts = np.diff(np.concatenate((starts, [len(keys)])))
+    wanted = (counts >= 2) & (counts <= max_bucket_docs)
+    starts, counts = starts[wanted], counts[wanted]
+    n_docs = len(is_wanted)
+    codes = []
+    for size in np.unique(counts).tolist():
+        members = docs[starts[counts == size][:, None] + np.arange(size)[None, :]]
+        first, second = np.triu_indices(size, 1)
+        left = members[:, first].ravel().astype(np.int64)
+        right = members[:, second].ravel().astype(np.int64)
+        keep = (is_wanted[left] | is_wanted[right]) & (left != right)
+        low = np.minimum(left[keep], right[keep])
+        high = np.maximum(left[keep], right[keep])
+        codes.append(np.unique(low * n_docs + high))
+    return codes
+
+
 class CandidateIndex:
     """LSH index of passage sketches; documents sharing any band bucket are candidates.
 
@@ -281,7 +372,11 @@ class CandidateIndex:
 
     def pairs(self, among: set[str] | None = None) -> set[tuple[str, str]]:
         """Pairs ``(a, b)``, ``a < b``, of indexed documents sharing a band bucket, at least one
-        of them in ``among`` (all documents when None).
+        of them in ``among`` (all documents when None); see ``numbered_pairs``."""
+        return self.numbered_pairs(among).as_set()
+
+    def numbered_pairs(self, among: set[str] | None = None) -> DocumentPairs:
+        """The pairs of ``pairs`` as numbers into the index's document keys.
 
         One pass over the buckets instead of one query per document: every bucket with
         2..``max_bucket_docs`` documents yields its pairs, grouped by bucket size so that numpy
@@ -307,44 +402,8 @@ class CandidateIndex:
         codes: list[np.ndarray] = []
         for part in range(slices):
             keys, docs = _key_slice(key_parts, doc_parts, part, slices)
-            codes.extend(self._bucket_pair_codes(keys, docs, is_wanted))
-        if not codes:
-            return set()
-        unique_codes = np.unique(np.concatenate(codes))
-        names = self._doc_keys
-        result: set[tuple[str, str]] = set()
-        for low, high in zip(
-            (unique_codes // n_docs).tolist(), (unique_codes % n_docs).tolist(), strict=True
-        ):
-            key_a, key_b = names[low], names[high]
-            result.add((key_a, key_b) if key_a < key_b else (key_b, key_a))
-        return result
-
-    def _bucket_pair_codes(
-        self, keys: np.ndarray, docs: np.ndarray, is_wanted: np.ndarray
-    ) -> list[np.ndarray]:
-        """``low * n_docs + high`` of the document pairs of every bucket among ``keys``."""
-        if len(keys) < 2:
-            return []
-        order = np.argsort(keys, kind="stable")
-        keys, docs = keys[order], docs[order]
-        boundaries = np.flatnonzero(keys[1:] != keys[:-1]) + 1
-        starts = np.concatenate(([0], boundaries))
-        counts = np.diff(np.concatenate((starts, [len(keys)])))
-        wanted = (counts >= 2) & (counts <= self.params.max_bucket_docs)
-        starts, counts = starts[wanted], counts[wanted]
-        n_docs = len(self._doc_keys)
-        codes = []
-        for size in np.unique(counts).tolist():
-            members = docs[starts[counts == size][:, None] + np.arange(size)[None, :]]
-            first, second = np.triu_indices(size, 1)
-            left = members[:, first].ravel().astype(np.int64)
-            right = members[:, second].ravel().astype(np.int64)
-            keep = (is_wanted[left] | is_wanted[right]) & (left != right)
-            low = np.minimum(left[keep], right[keep])
-            high = np.maximum(left[keep], right[keep])
-            codes.append(np.unique(low * n_docs + high))
-        return codes
+            codes.extend(bucket_pair_codes(keys, docs, is_wanted, self.params.max_bucket_docs))
+        return DocumentPairs.from_codes(list(self._doc_keys), codes)
 
     def query(self, sketches: PassageSketches) -> set[str]:
         """Keys of indexed documents sharing at least one band bucket with ``sketches``."""
@@ -415,7 +474,16 @@ def pairs_with_new(
     old_chunks: Iterable[Iterable[tuple[str, np.ndarray]]],
     params: CandidateParams = DEFAULT_PARAMS,
 ) -> set[tuple[str, str]]:
-    """Pairs ``(a, b)``, ``a < b``, sharing an LSH bucket, at least one of them in ``new``,
+    """The pairs of ``numbered_pairs_with_new`` as ``(a, b)`` key tuples, ``a < b``."""
+    return numbered_pairs_with_new(new, old_chunks, params).as_set()
+
+
+def numbered_pairs_with_new(
+    new: dict[str, np.ndarray],
+    old_chunks: Iterable[Iterable[tuple[str, np.ndarray]]],
+    params: CandidateParams = DEFAULT_PARAMS,
+) -> DocumentPairs:
+    """Pairs of documents sharing an LSH bucket, at least one of them in ``new``,
     from distinct band keys per document: ``new`` documents' keys, and the archive's as chunks
     of ``(doc_key, keys)`` (read from storage a chunk at a time).
 
@@ -430,7 +498,7 @@ def pairs_with_new(
     for doc_key in sorted(new):
         index.add_keys(doc_key, new[doc_key])
     if not new:
-        return set()
+        return DocumentPairs([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     wanted = np.unique(np.concatenate([new[key] for key in new]))
     shift = np.uint64(64 - _BITMAP_BITS)
     bitmap = np.zeros(1 << _BITMAP_BITS, dtype=bool)
@@ -449,7 +517,63 @@ def pairs_with_new(
             exact = wanted[positions] == keys
             keys, owners = keys[exact], owners[exact]
         index.add_entries([doc_key for doc_key, _ in members], keys, owners)
-    return index.pairs(set(new))
+    return index.numbered_pairs(set(new))
+
+
+def pairs_in_slices(
+    read_chunks: Callable[[], Iterable[Iterable[tuple[str, np.ndarray]]]],
+    among: set[str],
+    params: CandidateParams = DEFAULT_PARAMS,
+    slices: int = 1,
+) -> DocumentPairs:
+    """Pairs of documents sharing an LSH bucket, at least one of them in ``among``, among all
+    documents ``read_chunks()`` yields as chunks of ``(doc_key, distinct band keys)``: the
+    pairs of one ``CandidateIndex`` holding them all.
+
+    For a run with many new documents (a first run: all of them), where ``pairs_with_new``'s
+    prefilter would keep nearly every key. The keys are read ``slices`` times (rounded up to a
+    power of two), each time keeping the slice of the key space a key's low bits select, so
+    that only a slice is ever held and sorted: 100k documents hold 106M keys (850 MB), and an
+    index of all of them needed several copies at once.
+    """
+    slices = 1 << max(0, slices - 1).bit_length()
+    mask = np.uint64(slices - 1)
+    names: list[str] = []
+    numbers: dict[str, int] = {}
+    codes: list[np.ndarray] = []
+    is_wanted = np.zeros(0, dtype=bool)
+    for part in range(slices):
+        key_parts: list[np.ndarray] = []
+        doc_parts: list[np.ndarray] = []
+        for chunk in read_chunks():
+            members = list(chunk)
+            if not members:
+                continue
+            owners = np.empty(len(members), dtype=np.int32)
+            for position, (doc_key, _) in enumerate(members):
+                number = numbers.get(doc_key)
+                if number is None:
+                    if part:
+                        raise ValueError(f"document {doc_key!r} appeared after the first slice")
+                    number = numbers[doc_key] = len(names)
+                    names.append(doc_key)
+                owners[position] = number
+            keys = np.concatenate([member_keys for _, member_keys in members])
+            docs = np.repeat(owners, [len(member_keys) for _, member_keys in members])
+            if slices > 1:
+                chosen = (keys & mask) == np.uint64(part)
+                keys, docs = keys[chosen], docs[chosen]
+            key_parts.append(keys)
+            doc_parts.append(docs)
+        if part == 0:
+            is_wanted = np.zeros(len(names), dtype=bool)
+            is_wanted[[numbers[key] for key in among if key in numbers]] = True
+        if not key_parts:
+            continue
+        keys, docs = np.concatenate(key_parts), np.concatenate(doc_parts)
+        del key_parts, doc_parts
+        codes.extend(bucket_pair_codes(keys, docs, is_wanted, params.max_bucket_docs))
+    return DocumentPairs.from_codes(names, codes)
 
 
 def shared_shingles(first: np.ndarray, second: np.ndarray) -> int:
@@ -471,12 +595,125 @@ def shared_shingle_pairs(
     (stock phrases: ``the prime minister said``), and at 100k documents those false pairs
     dominate (3.15M LSH pairs, 7% of them truly related). A reused passage of the aligner's
     minimum length shares far more than that. See ``MIN_SHARED_SHINGLES`` for the measurement.
+    The counting is vectorised (``shared_shingle_counts``): a Python loop over the pairs cost
+    6-28 us a pair, over a minute for the millions of LSH pairs of 100k documents.
     """
+    pairs = list(pairs)
+    if not pairs:
+        return []
+    names = sorted({uri for pair in pairs for uri in pair})
+    ids = {name: number for number, name in enumerate(names)}
+    left = np.fromiter((ids[key_a] for key_a, _ in pairs), dtype=np.int64, count=len(pairs))
+    right = np.fromiter((ids[key_b] for _, key_b in pairs), dtype=np.int64, count=len(pairs))
+    counts = shared_shingle_counts(left, right, [shingles[name] for name in names])
     return sorted(
-        (key_a, key_b)
-        for key_a, key_b in pairs
-        if shared_shingles(shingles[key_a], shingles[key_b]) >= min_shared
+        pair for pair, count in zip(pairs, counts.tolist(), strict=True) if count >= min_shared
     )
+
+
+# A shingle held by more documents than this (stock phrases) is counted pair by pair instead of
+# by enumerating its documents' pairs, which grows with the square of their number.
+_MAX_SHINGLE_GROUP = 256
+# Entries handled per numpy step of ``shared_shingle_counts``: bounds its working memory to a
+# few hundred MB whatever the number of pairs.
+_STEP_ENTRIES = 8_000_000
+
+
+def shared_shingle_counts(
+    left: np.ndarray, right: np.ndarray, shingles: list[np.ndarray]
+) -> np.ndarray:
+    """How many values ``shingles[left[i]]`` and ``shingles[right[i]]`` share, for every i
+    (``left[i] != right[i]``; each array distinct values below 2^32).
+
+    Without a loop per pair: the documents' values are sorted into groups of documents holding
+    the same value (most values belong to one document only and drop out); every group yields
+    its document pairs, and each one that is among the asked pairs counts one for it. Values
+    held by more than ``_MAX_SHINGLE_GROUP`` documents are few but would yield millions of
+    pairs: for those, each asked pair looks its shorter side's values up in the other's.
+    Cost grows with the shared values, not with the number of pairs times their shingles.
+    """
+    n_docs = len(shingles)
+    low = np.minimum(left, right).astype(np.int64)
+    high = np.maximum(left, right).astype(np.int64)
+    codes, inverse = np.unique(low * n_docs + high, return_inverse=True)
+    counts = np.zeros(len(codes), dtype=np.int64)
+    if not len(codes):
+        return counts[inverse]
+    involved = np.zeros(n_docs, dtype=bool)
+    involved[low] = involved[high] = True
+    documents = np.flatnonzero(involved)
+    sizes = np.array([len(shingles[d]) for d in documents.tolist()], dtype=np.int64)
+    if not sizes.sum():
+        return counts[inverse]
+    values = np.concatenate([np.asarray(shingles[d], dtype=np.uint32) for d in documents.tolist()])
+    # value << 32 | document, sorted: groups of one value, their documents in ascending order.
+    entries = (values.astype(np.uint64) << np.uint64(32)) | np.repeat(documents, sizes).astype(
+        np.uint64
+    )
+    del values
+    entries.sort()
+    group_values = entries >> np.uint64(32)
+    starts = np.concatenate(([0], np.flatnonzero(group_values[1:] != group_values[:-1]) + 1))
+    del group_values
+    group_sizes = np.diff(np.concatenate((starts, [len(entries)])))
+    owners = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    shared = group_sizes >= 2
+    small = shared & (group_sizes <= _MAX_SHINGLE_GROUP)
+    for size in np.unique(group_sizes[small]).tolist():
+        group_starts = starts[small & (group_sizes == size)]
+        first, second = np.triu_indices(size, 1)
+        per_step = max(1, _STEP_ENTRIES // len(first))
+        for offset in range(0, len(group_starts), per_step):
+            members = owners[group_starts[offset : offset + per_step, None] + np.arange(size)]
+            # Documents ascend within a group, so first < second in every pair made here.
+            found = members[:, first].ravel() * n_docs + members[:, second].ravel()
+            positions = np.minimum(np.searchsorted(codes, found), len(codes) - 1)
+            counts += np.bincount(positions[codes[positions] == found], minlength=len(codes))
+    large = shared & ~small
+    if large.any():
+        chosen = np.repeat(large, group_sizes)
+        counts += _probe_counts(codes // n_docs, codes % n_docs, entries[chosen], n_docs)
+    return counts[inverse]
+
+
+def _probe_counts(
+    low: np.ndarray, high: np.ndarray, entries: np.ndarray, n_docs: int
+) -> np.ndarray:
+    """Shared values of each pair ``(low[i], high[i])`` among ``entries`` (``value << 32 |
+    document``): each pair looks the values of its side with fewer of them up in the other's."""
+    owners = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    # document << 32 | value, sorted: each document's values in one ascending run.
+    by_owner = (owners.astype(np.uint64) << np.uint64(32)) | (entries >> np.uint64(32))
+    order = np.argsort(by_owner)
+    by_owner = by_owner[order]
+    values = by_owner & np.uint64(0xFFFFFFFF)
+    lengths = np.bincount(owners, minlength=n_docs)
+    starts = np.cumsum(lengths) - lengths
+    swap = lengths[low] > lengths[high]
+    probe = np.where(swap, high, low)
+    table = np.where(swap, low, high)
+    counts = np.zeros(len(low), dtype=np.int64)
+    todo = np.flatnonzero(lengths[probe] > 0)
+    todo = todo[np.argsort(table[todo], kind="stable")]
+    probe_lengths = lengths[probe[todo]]
+    ends = np.cumsum(probe_lengths)
+    first = 0
+    while first < len(todo):
+        base = ends[first] - probe_lengths[first]
+        last = max(first + 1, int(np.searchsorted(ends, base + _STEP_ENTRIES, "right")))
+        step = todo[first:last]
+        step_lengths = probe_lengths[first:last]
+        owner_of = np.repeat(np.arange(len(step)), step_lengths)
+        offsets = np.arange(len(owner_of)) - np.repeat(
+            np.cumsum(step_lengths) - step_lengths, step_lengths
+        )
+        positions = np.repeat(starts[probe[step]], step_lengths) + offsets
+        queries = (table[step][owner_of].astype(np.uint64) << np.uint64(32)) | values[positions]
+        found = np.minimum(np.searchsorted(by_owner, queries), len(by_owner) - 1)
+        hits = by_owner[found] == queries
+        counts[step] = np.bincount(owner_of[hits], minlength=len(step))
+        first = last
+    return counts
 
 
 def _blocks(arrays: list[np.ndarray], block_size: int = 1_000_000) -> list[np.ndarray]:

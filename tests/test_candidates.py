@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
+from dedup import candidates
 from dedup.candidates import (
     CandidateIndex,
     CandidateParams,
@@ -99,3 +100,65 @@ def test_tiny_documents_have_no_sketch_and_match_nothing() -> None:
     index = CandidateIndex()
     index.add("a", sketch_passages(tokenize("Breaking news.")))
     assert index.query(sketch_passages(tokenize("Breaking news."))) == set()
+
+
+@pytest.mark.parametrize("max_group", [2, 256])
+def test_shared_shingle_counts_equal_pair_by_pair_counts(
+    monkeypatch: pytest.MonkeyPatch, max_group: int
+) -> None:
+    # Few distinct values, so that many documents share some (groups larger than max_group go
+    # through the pair-by-pair lookups), and small steps, so that the work is cut in several.
+    monkeypatch.setattr(candidates, "_MAX_SHINGLE_GROUP", max_group)
+    monkeypatch.setattr(candidates, "_STEP_ENTRIES", 50)
+    rng = np.random.default_rng(5)
+    shingles = [
+        np.unique(rng.choice(np.array([7, 2**31 + 5, *range(100, 160)], dtype=np.uint32), size))
+        for size in rng.integers(0, 40, 60)
+    ]
+    left = rng.integers(0, 60, 500)
+    right = (left + rng.integers(1, 60, 500)) % 60  # never a document with itself
+    expected = [
+        len(np.intersect1d(shingles[a], shingles[b])) for a, b in zip(left, right, strict=True)
+    ]
+    assert expected.count(0) < 400 and max(expected) > 5
+    counts = candidates.shared_shingle_counts(left, right, shingles)
+    assert counts.tolist() == expected
+
+
+def test_slices_prefilter_and_index_give_the_same_pairs() -> None:
+    # Documents drawing keys from a small pool share buckets; one key is held by more
+    # documents than max_bucket_docs and must pair nobody, whichever way the pairs are made.
+    params = CandidateParams(max_bucket_docs=20)
+    rng = np.random.default_rng(11)
+    pool = rng.integers(0, 2**64, 400, dtype=np.uint64, endpoint=False)
+    crowded = np.uint64(12345)
+    keys = {
+        f"doc{number:02d}": np.unique(
+            np.concatenate([rng.choice(pool, 6), [crowded] if number < 30 else []])
+        ).astype(np.uint64)
+        for number in range(60)
+    }
+    new = {key for key in keys if key.endswith(("3", "7"))}
+    index = CandidateIndex(params)
+    for key, values in keys.items():
+        index.add_keys(key, values)
+    expected = index.pairs(among=new)
+    # Pool keys are each held by far fewer than 20 documents: the pairs are those sharing one.
+    assert expected == {
+        (a, b)
+        for a in keys
+        for b in keys
+        if a < b
+        and (a in new or b in new)
+        and len(np.intersect1d(keys[a], keys[b])) > 0
+        and not np.array_equal(np.intersect1d(keys[a], keys[b]), [crowded])
+    }
+    archive = [
+        [(key, values) for key, values in keys.items() if key not in new][i::3] for i in range(3)
+    ]
+    prefiltered = candidates.pairs_with_new({key: keys[key] for key in new}, archive, params)
+    assert prefiltered == expected
+    for slices in (1, 3, 8):
+        chunks = [list(keys.items())[:25], list(keys.items())[25:]]
+        sliced = candidates.pairs_in_slices(lambda chunks=chunks: chunks, new, params, slices)
+        assert sliced.as_set() == expected
