@@ -509,9 +509,11 @@ def numbered_pairs_with_new(
             continue
         # One pass over the whole chunk's keys: a per-document loop cost more than the check.
         keys = np.concatenate([member_keys for _, member_keys in members])
-        owners = np.repeat(np.arange(len(members), dtype=np.int32), [len(k) for _, k in members])
-        hit = bitmap[keys >> shift]
-        keys, owners = keys[hit], owners[hit]
+        hits = np.flatnonzero(bitmap[keys >> shift])
+        # Owners of the hits only (a few percent of the keys), from the members' key offsets.
+        ends = np.cumsum([len(member_keys) for _, member_keys in members])
+        owners = np.searchsorted(ends, hits, side="right").astype(np.int32)
+        keys = keys[hits]
         if len(keys):
             positions = np.minimum(np.searchsorted(wanted, keys), len(wanted) - 1)
             exact = wanted[positions] == keys
@@ -645,19 +647,13 @@ def shared_shingle_counts(
     sizes = np.array([len(shingles[d]) for d in documents.tolist()], dtype=np.int64)
     if not sizes.sum():
         return counts[inverse]
-    values = np.concatenate([np.asarray(shingles[d], dtype=np.uint32) for d in documents.tolist()])
-    # value << 32 | document, sorted: groups of one value, their documents in ascending order.
-    entries = (values.astype(np.uint64) << np.uint64(32)) | np.repeat(documents, sizes).astype(
-        np.uint64
-    )
+    entries = _shared_entries(documents, sizes, shingles)
+    values = entries >> np.uint64(32)
+    starts = np.concatenate(([0], np.flatnonzero(values[1:] != values[:-1]) + 1))
     del values
-    entries.sort()
-    group_values = entries >> np.uint64(32)
-    starts = np.concatenate(([0], np.flatnonzero(group_values[1:] != group_values[:-1]) + 1))
-    del group_values
     group_sizes = np.diff(np.concatenate((starts, [len(entries)])))
     owners = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    shared = group_sizes >= 2
+    shared = group_sizes >= 2  # all of them: see _shared_entries
     small = shared & (group_sizes <= _MAX_SHINGLE_GROUP)
     for size in np.unique(group_sizes[small]).tolist():
         group_starts = starts[small & (group_sizes == size)]
@@ -674,6 +670,32 @@ def shared_shingle_counts(
         chosen = np.repeat(large, group_sizes)
         counts += _probe_counts(codes // n_docs, codes % n_docs, entries[chosen], n_docs)
     return counts[inverse]
+
+
+def _shared_entries(
+    documents: np.ndarray, sizes: np.ndarray, shingles: list[np.ndarray]
+) -> np.ndarray:
+    """``value << 32 | document`` of every value of the ``documents`` that another of them also
+    holds, sorted: groups of one value, their documents ascending. Built a block of documents
+    at a time into one array (100k documents hold 29M values), singletons then dropped."""
+    entries = np.empty(int(sizes.sum()), dtype=np.uint64)
+    ends = np.cumsum(sizes)
+    block = 10_000
+    for first in range(0, len(documents), block):
+        numbers = documents[first : first + block]
+        start = int(ends[first] - sizes[first])
+        values = np.concatenate([shingles[d] for d in numbers.tolist()]).astype(np.uint64)
+        values <<= np.uint64(32)
+        values |= np.repeat(numbers, sizes[first : first + block]).astype(np.uint64)
+        entries[start : start + len(values)] = values
+    entries.sort()
+    values = entries >> np.uint64(32)
+    repeats = values[1:] == values[:-1]
+    del values
+    shared = np.zeros(len(entries), dtype=bool)
+    shared[1:] = repeats
+    shared[:-1] |= repeats
+    return entries[shared]
 
 
 def _probe_counts(

@@ -15,6 +15,7 @@ from typing import Any
 
 from dedup.candidates import DEFAULT_PARAMS
 from dedup.records import Alignment
+from dedup.tokens import Tokens
 from flows import stages
 from flows.ingest import RawDocument, Skipped
 from storage.store import Store
@@ -24,6 +25,7 @@ SAVE_BATCH = 500  # documents per transaction: fewer round trips, little lost to
 # Documents per call of the clean stage (one process pool each): enough to keep the workers
 # busy, few enough that their cleaned texts are not all held at once.
 CLEAN_STEP = 10 * SAVE_BATCH
+FINGERPRINT_BATCH = 5000  # documents tokenised and sketched, then stored, at a time
 Wrap = Callable[[Callable[..., Any]], Callable[..., Any]]
 
 STAGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
@@ -173,19 +175,12 @@ def _detect(
     of the current parameters) and of their candidate partners only: the archive takes part
     through its stored band keys and shingles.
     """
-    params = DEFAULT_PARAMS
-    to_sketch = pending | set(store.unsketched_uris(params.signature))
-    inputs = store.detection_inputs(to_sketch)
-    prints = step["fingerprint"](inputs)
-    store.save_sketches(
-        params.signature,
-        [(uri, sketch.band_keys, sketch.shingles) for uri, sketch in prints.sketches.items()],
-    )
-    pairs = step["candidates"](store, prints.sketches, pending)
-    partners = {uri for pair in pairs for uri in pair if uri not in prints.tokens}
+    texts, tokens = fingerprint_pending(store, step, pending)
+    pairs = step["candidates"](store, pending)
+    partners = {uri for pair in pairs for uri in pair if uri not in tokens}
     partner_inputs = store.detection_inputs(partners)
-    tokens = prints.tokens | step["fingerprint"](partner_inputs, sketch=False).tokens
-    texts = {doc.uri: doc.text for doc in [*inputs, *partner_inputs]}
+    tokens |= step["fingerprint"](partner_inputs, sketch=False).tokens
+    texts |= {doc.uri: doc.text for doc in partner_inputs}
     return pairs, step["align"](pairs, texts, tokens, progress)
 
 
@@ -200,3 +195,36 @@ def _save_cleaned(store: Store, batch: list[tuple[RawDocument, stages.CleanResul
         {raw.uri: result.blocks for raw, result in batch if result.blocks is not None},
     )
     return len(batch)
+
+
+def fingerprint_pending(
+    store: Store, step: dict[str, Callable[..., Any]], pending: set[str]
+) -> tuple[dict[str, str], dict[str, Tokens]]:
+    """Sketch and store the pending documents and any stored without a sketch of the current
+    parameters; return the pending ones' texts and body tokens (for the alignment).
+
+    In batches: a batch's sketches are stored and dropped before the next one is made (100k
+    documents' band keys at once took 850 MB; the candidate stage reads them back).
+    """
+    params = DEFAULT_PARAMS
+    to_sketch = sorted(pending | set(store.unsketched_uris(params.signature)))
+    texts: dict[str, str] = {}
+    tokens: dict[str, Tokens] = {}
+    for start in range(0, len(to_sketch), FINGERPRINT_BATCH):
+        inputs = store.detection_inputs(to_sketch[start : start + FINGERPRINT_BATCH])
+        prints = step["fingerprint"](inputs)
+        store.save_sketches(
+            params.signature,
+            [(uri, sketch.band_keys, sketch.shingles) for uri, sketch in prints.sketches.items()],
+        )
+        for doc in inputs:
+            if doc.uri in pending:
+                texts[doc.uri] = doc.text
+                tokens[doc.uri] = prints.tokens[doc.uri]
+        del inputs, prints
+    return texts, tokens
+
+
+def _one_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__

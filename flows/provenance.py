@@ -70,7 +70,8 @@ class FingerprintChunk:
 @task(name="fingerprint-chunk", cache_policy=NO_CACHE)
 def fingerprint_chunk(chunk: Sealed[FingerprintChunk]) -> stages.Fingerprints:
     work = chunk.value
-    return stages.fingerprint(work.inputs, work.sketch, work.params)
+    # One process per Dask task: the cluster provides the parallelism.
+    return stages.fingerprint(work.inputs, work.sketch, work.params, workers=1)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, TypeVar
@@ -24,8 +24,8 @@ from dedup.candidates import (
     CandidateParams,
     DocumentSketch,
     document_sketch,
-    pairs_with_new,
-    shared_shingle_pairs,
+    numbered_pairs_with_new,
+    pairs_in_slices,
 )
 from dedup.clean import (
     DocumentBlocks,
@@ -273,37 +273,114 @@ class Fingerprints:
 
 
 def fingerprint(
-    inputs: list[StoredDocument], sketch: bool = True, params: CandidateParams = DEFAULT_PARAMS
+    inputs: list[StoredDocument],
+    sketch: bool = True,
+    params: CandidateParams = DEFAULT_PARAMS,
+    workers: int | None = None,
 ) -> Fingerprints:
     """Body tokens (boilerplate excluded) of ``inputs``, keyed by uri, and with ``sketch``
     their band keys and shingles (stored by the pipeline, so that each document is sketched
-    once, when first fingerprinted)."""
+    once, when first fingerprinted). In ``workers`` forked processes (default as
+    ``align_workers``) when there are enough documents to pay for them; same result."""
+    workers = workers or align_workers()
+    if (
+        workers > 1
+        and len(inputs) >= 2 * _FINGERPRINT_CHUNK
+        and "fork" in mp.get_all_start_methods()
+    ):
+        return _fingerprint_in_processes(inputs, sketch, params, workers)
     result = Fingerprints()
+    for doc, (tokens, document) in zip(
+        inputs, _fingerprint_documents(inputs, sketch, params), strict=True
+    ):
+        result.tokens[doc.uri] = tokens
+        if document is not None:
+            result.sketches[doc.uri] = document
+    return result
+
+
+def _fingerprint_documents(
+    inputs: list[StoredDocument], sketch: bool, params: CandidateParams
+) -> Iterator[tuple[Tokens, DocumentSketch | None]]:
     for doc in inputs:
         tokens = tokenize(doc.text, content_ranges(len(doc.text), doc.boilerplate))
-        result.tokens[doc.uri] = tokens
-        if sketch:
-            result.sketches[doc.uri] = document_sketch(tokens, params)
+        yield tokens, document_sketch(tokens, params) if sketch else None
+
+
+# Documents per task sent to a fingerprint worker (about 0.25 s of work: small next to it,
+# the pool's bookkeeping and the pickled arrays it returns, about 20 kB a document).
+_FINGERPRINT_CHUNK = 250
+# Inputs of the forked fingerprint workers, set before the pool forks (as ``_ALIGN_INPUTS``).
+_FINGERPRINT_INPUTS: tuple[list[StoredDocument], bool, CandidateParams] | None = None
+
+
+def _fingerprint_chunk(bounds: tuple[int, int]) -> list[tuple[Tokens, DocumentSketch | None]]:
+    assert _FINGERPRINT_INPUTS is not None
+    inputs, sketch, params = _FINGERPRINT_INPUTS
+    found = list(_fingerprint_documents(inputs[bounds[0] : bounds[1]], sketch, params))
+    for tokens, _ in found:
+        tokens.text = ""  # the parent has the text: not pickled back
+    return found
+
+
+def _fingerprint_in_processes(
+    inputs: list[StoredDocument], sketch: bool, params: CandidateParams, workers: int
+) -> Fingerprints:
+    global _FINGERPRINT_INPUTS
+    bounds = [
+        (start, min(start + _FINGERPRINT_CHUNK, len(inputs)))
+        for start in range(0, len(inputs), _FINGERPRINT_CHUNK)
+    ]
+    result = Fingerprints()
+    _FINGERPRINT_INPUTS = (inputs, sketch, params)
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for (start, stop), found in zip(
+                bounds, pool.imap(_fingerprint_chunk, bounds), strict=True
+            ):
+                for doc, (tokens, document) in zip(inputs[start:stop], found, strict=True):
+                    tokens.text = doc.text
+                    result.tokens[doc.uri] = tokens
+                    if document is not None:
+                        result.sketches[doc.uri] = document
+    finally:
+        _FINGERPRINT_INPUTS = None
     return result
+
+
+# A batch is compared with the archive through the prefilter (``numbered_pairs_with_new``:
+# one read of the archive's keys, keeping those the batch also holds) while it holds at most
+# this share of the documents; a larger one (a first run: all of them) through slices of the
+# key space read one at a time (``pairs_in_slices``), where the prefilter would keep nearly
+# every key and hold them all at once.
+NEW_SHARE_FOR_PREFILTER = 0.1
+# Band keys held per slice (about 12 bytes each, a few times over while sorted): 100k
+# documents (106M keys) are read in 8 slices.
+KEYS_PER_SLICE = 16_000_000
+# Distinct band keys of an average article (10k corpus), to size the slices before reading.
+KEYS_PER_DOCUMENT = 1100
 
 
 def find_candidates(
     store: Store,
-    sketches: dict[str, DocumentSketch],
     pending: set[str],
     params: CandidateParams = DEFAULT_PARAMS,
     min_shared: int = MIN_SHARED_SHINGLES,
 ) -> list[tuple[str, str]]:
     """Document pairs worth aligning: every pending document against all others, from the
-    pending documents' ``sketches`` and the archive's stored band keys (read a chunk at a
-    time, never its texts); then only pairs sharing ``min_shared`` shingles."""
-    new = {uri: sketches[uri].band_keys for uri in pending}
-    archive = store.iter_band_keys(params.signature, aligned_only=True)
-    pairs = pairs_with_new(new, archive, params)
-    shingles = {uri: sketch.shingles for uri, sketch in sketches.items()}
-    partners = {uri for pair in pairs for uri in pair if uri not in shingles}
-    shingles.update(store.sketch_shingles(partners, params.signature))
-    return shared_shingle_pairs(pairs, shingles, min_shared)
+    stored sketches (band keys read a chunk at a time, never the texts); then only pairs
+    sharing ``min_shared`` shingles. The pending documents must be sketched (stored) first."""
+    signature = params.signature
+    total = store.document_count()
+    if len(pending) <= NEW_SHARE_FOR_PREFILTER * total:
+        new = store.sketch_band_keys(pending, signature)
+        archive = store.iter_band_keys(signature, aligned_only=True)
+        pairs = numbered_pairs_with_new(new, archive, params)
+    else:
+        slices = max(1, -(-total * KEYS_PER_DOCUMENT // KEYS_PER_SLICE))
+        pairs = pairs_in_slices(lambda: store.iter_band_keys(signature), pending, params, slices)
+    shingles = store.sketch_shingles(pairs.documents(), signature)
+    return pairs.sharing(shingles, min_shared)
 
 
 def align_pairs(

@@ -1121,16 +1121,25 @@ class Store:
 
     def sketch_shingles(self, uris: Iterable[str], params: str) -> dict[str, np.ndarray]:
         """uri -> stored shingle hashes (made with ``params``) of these documents."""
+        return self._sketch_arrays(uris, params, sketches_t.c.shingles, "<u4")
+
+    def sketch_band_keys(self, uris: Iterable[str], params: str) -> dict[str, np.ndarray]:
+        """uri -> stored band keys (made with ``params``) of these documents."""
+        return self._sketch_arrays(uris, params, sketches_t.c.band_keys, "<u8")
+
+    def _sketch_arrays(
+        self, uris: Iterable[str], params: str, column: Any, dtype: str
+    ) -> dict[str, np.ndarray]:
         d, k = documents_t.c, sketches_t.c
         found: dict[str, np.ndarray] = {}
         with self._transaction() as connection:
             for chunk in _chunks(sorted(set(uris))):
                 rows = connection.execute(
-                    select(d.uri, k.shingles)
+                    select(d.uri, column)
                     .join(documents_t, d.id == k.document_id)
                     .where(k.params == params, d.uri.in_(chunk))
                 )
-                found.update((uri, np.frombuffer(blob, dtype="<u4")) for uri, blob in rows)
+                found.update((uri, np.frombuffer(blob, dtype=dtype)) for uri, blob in rows)
         return found
 
     # -- alignments -----------------------------------------------------------------------------

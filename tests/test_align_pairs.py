@@ -11,8 +11,10 @@ import pytest
 
 from dedup.align import DEFAULT_PARAMS, STOPWORDS, AlignParams, find_seeds
 from dedup.normalize import normalize_token
+from dedup.records import BoilerplateSpan, Metadata
 from dedup.tokens import TOKEN_RE, kgram_hashes, tokenize
 from flows import stages
+from storage.store import StoredDocument
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -125,3 +127,27 @@ def test_align_workers_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
         assert stages.align_workers() >= 1  # the CPUs this process may use
     monkeypatch.delenv(stages.ALIGN_WORKERS_ENV)
     assert stages.align_workers() == len(__import__("os").sched_getaffinity(0))
+
+
+def test_fingerprint_in_processes_gives_the_same_tokens_and_sketches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = seed_paragraph_documents(30, random.Random(5))
+    inputs = [
+        StoredDocument(
+            number, uri, text, [BoilerplateSpan(0, 20, "navigation")], Metadata(), "", True
+        )
+        for number, (uri, text) in enumerate(texts.items())
+    ]
+    single = stages.fingerprint(inputs, workers=1)
+    monkeypatch.setattr(stages, "_FINGERPRINT_CHUNK", 4)  # several chunks per worker
+    parallel = stages.fingerprint(inputs, workers=2)
+    assert list(parallel.tokens) == list(single.tokens) == list(texts)
+    for uri, tokens in single.tokens.items():
+        other = parallel.tokens[uri]
+        assert other.text is texts[uri]  # the parent's string, not a pickled copy
+        assert np.array_equal(other.hashes, tokens.hashes)
+        assert np.array_equal(other.starts, tokens.starts) and tokens.starts[0] >= 20
+        assert np.array_equal(other.ends, tokens.ends)
+        assert np.array_equal(parallel.sketches[uri].band_keys, single.sketches[uri].band_keys)
+        assert np.array_equal(parallel.sketches[uri].shingles, single.sketches[uri].shingles)
