@@ -277,17 +277,8 @@ def bucket_pair_codes(
     and at least one wanted document."""
     if len(keys) < 2:
         return []
-    # Most band keys belong to one document and make no pair: drop them with a plain sort of
-    # the keys before the argsort that carries the documents along (a few times dearer).
-    ordered = np.sort(keys)
-    repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
-    del ordered
-    if not len(repeated):
-        return []
-    found = np.minimum(np.searchsorted(repeated, keys), len(repeated) - 1)
-    chosen = repeated[found] == keys
-    keys, docs = keys[chosen], docs[chosen]
-    order = np.argsort(keys, kind="stable")
+    # Any order within a bucket gives the same pairs (low, high), so no stable sort needed.
+    order = np.argsort(keys)
     keys, docs = keys[order], docs[order]
     boundaries = np.flatnonzero(keys[1:] != keys[:-1]) + 1
     starts = np.concatenate(([0], boundaries))
@@ -655,6 +646,11 @@ def shared_shingle_counts(
     owners = (entries & np.uint64(0xFFFFFFFF)).astype(np.int64)
     shared = group_sizes >= 2  # all of them: see _shared_entries
     small = shared & (group_sizes <= _MAX_SHINGLE_GROUP)
+    # The groups' pairs are gathered up to a step's worth, then sorted, and each asked pair
+    # counts its occurrences there (two searches per asked pair in ascending order: far
+    # cheaper than one random search per group pair, most of which were not asked for).
+    found: list[np.ndarray] = []
+    held = 0
     for size in np.unique(group_sizes[small]).tolist():
         group_starts = starts[small & (group_sizes == size)]
         first, second = np.triu_indices(size, 1)
@@ -662,14 +658,25 @@ def shared_shingle_counts(
         for offset in range(0, len(group_starts), per_step):
             members = owners[group_starts[offset : offset + per_step, None] + np.arange(size)]
             # Documents ascend within a group, so first < second in every pair made here.
-            found = members[:, first].ravel() * n_docs + members[:, second].ravel()
-            positions = np.minimum(np.searchsorted(codes, found), len(codes) - 1)
-            counts += np.bincount(positions[codes[positions] == found], minlength=len(codes))
+            found.append(members[:, first].ravel() * n_docs + members[:, second].ravel())
+            held += len(found[-1])
+            if held >= _STEP_ENTRIES:
+                counts += _occurrences(codes, found)
+                found, held = [], 0
+    counts += _occurrences(codes, found)
     large = shared & ~small
     if large.any():
         chosen = np.repeat(large, group_sizes)
         counts += _probe_counts(codes // n_docs, codes % n_docs, entries[chosen], n_docs)
     return counts[inverse]
+
+
+def _occurrences(codes: np.ndarray, found: list[np.ndarray]) -> np.ndarray:
+    """How many times each of the sorted ``codes`` occurs in ``found``."""
+    if not found:
+        return np.zeros(len(codes), dtype=np.int64)
+    ordered = np.sort(np.concatenate(found))
+    return np.searchsorted(ordered, codes, "right") - np.searchsorted(ordered, codes, "left")
 
 
 def _shared_entries(
