@@ -234,7 +234,7 @@ def _align_ordered(
     seeds = _find_seeds(document_a, document_b, params)
     content_a, content_b = document_a.content, document_b.content
     lists_a, lists_b = _token_lists(document_a, tokens_a), _token_lists(document_b, tokens_b)
-    regions = chain_seeds(seeds, content_a, params)
+    regions = _chain_seeds(seeds, lists_a.content, params)
     # Extend before merging so that gaps are measured between the real edges of the pieces,
     # and again after, for the merged edges.
     for region in regions:
@@ -442,6 +442,7 @@ class _TokenLists:
     reading a numpy scalar), and the text the offsets point into."""
 
     hashes: list[int]
+    content: list[bool]  # not a function word
     starts: list[int]
     ends: list[int]
     text: str
@@ -486,6 +487,7 @@ def _token_lists(document: _DocumentIndex, tokens: Tokens) -> _TokenLists:
     if lists is None or lists.source is not tokens.starts or lists.text is not tokens.text:
         lists = document.lists = _TokenLists(
             document.hashes.tolist(),
+            document.content.tolist(),
             tokens.starts.tolist(),
             tokens.ends.tolist(),
             tokens.text,
@@ -550,27 +552,31 @@ def chain_seeds(seeds: np.ndarray, content_a: np.ndarray, params: AlignParams) -
     stretches of them), extends that seed's region at no cost; unless another region lies on
     that diagonal, nothing else can be as cheap, so a whole stretch joins it in one step.
     """
+    # A list: indexing and summing slices of it is much cheaper than numpy's per seed.
+    return _chain_seeds(seeds, content_a.tolist(), params)
+
+
+def _chain_seeds(seeds: np.ndarray, content: list[bool], params: AlignParams) -> list[_Region]:
     k = params.seed_words
     if len(seeds) == 0:
         return []
     # Stretches: runs of seeds each 1..k words after the one before it on the same diagonal.
-    step_a, step_b = np.diff(seeds[:, 0]), np.diff(seeds[:, 1])
-    follows = (step_a == step_b) & (step_a >= 1) & (step_a <= k)
-    stretch_starts = np.flatnonzero(~follows) + 1
-    # Lists: indexing and summing slices of them is much cheaper than numpy's per seed.
-    content = content_a.tolist()
+    steps = np.diff(seeds, axis=0)
+    step_a = steps[:, 0]
+    follows = (step_a == steps[:, 1]) & (step_a >= 1) & (step_a <= k)
+    stretch_starts = np.flatnonzero(~follows).tolist()
     positions = seeds.tolist()
     adjacent = (step_a == 1).tolist()  # per seed after the first: in a row with the one before
     chain = _Chain(k, params.max_gap_words, params.max_drift_words, content)
-    firsts = [0, *stretch_starts.tolist()]
-    lasts = [*(stretch_starts - 1).tolist(), len(positions) - 1]
+    firsts = [0, *(start + 1 for start in stretch_starts)]
+    lasts = [*stretch_starts, len(positions) - 1]
     for first, last in zip(firsts, lasts, strict=True):
         i, j = positions[first]
         region = chain.add(i, j)
         if last == first:
             continue
         diagonal = i - j
-        if any(
+        if len(chain.active) > 1 and any(
             other is not region and other.last_a - other.last_b == diagonal
             for other in chain.active
         ):
