@@ -460,6 +460,44 @@ def find_attributions(text: str, ranges: list[tuple[int, int]] | None = None) ->
 # AGENCY_IN_CREDIT's): a text in which no alias occurs needs the house sign-offs only. Two
 # thirds of generated news articles name no agency; one search instead of a dozen scans.
 _ANY_ALIAS = re.compile(AGENCY_IN_CREDIT)
+_WORD = re.compile(r"\w+")
+# Characters that case-insensitive matching takes for an ASCII letter but ``str.lower`` does not
+# lower to one (dotted and dotless i, long s, Kelvin sign).
+_CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+@cache
+def _alias_words() -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """(the acronyms, as written; the lower-cased words of each long alias)."""
+    acronyms: set[str] = set()
+    long_aliases: set[frozenset[str]] = set()
+    for agency in AGENCIES:
+        for alias in (agency.name, *agency.aliases):
+            if len(alias) <= 4 and alias.upper() == alias:
+                acronyms.add(alias)
+            else:
+                long_aliases.add(frozenset(_WORD.findall(alias.lower())))
+        acronyms.update(agency.acronyms, agency.credit_only)
+    return frozenset(acronyms), tuple(long_aliases)
+
+
+def _may_name_an_agency(text: str) -> bool:
+    r"""False only if no alias of ``AGENCY_IN_CREDIT`` occurs in ``text``; cheaper than that
+    pattern, which starts with a look-behind and so is tried at every position.
+
+    An alias occurrence is bounded by non-word characters and split by spaces or hyphens, so
+    each of its words is a whole ``\w+`` word of the text: an acronym as written, a long
+    alias's words in any case (the characters that case-insensitive matching equates with an
+    ASCII letter but ``lower`` does not lower to one send the text to the pattern).
+    """
+    if _CASE_TRAPS.search(text):
+        return True
+    acronyms, long_aliases = _alias_words()
+    words = set(_WORD.findall(text))
+    if not acronyms.isdisjoint(words):
+        return True
+    lowered = {word.lower() for word in words}
+    return any(alias <= lowered for alias in long_aliases)
 
 
 # Words a pattern cannot match without (case as the pattern writes them), and for a lead-in its
@@ -504,7 +542,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             for match in _finditer(pattern, text):
                 add(source, match.start(), match.end(), "signoff", whole)
 
-    if _ANY_ALIAS.search(text) is None:
+    if not _may_name_an_agency(text) or _ANY_ALIAS.search(text) is None:
         house_signoffs()
         return tuple(found)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -85,6 +86,32 @@ _SUBJECT_MENTION = re.compile(
 )
 _INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})")
 _APPOSITION_MENTION = re.compile(rf"(?P<name>{_NAME}),{_SPACE}(?:a|an|the|who)\b")
+# The titled mention as (assertion, the rest): the rest starts with the titles' words, which
+# the regex engine skips to, while a pattern starting with a look-behind is tried at every
+# position; ``_assured_matches`` checks the assertion at each match (same matches, 10k corpus
+# texts: 1.16 -> 0.25 s; the inverted mention's speech verbs start too often to gain).
+_TITLED_PARTS = (
+    re.compile(r"(?<![\w.])"),
+    re.compile(rf"{_TITLE_WORD}{_SPACE}(?:{_TITLE_WORD}{_SPACE})*(?P<name>{_NAME})"),
+)
+
+
+def _assured_matches(
+    parts: tuple[re.Pattern[str], re.Pattern[str]], text: str
+) -> Iterator[re.Match[str]]:
+    """``re.compile(assertion + rest).finditer(text)``'s matches, as matches of the rest: the
+    leftmost match of the rest where the assertion holds (a look-behind or ``\b`` sees the
+    text before ``pos``), then on from its end. The rest never matches empty text."""
+    assertion, rest = parts
+    position = 0
+    while found := rest.search(text, position):
+        if assertion.match(text, found.start()):
+            yield found
+            position = found.end()
+        else:
+            position = found.start() + 1
+
+
 _LEADING_TITLE = re.compile(rf"^{_TITLES}")
 # Words that make a capitalised phrase an institution or a place, not a person.
 _INSTITUTION_WORDS = {
@@ -251,8 +278,13 @@ class _NameMemory:
 
     def __init__(self, text: str) -> None:
         self.mentions: list[tuple[int, str]] = []
-        for pattern in (_TITLED_MENTION, _SUBJECT_MENTION, _INVERTED_MENTION, _APPOSITION_MENTION):
-            for match in pattern.finditer(text):
+        for matches in (
+            _assured_matches(_TITLED_PARTS, text),
+            _SUBJECT_MENTION.finditer(text),
+            _INVERTED_MENTION.finditer(text),
+            _APPOSITION_MENTION.finditer(text),
+        ):
+            for match in matches:
                 name = _clean_name(match.group("name"))
                 if name and not _is_pronoun(name):
                     self.mentions.append((match.start("name"), name))

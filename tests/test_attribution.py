@@ -236,3 +236,20 @@ def test_alias_prefilter_changes_no_result(monkeypatch) -> None:
     attribution._all_attributions.cache_clear()
     assert [attribution._all_attributions(text) for text in texts] == scanned
     attribution._all_attributions.cache_clear()
+
+
+def test_agency_prefilter_never_misses_an_alias() -> None:
+    """``_may_name_an_agency`` is False only for texts in which the alias pattern finds
+    nothing: aliases in any case, split by line breaks or hyphens, dotted, glued to other words
+    (no alias then), and characters that case-insensitive matching takes for ASCII letters."""
+    from itertools import product
+
+    from dedup import attribution
+
+    pieces = ["Associated", "PRESS", " ", "\n", "-", "AP", "ap", "L.P.", "Bloomberg", "xReuters",
+              "ſputnik", "Kyodo", "France", "Presse", "(", "dpa", "news"]  # fmt: skip
+    texts = ["".join(combination) for combination in product(pieces, repeat=3)]
+    named = [text for text in texts if attribution._ANY_ALIAS.search(text)]
+    assert all(attribution._may_name_an_agency(text) for text in named)
+    assert len(named) > 500
+    assert not attribution._may_name_an_agency("xReuters apnews Presse, APstyle")

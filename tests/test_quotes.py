@@ -173,3 +173,27 @@ def test_group_needs_two_documents() -> None:
     quote = "We are working together on ways to minimize damage"
     quotes = [Quote("a", 0, 5, quote), Quote("a", 100, 105, quote)]
     assert group_quotes(quotes, {"a": 0}) == []
+
+
+def test_titled_mentions_found_by_their_words_equal_the_look_behind_pattern() -> None:
+    """The titled-mention scan that checks its look-behind per match finds what the pattern
+    with the look-behind finds: titles after a word or a dot are not mentions, runs of titles,
+    a line break inside a title, names at the very start and end."""
+    from itertools import product
+
+    from dedup import quotes
+
+    pieces = ["Mr. ", "Dr.", "President ", "Prime Minister ", "Prime\nMinister ", "Lt. Gen. ",
+              "Smith", "O'Neil", "J. ", "x", ".", " ", "\n", "Ana"]  # fmt: skip
+    texts = ["".join(combination) for combination in product(pieces, repeat=3)]
+    texts += [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))]
+
+    def spans(matches) -> list:
+        return [(m.span(), m.group("name")) for m in matches]
+
+    found = 0
+    for text in texts:
+        expected = spans(quotes._TITLED_MENTION.finditer(text))
+        assert spans(quotes._assured_matches(quotes._TITLED_PARTS, text)) == expected, text
+        found += len(expected)
+    assert found > 100
