@@ -186,9 +186,20 @@ def sketch_passages(tokens: Tokens, params: CandidateParams = DEFAULT_PARAMS) ->
 
 def document_sketch(tokens: Tokens, params: CandidateParams = DEFAULT_PARAMS) -> DocumentSketch:
     """Distinct band keys and truncated shingle hashes of ``tokens`` (see ``DocumentSketch``)."""
-    keys = np.unique(sketch_passages(tokens, params).band_keys.ravel())
+    keys = sorted_distinct(sketch_passages(tokens, params).band_keys.ravel())
     shingles = shingle_hashes(tokens.hashes, params.shingle_words)
-    return DocumentSketch(keys, np.unique(shingles.astype(np.uint32)))
+    return DocumentSketch(keys, sorted_distinct(shingles.astype(np.uint32)))
+
+
+def sorted_distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for a 1-d array, by a sort and a mask: numpy 2's hashing
+    ``unique`` took five times as long on a document's thousand keys (a fifth of sketching)
+    and fifteen times as long on 15M pair codes (16.0 against 1.1 s CPU)."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
 
 
 def band_keys(hashvalues: np.ndarray, params: CandidateParams = DEFAULT_PARAMS) -> np.ndarray:
@@ -232,7 +243,7 @@ class DocumentPairs:
     @classmethod
     def from_codes(cls, names: list[str], codes: list[np.ndarray]) -> DocumentPairs:
         """From ``low * len(names) + high`` codes (repeats allowed)."""
-        unique = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        unique = sorted_distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
         n_names = max(1, len(names))
         return cls(names, unique // n_names, unique % n_names)
 
@@ -287,7 +298,7 @@ def bucket_pair_codes(
     starts, counts = starts[wanted], counts[wanted]
     n_docs = len(is_wanted)
     codes = []
-    for size in np.unique(counts).tolist():
+    for size in sorted_distinct(counts).tolist():
         members = docs[starts[counts == size][:, None] + np.arange(size)[None, :]]
         first, second = np.triu_indices(size, 1)
         left = members[:, first].ravel().astype(np.int64)
@@ -295,7 +306,7 @@ def bucket_pair_codes(
         keep = (is_wanted[left] | is_wanted[right]) & (left != right)
         low = np.minimum(left[keep], right[keep])
         high = np.maximum(left[keep], right[keep])
-        codes.append(np.unique(low * n_docs + high))
+        codes.append(sorted_distinct(low * n_docs + high))
     return codes
 
 
@@ -323,7 +334,7 @@ class CandidateIndex:
     def add(self, doc_key: str, sketches: PassageSketches) -> None:
         if sketches.params != self.params:
             raise ValueError(f"sketches of {doc_key!r} were made with other parameters")
-        self.add_keys(doc_key, np.unique(sketches.band_keys.ravel()))
+        self.add_keys(doc_key, sorted_distinct(sketches.band_keys.ravel()))
 
     def add_keys(self, doc_key: str, keys: np.ndarray) -> None:
         """Index a document by its distinct band keys (``DocumentSketch.band_keys``, made with
@@ -339,7 +350,7 @@ class CandidateIndex:
     def add_entries(self, doc_keys: list[str], keys: np.ndarray, owners: np.ndarray) -> None:
         """Index many documents at once: ``keys[i]`` belongs to ``doc_keys[owners[i]]``
         (distinct per document). Documents without any entry are not indexed."""
-        present = np.unique(owners)
+        present = sorted_distinct(owners)
         ids = np.full(len(doc_keys), -1, dtype=np.int32)
         for local in present.tolist():
             doc_key = doc_keys[local]
@@ -401,7 +412,7 @@ class CandidateIndex:
         if sketches.params != self.params:
             raise ValueError("query sketches were made with other parameters")
         self._consolidate()
-        query_keys = np.unique(sketches.band_keys.ravel())
+        query_keys = sorted_distinct(sketches.band_keys.ravel())
         lefts = np.searchsorted(self._keys, query_keys, side="left")
         rights = np.searchsorted(self._keys, query_keys, side="right")
         counts = rights - lefts
@@ -412,7 +423,7 @@ class CandidateIndex:
         # Expand every [left, right) run into positions without a Python loop.
         run_offsets = np.repeat(lefts - np.cumsum(counts) + counts, counts)
         positions = run_offsets + np.arange(counts.sum())
-        doc_ids = np.unique(self._docs[positions])
+        doc_ids = sorted_distinct(self._docs[positions])
         return {self._doc_keys[doc_id] for doc_id in doc_ids}
 
 
@@ -490,7 +501,7 @@ def numbered_pairs_with_new(
         index.add_keys(doc_key, new[doc_key])
     if not new:
         return DocumentPairs([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    wanted = np.unique(np.concatenate([new[key] for key in new]))
+    wanted = sorted_distinct(np.concatenate([new[key] for key in new]))
     shift = np.uint64(64 - _BITMAP_BITS)
     bitmap = np.zeros(1 << _BITMAP_BITS, dtype=bool)
     bitmap[wanted >> shift] = True
@@ -651,7 +662,7 @@ def shared_shingle_counts(
     # cheaper than one random search per group pair, most of which were not asked for).
     found: list[np.ndarray] = []
     held = 0
-    for size in np.unique(group_sizes[small]).tolist():
+    for size in sorted_distinct(group_sizes[small]).tolist():
         group_starts = starts[small & (group_sizes == size)]
         first, second = np.triu_indices(size, 1)
         per_step = max(1, _STEP_ENTRIES // len(first))
