@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import metadata as package_metadata
 from typing import Any
@@ -114,26 +115,9 @@ def run_pipeline(
             ingested = step["ingest"](paths, store.known_hashes())
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
-            raws = ingested.documents
-            batch: list[tuple[RawDocument, stages.CleanResult]] = []
-            for first in range(0, len(raws), CLEAN_STEP):
-                chunk = raws[first : first + CLEAN_STEP]
-                for done, (raw, result) in enumerate(
-                    zip(chunk, step["clean"](chunk), strict=True), start=first + 1
-                ):
-                    if result.error is not None:
-                        summary.skipped.append(Skipped(raw.uri, result.error))
-                        continue
-                    if raw.note:
-                        notify(f"note: {raw.uri}: {raw.note}")
-                    batch.append((raw, result))
-                    if len(batch) >= SAVE_BATCH:
-                        # A document is stored whole or not at all; a batch is one transaction.
-                        summary.documents_new += _save_cleaned(store, batch)
-                        batch = []
-                    progress("clean", done, len(raws))
-            if batch:
-                summary.documents_new += _save_cleaned(store, batch)
+            with _Saver(store) as saver:
+                _clean_and_save(ingested.documents, step["clean"], saver, summary, notify, progress)
+            summary.documents_new += saver.saved
             for skipped in summary.skipped:
                 notify(skipped.message())
                 store.record_skipped(run_id, skipped.uri, skipped.reason)
@@ -161,6 +145,89 @@ def run_pipeline(
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())
     return summary
+
+
+def _clean_and_save(
+    raws: list[RawDocument],
+    clean: Callable[[list[RawDocument]], list[stages.CleanResult]],
+    saver: _Saver,
+    summary: RunSummary,
+    notify: Notify,
+    progress: stages.Progress,
+) -> None:
+    """Clean ``raws`` a step at a time and hand the cleaned documents to ``saver`` in batches
+    (skipped documents go to ``summary``); the saves of one step overlap the next step's
+    cleaning, and at most two steps' documents are held at once."""
+    batch: list[tuple[RawDocument, stages.CleanResult]] = []
+    for first in range(0, len(raws), CLEAN_STEP):
+        saver.wait(keep_last=CLEAN_STEP // SAVE_BATCH + 1)
+        chunk = raws[first : first + CLEAN_STEP]
+        for done, (raw, result) in enumerate(zip(chunk, clean(chunk), strict=True), first + 1):
+            if result.error is not None:
+                summary.skipped.append(Skipped(raw.uri, result.error))
+                continue
+            if raw.note:
+                notify(f"note: {raw.uri}: {raw.note}")
+            batch.append((raw, result))
+            if len(batch) >= SAVE_BATCH:
+                # A document is stored whole or not at all; a batch is one transaction.
+                saver.save(batch)
+                batch = []
+            progress("clean", done, len(raws))
+    if batch:
+        saver.save(batch)
+
+
+class _Saver:
+    """Saves batches of cleaned documents in order, in a thread of its own (so that the
+    cleaning workers and the saves overlap), or right away where the store cannot be shared
+    across threads. The first failed save stops the later ones; it is raised by the next
+    ``save`` or ``wait``, or on leaving the block."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.saved = 0
+        self.failure: BaseException | None = None
+        self.threaded = store.shared_across_threads
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix="save") if self.threaded else None
+        self.futures: list[Future[None]] = []
+
+    def __enter__(self) -> _Saver:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_rest: object) -> None:
+        if self.executor is not None:
+            # On an error, batches not yet begun are dropped (each batch is its own transaction).
+            self.executor.shutdown(wait=True, cancel_futures=kind is not None)
+        if kind is None:
+            self._raise_failure()
+
+    def save(self, batch: list[tuple[RawDocument, stages.CleanResult]]) -> None:
+        self._raise_failure()
+        if self.executor is None:
+            self._save(batch)
+        else:
+            self.futures.append(self.executor.submit(self._save, batch))
+
+    def wait(self, keep_last: int = 0) -> None:
+        """Wait until at most the ``keep_last`` latest batches are unsaved."""
+        for future in self.futures[: max(0, len(self.futures) - keep_last)]:
+            future.result()
+        self.futures = self.futures[max(0, len(self.futures) - keep_last) :]
+        self._raise_failure()
+
+    def _save(self, batch: list[tuple[RawDocument, stages.CleanResult]]) -> None:
+        if self.failure is not None:
+            return
+        try:
+            self.saved += _save_cleaned(self.store, batch)
+        except BaseException as error:
+            self.failure = error
+            raise
+
+    def _raise_failure(self) -> None:
+        if self.failure is not None:
+            raise self.failure
 
 
 def _detect(

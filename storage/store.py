@@ -333,6 +333,15 @@ class Store:
             raise self._fail(_one_line(error)) from error
         return engine
 
+    @property
+    def shared_across_threads(self) -> bool:
+        """Whether another thread may write through this store and be seen by this one: not
+        for an in-memory SQLite database (each thread's connection would have its own)."""
+        engine = self.engine
+        return not (
+            engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:")
+        )
+
     def close(self) -> None:
         """Release the connection pool (the Store reconnects if used again)."""
         if self._engine is not None:

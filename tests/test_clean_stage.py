@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from dedup.clean import clean_plain_text, document_blocks, marked_spans, template_spans
+from dedup.records import BoilerplateSpan
 from flows import stages
 from flows.ingest import RawDocument
-from storage.store import Store
+from flows.pipeline import _Saver
+from storage.store import StorageError, Store
 
 OUTLETS = ["Example News", "The Riverton Ledger", "Harbour Daily"]
 SENTENCES = [
@@ -113,3 +115,24 @@ def test_blocks_stored_with_documents_mark_what_blocks_from_texts_mark(
         assert _boilerplate(with_blocks) == _boilerplate(bare)
         assert stages.apply_templates(with_blocks) == 0
         assert with_blocks.unmarked_templates() == {}
+
+
+@pytest.mark.parametrize("in_memory", [False, True])
+def test_saves_in_order_and_a_failed_batch_stops_the_later_ones(
+    db_url: str, in_memory: bool
+) -> None:
+    """Batches are saved in order (in a thread, or right away for an in-memory SQLite
+    database); a batch that fails is raised when the block ends, and none after it is saved."""
+    raws = _raws(12)
+    results = stages.clean_documents(raws)
+    pairs = [(raw, result) for raw, result in zip(raws, results, strict=True) if not result.error]
+    broken = pairs[4][1].document
+    assert broken is not None
+    broken.boilerplate = [BoilerplateSpan(0, len(broken.text) + 5, "other")]  # past its end
+    with Store("sqlite://" if in_memory else db_url) as store:
+        assert store.shared_across_threads is not in_memory
+        with pytest.raises(StorageError, match="outside its text"), _Saver(store) as saver:
+            for start in range(0, len(pairs), 2):
+                saver.save(pairs[start : start + 2])
+        assert sorted(store.known_hashes()) == sorted(raw.uri for raw, _ in pairs[:4])
+        assert saver.saved == 4
