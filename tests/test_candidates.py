@@ -102,13 +102,15 @@ def test_tiny_documents_have_no_sketch_and_match_nothing() -> None:
     assert index.query(sketch_passages(tokenize("Breaking news."))) == set()
 
 
-@pytest.mark.parametrize("max_group", [2, 256])
+@pytest.mark.parametrize(("max_group", "loop_pairs"), [(2, 0), (256, 0), (256, 10**6)])
 def test_shared_shingle_counts_equal_pair_by_pair_counts(
-    monkeypatch: pytest.MonkeyPatch, max_group: int
+    monkeypatch: pytest.MonkeyPatch, max_group: int, loop_pairs: int
 ) -> None:
     # Few distinct values, so that many documents share some (groups larger than max_group go
-    # through the pair-by-pair lookups), and small steps, so that the work is cut in several.
+    # through the pair-by-pair lookups), small steps, so that the work is cut in several, and
+    # the plain loop over the pairs when they are few.
     monkeypatch.setattr(candidates, "_MAX_SHINGLE_GROUP", max_group)
+    monkeypatch.setattr(candidates, "_LOOP_PAIRS", loop_pairs)
     monkeypatch.setattr(candidates, "_STEP_ENTRIES", 50)
     rng = np.random.default_rng(5)
     shingles = [
