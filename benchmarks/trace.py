@@ -113,7 +113,10 @@ def main() -> None:
             f"trace: wall {wall:.2f} s, CPU {cpu + workers:.2f} s ({cpu:.2f} here + "
             f"{workers:.2f} in workers), peak {peak:.0f} MiB"
         )
-        expected, found = snapshot(args.database), snapshot(work)
+        # read from a copy: opening a database migrates it to this version's schema
+        original = Path(folder) / "original.sqlite"
+        shutil.copy(args.database, original)
+        expected, found = snapshot(original), snapshot(work)
     for name, rows in expected.items():
         verdict = "same" if found[name] == rows else "DIFFERENT"
         print(f"{name}: {verdict} ({len(rows)} rows)")
