@@ -6,13 +6,11 @@ They hold no detection logic of their own.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, TypeVar
 
 import numpy as np
 
@@ -52,11 +50,11 @@ from dedup.records import (
     content_ranges,
 )
 from dedup.tokens import Tokens, tokenize
+from flows.forked import forked_map, forked_ranges
 from flows.ingest import RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
-T = TypeVar("T")
 
 
 def _no_progress(stage: str, done: int, total: int) -> None:
@@ -125,10 +123,11 @@ def clean_documents(raws: list[RawDocument], workers: int | None = None) -> list
     """``clean`` for each raw document, with its template blocks, in input order; a document
     that fails costs that document only. In ``workers`` forked processes (default: as many as
     ``align_pairs`` uses) when there are enough documents to pay for them."""
-    workers = workers or align_workers()
-    if workers > 1 and len(raws) >= 2 * _CLEAN_CHUNK and "fork" in mp.get_all_start_methods():
-        return _clean_in_processes(raws, workers)
-    return [_clean_one(raw) for raw in raws]
+    return forked_map(_clean_range, raws, len(raws), _CLEAN_CHUNK, workers or align_workers())
+
+
+def _clean_range(raws: list[RawDocument], start: int, end: int) -> list[CleanResult]:
+    return [_clean_one(raw) for raw in raws[start:end]]
 
 
 def _clean_one(raw: RawDocument) -> CleanResult:
@@ -161,27 +160,6 @@ _NO_MARKS = np.zeros(0, dtype=np.uint64)
 # Documents per task sent to a cleaning worker: about 0.1 s of work, so that the pool's
 # bookkeeping and the pickled results are small next to it, and the two workers stay even.
 _CLEAN_CHUNK = 100
-# Inputs of the forked cleaning workers (shared with the parent, not pickled to them).
-_CLEAN_INPUTS: list[RawDocument] | None = None
-
-
-def _clean_chunk(start: int) -> list[CleanResult]:
-    assert _CLEAN_INPUTS is not None
-    return [_clean_one(raw) for raw in _CLEAN_INPUTS[start : start + _CLEAN_CHUNK]]
-
-
-def _clean_in_processes(raws: list[RawDocument], workers: int) -> list[CleanResult]:
-    global _CLEAN_INPUTS
-    results: list[CleanResult] = []
-    _CLEAN_INPUTS = raws
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            # imap keeps the chunks' order: the same results in the same order as one process.
-            for found in pool.imap(_clean_chunk, range(0, len(raws), _CLEAN_CHUNK)):
-                results.extend(found)
-    finally:
-        _CLEAN_INPUTS = None
-    return results
 
 
 def parse_datetime(value: str) -> datetime | None:
@@ -282,20 +260,20 @@ def fingerprint(
     their band keys and shingles (stored by the pipeline, so that each document is sketched
     once, when first fingerprinted). In ``workers`` forked processes (default as
     ``align_workers``) when there are enough documents to pay for them; same result."""
-    workers = workers or align_workers()
-    if (
-        workers > 1
-        and len(inputs) >= 2 * _FINGERPRINT_CHUNK
-        and "fork" in mp.get_all_start_methods()
-    ):
-        return _fingerprint_in_processes(inputs, sketch, params, workers)
     result = Fingerprints()
-    for doc, (tokens, document) in zip(
-        inputs, _fingerprint_documents(inputs, sketch, params), strict=True
-    ):
-        result.tokens[doc.uri] = tokens
-        if document is not None:
-            result.sketches[doc.uri] = document
+    found = forked_ranges(
+        _fingerprint_range,
+        (inputs, sketch, params),
+        len(inputs),
+        _FINGERPRINT_CHUNK,
+        workers or align_workers(),
+    )
+    for start, end, part in found:
+        for doc, (tokens, document) in zip(inputs[start:end], part, strict=True):
+            tokens.text = doc.text  # the worker's copy was not pickled back
+            result.tokens[doc.uri] = tokens
+            if document is not None:
+                result.sketches[doc.uri] = document
     return result
 
 
@@ -310,42 +288,16 @@ def _fingerprint_documents(
 # Documents per task sent to a fingerprint worker (about 0.25 s of work: small next to it,
 # the pool's bookkeeping and the pickled arrays it returns, about 20 kB a document).
 _FINGERPRINT_CHUNK = 250
-# Inputs of the forked fingerprint workers, set before the pool forks (as ``_ALIGN_INPUTS``).
-_FINGERPRINT_INPUTS: tuple[list[StoredDocument], bool, CandidateParams] | None = None
 
 
-def _fingerprint_chunk(bounds: tuple[int, int]) -> list[tuple[Tokens, DocumentSketch | None]]:
-    assert _FINGERPRINT_INPUTS is not None
-    inputs, sketch, params = _FINGERPRINT_INPUTS
-    found = list(_fingerprint_documents(inputs[bounds[0] : bounds[1]], sketch, params))
+def _fingerprint_range(
+    inputs: tuple[list[StoredDocument], bool, CandidateParams], start: int, end: int
+) -> list[tuple[Tokens, DocumentSketch | None]]:
+    documents, sketch, params = inputs
+    found = list(_fingerprint_documents(documents[start:end], sketch, params))
     for tokens, _ in found:
         tokens.text = ""  # the parent has the text: not pickled back
     return found
-
-
-def _fingerprint_in_processes(
-    inputs: list[StoredDocument], sketch: bool, params: CandidateParams, workers: int
-) -> Fingerprints:
-    global _FINGERPRINT_INPUTS
-    bounds = [
-        (start, min(start + _FINGERPRINT_CHUNK, len(inputs)))
-        for start in range(0, len(inputs), _FINGERPRINT_CHUNK)
-    ]
-    result = Fingerprints()
-    _FINGERPRINT_INPUTS = (inputs, sketch, params)
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            for (start, stop), found in zip(
-                bounds, pool.imap(_fingerprint_chunk, bounds), strict=True
-            ):
-                for doc, (tokens, document) in zip(inputs[start:stop], found, strict=True):
-                    tokens.text = doc.text
-                    result.tokens[doc.uri] = tokens
-                    if document is not None:
-                        result.sketches[doc.uri] = document
-    finally:
-        _FINGERPRINT_INPUTS = None
-    return result
 
 
 # A batch is compared with the archive through the prefilter (``numbered_pairs_with_new``:
@@ -397,17 +349,19 @@ def align_pairs(
     Pairs are aligned in ``locality_order`` (a document's pairs close together, so that its
     seed index is built fewer times) and their alignments put back in the order of ``pairs``.
     """
-    workers = workers or align_workers()
     order = locality_order(pairs)
-    if workers > 1 and len(pairs) >= 2 * _ALIGN_CHUNK and "fork" in mp.get_all_start_methods():
-        return _align_in_processes(pairs, order, texts, tokens, progress, workers)
     found: list[list[Alignment]] = [[] for _ in pairs]
-    for done, index in enumerate(order, start=1):
-        key_a, key_b = pairs[index]
-        found[index] = align_documents(
-            key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b]
-        )
-        progress("align", done, len(pairs))
+    done = forked_ranges(
+        _align_range,
+        (pairs, order, texts, tokens),
+        len(pairs),
+        _ALIGN_CHUNK,
+        workers or align_workers(),
+    )
+    for start, end, part in done:
+        for index, alignments in zip(order[start:end], part, strict=True):
+            found[index] = alignments
+        progress("align", end, len(pairs))
     return [alignment for alignments in found for alignment in alignments]
 
 
@@ -431,50 +385,22 @@ def align_workers() -> int:
 # Pairs per task sent to a worker: large enough that a task's pickled result and the pool's
 # bookkeeping are small next to its alignment work (about 0.3 s), small enough to balance.
 _ALIGN_CHUNK = 500
-# Inputs of the forked alignment workers: set before the pool forks, so the children share the
-# parent's texts and tokens instead of receiving pickled copies.
-_ALIGN_INPUTS: tuple[dict[str, str], dict[str, Tokens]] | None = None
 
 
-def _align_chunk(chunk: list[tuple[str, str]]) -> list[list[Alignment]]:
-    """The alignments of each pair of ``chunk``."""
-    assert _ALIGN_INPUTS is not None
-    texts, tokens = _ALIGN_INPUTS
-    return [
-        align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
-        for key_a, key_b in chunk
-    ]
-
-
-def _align_in_processes(
-    pairs: list[tuple[str, str]],
-    order: list[int],
-    texts: dict[str, str],
-    tokens: dict[str, Tokens],
-    progress: Progress,
-    workers: int,
-) -> list[Alignment]:
-    global _ALIGN_INPUTS
-    # Chunks of the pairs in ``order``, as a generator: not all built up front.
-    chunks = (
-        [pairs[index] for index in order[start : start + _ALIGN_CHUNK]]
-        for start in range(0, len(pairs), _ALIGN_CHUNK)
-    )
-    found: list[list[Alignment]] = [[] for _ in pairs]
-    _ALIGN_INPUTS = (texts, tokens)
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            # imap returns the chunks in order: chunk n holds the pairs order[n * chunk:].
-            for number, chunk_found in enumerate(pool.imap(_align_chunk, chunks)):
-                start = number * _ALIGN_CHUNK
-                for index, alignments in zip(
-                    order[start : start + len(chunk_found)], chunk_found, strict=True
-                ):
-                    found[index] = alignments
-                progress("align", min(start + _ALIGN_CHUNK, len(pairs)), len(pairs))
-    finally:
-        _ALIGN_INPUTS = None
-    return [alignment for alignments in found for alignment in alignments]
+def _align_range(
+    inputs: tuple[list[tuple[str, str]], list[int], dict[str, str], dict[str, Tokens]],
+    start: int,
+    end: int,
+) -> list[list[Alignment]]:
+    """The alignments of the pairs ``order[start:end]`` (pair indexes in locality order)."""
+    pairs, order, texts, tokens = inputs
+    found = []
+    for index in order[start:end]:
+        key_a, key_b = pairs[index]
+        found.append(
+            align_documents(key_a, texts[key_a], tokens[key_a], key_b, texts[key_b], tokens[key_b])
+        )
+    return found
 
 
 @dataclass
@@ -493,7 +419,7 @@ def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts
     Credits are cleaning's (``metadata.wire_credits``, stored apart) and those found in the
     text now, never those an earlier run found in an older boilerplate."""
     found = FoundFacts()
-    findings = _forked_map(_text_findings, inputs, len(inputs), _FACTS_CHUNK, workers)
+    findings = forked_map(_text_findings, inputs, len(inputs), _FACTS_CHUNK, workers)
     for doc, (attributions, text_credits, wide, quotes) in zip(inputs, findings, strict=True):
         credits = list(doc.metadata.wire_credits)
         credits += [name for name in text_credits if name not in credits]
@@ -532,7 +458,7 @@ def infer_origins(
 ) -> list[Origin]:
     """``infer_origin`` of each cluster, in ``workers`` forked processes when there are enough
     clusters (the same origins in the same order)."""
-    return _forked_map(_origins_of, (clusters, facts), len(clusters), _ORIGIN_CHUNK, workers)
+    return forked_map(_origins_of, (clusters, facts), len(clusters), _ORIGIN_CHUNK, workers)
 
 
 def _origins_of(
@@ -546,35 +472,6 @@ def _origins_of(
 # is large next to pickling its result, small enough to balance two processes.
 _FACTS_CHUNK = 100
 _ORIGIN_CHUNK = 40
-# Inputs of the trace's forked workers: set before the pool forks, so that the children share
-# the parent's texts and facts instead of receiving pickled copies.
-_FORKED_INPUTS: object = None
-
-
-def _forked_map(
-    work: Callable[[Any, int, int], list[T]], inputs: Any, count: int, chunk: int, workers: int
-) -> list[T]:
-    """``work(inputs, start, end)`` over consecutive ranges of ``range(count)``, concatenated in
-    order: in ``workers`` forked processes when there are at least two ranges, else here."""
-    ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
-    if workers <= 1 or len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
-        return [item for start, end in ranges for item in work(inputs, start, end)]
-    global _FORKED_INPUTS
-    found: list[T] = []
-    _FORKED_INPUTS = inputs
-    try:
-        with mp.get_context("fork").Pool(min(workers, len(ranges))) as pool:
-            # imap keeps the ranges' order: the same list as one process gives.
-            for part in pool.imap(_forked_range, [(work, start, end) for start, end in ranges]):
-                found.extend(part)
-    finally:
-        _FORKED_INPUTS = None
-    return found
-
-
-def _forked_range(task: tuple[Callable[[Any, int, int], list[T]], int, int]) -> list[T]:
-    work, start, end = task
-    return work(_FORKED_INPUTS, start, end)
 
 
 def stored_facts(

@@ -1,0 +1,77 @@
+"""Ordered work over ranges of inputs in forked worker processes: the one process pool of the
+pipeline's CPU-bound stages (clean, fingerprint, align, trace).
+
+The work and its inputs are put in a module global before the pool forks, so the children
+read the parent's memory (copy-on-write) instead of receiving pickled copies; only each range's
+bounds go to a worker and its result is pickled back. Results come back in range order, so the output is the same as one process
+gives. Where ``fork`` is not available (Windows, macOS by default), or the work is too small
+to pay for processes, the ranges run here.
+
+>>> def squares(numbers, start, end):
+...     return [number * number for number in numbers[start:end]]
+>>> forked_map(squares, list(range(10)), count=10, chunk=3, workers=2)
+[0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
+>>> [(start, end) for start, end, _ in forked_ranges(squares, [1, 2], 2, chunk=3, workers=2)]
+[(0, 2)]
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+# ``work(inputs, start, end)``: the results of ``inputs``' items ``start`` to ``end``.
+RangeWork = Callable[[Any, int, int], list[T]]
+
+# The work and inputs of the forked workers: set while the pool forks them.
+_FORKED_WORK: tuple[RangeWork[Any], Any] | None = None
+_FORK_LOCK = threading.Lock()
+
+
+def forks(count: int, chunk: int, workers: int) -> bool:
+    """Whether ``count`` items in ranges of ``chunk`` go to ``workers`` forked processes:
+    two workers or more, at least two full ranges, and ``fork`` available."""
+    return workers > 1 and count >= 2 * chunk and "fork" in mp.get_all_start_methods()
+
+
+def forked_ranges(
+    work: RangeWork[T], inputs: Any, count: int, chunk: int, workers: int
+) -> Iterator[tuple[int, int, list[T]]]:
+    """``(start, end, work(inputs, start, end))`` for consecutive ranges of ``range(count)``
+    of ``chunk`` items, in order, as each is done: in ``workers`` forked processes when
+    ``forks`` says so, else here. ``work`` and ``inputs`` are not pickled (the workers are
+    forked with them); each range's result is."""
+    ranges = [(start, min(start + chunk, count)) for start in range(0, count, chunk)]
+    if not forks(count, chunk, workers):
+        for start, end in ranges:
+            yield start, end, work(inputs, start, end)
+        return
+    global _FORKED_WORK
+    # Set only while the pool forks its workers (they keep their copy), under a lock: another
+    # thread's pool cannot fork with this one's work.
+    with _FORK_LOCK:
+        _FORKED_WORK = (work, inputs)
+        try:
+            pool = mp.get_context("fork").Pool(min(workers, len(ranges)))
+        finally:
+            _FORKED_WORK = None
+    with pool:
+        # imap keeps the ranges' order while the workers finish them in any order.
+        for (start, end), part in zip(ranges, pool.imap(_run_range, ranges), strict=True):
+            yield start, end, part
+
+
+def forked_map(work: RangeWork[T], inputs: Any, count: int, chunk: int, workers: int) -> list[T]:
+    """The results of ``forked_ranges``, concatenated: the list one process gives."""
+    return [
+        item for _, _, part in forked_ranges(work, inputs, count, chunk, workers) for item in part
+    ]
+
+
+def _run_range(bounds: tuple[int, int]) -> list[Any]:
+    assert _FORKED_WORK is not None, "runs in a worker forked by forked_ranges"
+    work, inputs = _FORKED_WORK
+    return work(inputs, *bounds)
