@@ -312,9 +312,18 @@ class MarkovText:
     comes out in many documents: reuse the truth does not list. So the chain never follows one
     training sentence for more than ``MAX_RUN`` word tokens (``\\w+``, as detectors count them:
     ``Lake--the`` is two) in a row: it takes another successor, or ends or restarts the sentence.
+
+    That alone does not stop two generated sentences from repeating each other: a chain of rare
+    words drawn from several training sentences (``Meadow Lake--the 84-acre manmade, freshwater
+    streams to``) comes out again in other documents, which at 100k documents made tens of
+    thousands of verbatim runs the truth did not list. So a sentence sharing a run of
+    ``UNIQUE_RUN`` word tokens (the aligner's shortest verbatim run) with any sentence generated
+    before it is drawn again (up to ``MAX_TRIES`` times; ``repeated`` counts those kept anyway).
     """
 
     MAX_RUN = 5  # word tokens of one training sentence in a row: below any reuse threshold
+    UNIQUE_RUN = 6  # word tokens in a row that no two generated sentences share
+    MAX_TRIES = 50
 
     def __init__(self, sentences: list[str]) -> None:
         # Each successor carries the position of that word in the training text, so the
@@ -331,11 +340,28 @@ class MarkovText:
             position += len(words) + 1  # a gap: the next sentence never continues this one
         self.successors = successors
         self.starts = starts
+        self.seen_runs: set[int] = set()  # hashes of the UNIQUE_RUN-token runs handed out
+        self.redrawn = 0
+        self.repeated = 0
 
     def _too_long(self, run: int, following: str) -> bool:
         return run + _token_count(following) > self.MAX_RUN
 
     def sentence(self, rng: random.Random, min_words: int = 10, max_words: int = 35) -> str:
+        """A new sentence of ``min_words`` to ``max_words`` words that repeats no run of
+        ``UNIQUE_RUN`` word tokens of an earlier one."""
+        for _ in range(self.MAX_TRIES):
+            text = self._draw(rng, min_words, max_words)
+            runs = _token_runs(text, self.UNIQUE_RUN)
+            if self.seen_runs.isdisjoint(runs):
+                break
+            self.redrawn += 1
+        else:
+            self.repeated += 1
+        self.seen_runs.update(runs)
+        return text
+
+    def _draw(self, rng: random.Random, min_words: int, max_words: int) -> str:
         word, last = rng.choice(self.starts)
         words, run = [word], _token_count(word)
         while len(words) < max_words:
@@ -367,6 +393,17 @@ class MarkovText:
 
 def _token_count(word: str) -> int:
     return len(WORD_TOKEN.findall(word))
+
+
+def _token_runs(text: str, length: int) -> set[int]:
+    """Hashes of the runs of ``length`` lower-cased word tokens of ``text`` (all of it when
+    shorter)."""
+    tokens = WORD_TOKEN.findall(text.lower())
+    if len(tokens) <= length:
+        return {hash(tuple(tokens))}
+    return {
+        hash(tuple(tokens[index : index + length])) for index in range(len(tokens) - length + 1)
+    }
 
 
 class SentenceSource:
@@ -925,6 +962,8 @@ class CorpusSummary:
     seconds: float
     articles_path: str
     truth_path: str
+    redrawn_sentences: int = 0  # Markov sentences drawn again: they repeated an earlier run
+    repeated_sentences: int = 0  # ... kept after MAX_TRIES draws (unlisted reuse: should be 0)
 
 
 class TruthWriter:
@@ -1045,7 +1084,8 @@ def write_corpus(
     generated = generator.story_text.generated + generator.original_text.generated
     return CorpusSummary(truth.documents, truth.passages, truth.occurrences, real, generated,
                          time.perf_counter() - started, str(articles_path),
-                         str(out_dir / "truth.json"))  # fmt: skip
+                         str(out_dir / "truth.json"), generator.markov.redrawn,
+                         generator.markov.repeated)  # fmt: skip
 
 
 def _jsonl_record(document: Document) -> dict[str, str]:
@@ -1077,7 +1117,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{summary.documents} documents -> {summary.articles_path}\n"
         f"{summary.passages} reused passages, {summary.occurrences} occurrences -> {summary.truth_path}\n"
         f"sentences: {summary.real_sentences} from DUC, {summary.generated_sentences} Markov "
-        f"({share:.0%} real)\n"
+        f"({share:.0%} real; {summary.redrawn_sentences} redrawn, "
+        f"{summary.repeated_sentences} kept repeating an earlier run)\n"
         f"{summary.seconds:.1f} s"
     )
     return 0

@@ -234,3 +234,26 @@ def test_markov_text_never_copies_a_long_run_of_one_training_sentence():
     for words in generated:
         for index in range(len(words) - run + 1):
             assert tuple(words[index : index + run]) not in training_runs
+
+
+def test_markov_sentences_never_repeat_a_run_of_each_other():
+    """Rare words chained across training sentences would otherwise come out again in other
+    documents: verbatim reuse that the truth does not list."""
+    rng = corpus.random.Random(11)
+    common = ["the", "of", "and"]
+    training = []
+    for number in range(40):  # few rare words: a plain chain repeats itself quickly
+        words = [f"w{number}x{index}" for index in range(8)]
+        words[4] = rng.choice(common)
+        training.append(" ".join(words) + ".")
+    chain = corpus.MarkovText(training)
+    run = chain.UNIQUE_RUN
+    owner: dict[tuple[str, ...], int] = {}
+    sentences = [chain.sentence(rng, 6, 12) for _ in range(300)]
+    assert chain.redrawn > 0  # the check had repeats to turn down
+    for number, sentence in enumerate(sentences):
+        tokens = corpus.WORD_TOKEN.findall(sentence.lower())
+        for index in range(len(tokens) - run + 1):
+            key = tuple(tokens[index : index + run])
+            assert owner.setdefault(key, number) == number or chain.repeated
+    assert chain.repeated < len(sentences) // 10
