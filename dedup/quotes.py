@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Levenshtein
+from scipy import sparse
 
 from dedup.records import EDIT_KINDS, Quote, QuoteGroup
 
@@ -544,13 +546,119 @@ _SHINGLE = 3
 _COMMON_SHINGLE = 200  # a shingle shared by more quotes than this is a phrase, not a quotation
 
 
+_SAME_RATIO = 85  # fuzz.ratio of two wordings of one quotation
+_PART_RATIO = 92  # fuzz.partial_ratio of a shorter wording inside a longer one
+_PART_MIN_WORDS = 4  # a shorter wording under this is too short to count as a part
+_GRAM = 3  # character q-grams of the exact partial_ratio filter
+
+
 def _same_quotation(words_a: list[str], words_b: list[str]) -> bool:
-    """Near-identical wording, or one is a (fuzzy) part of the other."""
-    text_a, text_b = " ".join(words_a), " ".join(words_b)
-    if fuzz.ratio(text_a, text_b) >= 85:
-        return True
-    shorter, longer = sorted((text_a, text_b), key=len)
-    return len(shorter.split()) >= 4 and fuzz.partial_ratio(shorter, longer) >= 92
+    """Near-identical wording, or one is a (fuzzy) part of the other.
+
+    >>> _same_quotation("the shield is a threat".split(), "the shield is a threat to us".split())
+    True
+    """
+    texts = [" ".join(words_a), " ".join(words_b)]
+    return bool(_same_quotations(texts, np.array([0]), np.array([1]))[0])
+
+
+def _same_quotations(texts: list[str], first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """``_same_quotation`` of each pair ``(texts[first[i]], texts[second[i]])`` (joined folded
+    words).
+
+    ``fuzz.ratio`` runs over all pairs in C; ``fuzz.partial_ratio`` (about 70 µs a pair) only
+    on pairs that pass an exact q-gram filter: a window ``W`` of the longer text scoring
+    ``_PART_RATIO`` against the shorter text ``S`` (``len(W) <= len(S)``, score
+    ``100 * (1 - d / (len(S) + len(W)))`` with ``d`` insertions and deletions) takes
+    ``d <= 0.16 * len(S)`` edits, each breaking at most ``_GRAM`` of ``S``'s character q-grams;
+    fewer positions of ``S`` whose q-gram the longer text has rule the pair out without
+    changing any answer (one more edit absorbs float rounding).
+    """
+    if len(first) == 0:
+        return np.zeros(0, dtype=bool)
+    same = process.cpdist(
+        [texts[i] for i in first],
+        [texts[i] for i in second],
+        scorer=fuzz.ratio,
+        score_cutoff=_SAME_RATIO,
+    ) >= (_SAME_RATIO)
+    lengths = np.array([len(text) for text in texts])
+    word_counts = np.array([len(text.split()) for text in texts])
+    # rapidfuzz puts the shorter text first and, at equal lengths, tries both ways round
+    a_shorter = lengths[first] <= lengths[second]
+    shorter = np.where(a_shorter, first, second)
+    longer = np.where(a_shorter, second, first)
+    open_pairs = ~same & (word_counts[shorter] >= _PART_MIN_WORDS)
+    counts, present = _gram_matrices(texts)
+    may_be_part = open_pairs & _may_be_part(counts, present, lengths, shorter, longer, open_pairs)
+    both_ways = open_pairs & ~may_be_part & (lengths[first] == lengths[second])
+    may_be_part |= both_ways & _may_be_part(counts, present, lengths, longer, shorter, both_ways)
+    positions = np.flatnonzero(may_be_part)
+    if len(positions):
+        scores = process.cpdist(
+            [texts[i] for i in shorter[positions]],
+            [texts[i] for i in longer[positions]],
+            scorer=fuzz.partial_ratio,
+            score_cutoff=_PART_RATIO,
+        )
+        same[positions[scores >= _PART_RATIO]] = True
+    return same
+
+
+def _gram_matrices(texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Per text (row), how often each character q-gram (column) occurs, and whether it does.
+
+    The q-grams of all texts at once: code points (below 2**21) packed three to an integer.
+    """
+    code_points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(
+        np.int64
+    )
+    lengths = np.array([len(text) for text in texts], dtype=np.int64)
+    ends = np.cumsum(lengths)
+    gram_counts = np.maximum(lengths - _GRAM + 1, 0)
+    # start of every q-gram: each text's positions that leave room for a whole q-gram
+    rows = np.repeat(np.arange(len(texts)), gram_counts)
+    starts = np.arange(int(gram_counts.sum())) - np.repeat(
+        np.cumsum(gram_counts) - gram_counts, gram_counts
+    )
+    starts += np.repeat(ends - lengths, gram_counts)
+    packed = np.zeros(len(starts), dtype=np.int64)
+    for offset in range(_GRAM):
+        packed = (packed << 21) | code_points[starts + offset]
+    _, columns = np.unique(packed, return_inverse=True)
+    shape = (len(texts), int(columns.max()) + 1 if len(columns) else 1)
+    counts = sparse.csr_matrix(
+        (np.ones(len(rows), dtype=np.int32), (rows, columns.ravel())), shape=shape
+    )  # duplicates are summed
+    present = counts.copy()
+    present.data[:] = 1
+    return counts, present
+
+
+_FILTER_CHUNK = 50_000  # pairs per sparse product: bounded memory however many pairs
+
+
+def _may_be_part(
+    counts: sparse.csr_matrix,
+    present: sparse.csr_matrix,
+    lengths: np.ndarray,
+    shorter: np.ndarray,
+    longer: np.ndarray,
+    wanted: np.ndarray,
+) -> np.ndarray:
+    """For the pairs ``wanted``: could ``fuzz.partial_ratio(shorter, longer)`` reach
+    ``_PART_RATIO``? (False elsewhere.)"""
+    result = np.zeros(len(shorter), dtype=bool)
+    positions = np.flatnonzero(wanted)
+    for start in range(0, len(positions), _FILTER_CHUNK):
+        chunk = positions[start : start + _FILTER_CHUNK]
+        found = np.asarray(
+            counts[shorter[chunk]].multiply(present[longer[chunk]]).sum(axis=1)
+        ).ravel()
+        total = lengths[shorter[chunk]] - _GRAM + 1
+        max_edits = 2 * (100 - _PART_RATIO) / 100 * lengths[shorter[chunk]] + 1
+        result[chunk] = (total <= 0) | (found >= total - _GRAM * max_edits)
+    return result
 
 
 def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
@@ -592,22 +700,25 @@ def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
         }
         for shingle in shingles:
             by_shingle[shingle].append(index)
-    checked: set[tuple[int, int]] = set()
+    candidates: set[tuple[int, int]] = set()
     for members in by_shingle.values():
         if len(members) < 2:
             continue
-        # a phrase shared by very many distinct wordings: compare each with the longest only
-        pairs = (
-            combinations(members, 2)
-            if len(members) <= _COMMON_SHINGLE
-            else ((max(members, key=lambda m: len(words[m])), member) for member in members)
-        )
-        for first, second in pairs:
-            if first == second or (first, second) in checked or root(first) == root(second):
-                continue
-            checked.add((first, second))
-            if _same_quotation(words[first], words[second]):
-                parent[root(second)] = root(first)
+        if len(members) <= _COMMON_SHINGLE:
+            candidates.update(combinations(members, 2))
+        else:  # a phrase shared by very many distinct wordings: compare each with the longest
+            longest = max(members, key=lambda m: len(words[m]))
+            candidates.update((longest, member) for member in members if member != longest)
+    # every candidate pair is scored (in bulk): joining the pairs that match gives the same
+    # components in any order
+    pairs = np.array(sorted(candidates), dtype=np.intp).reshape(-1, 2)
+    # texts of the distinct wordings only (pairs never name the others)
+    texts = [""] * len(words)
+    for index in distinct:
+        texts[index] = " ".join(words[index])
+    same = _same_quotations(texts, pairs[:, 0], pairs[:, 1])
+    for first, second in pairs[same].tolist():
+        parent[root(second)] = root(first)
 
     components: dict[int, list[int]] = defaultdict(list)
     for index in range(len(quotes)):

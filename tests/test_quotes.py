@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
+from rapidfuzz import fuzz
 
-from dedup.quotes import classify_edit, find_quotes, group_quotes
+from dedup.quotes import _same_quotations, classify_edit, find_quotes, group_quotes
 from dedup.records import EDIT_KINDS, Quote
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -197,3 +200,78 @@ def test_titled_mentions_found_by_their_words_equal_the_look_behind_pattern() ->
         assert spans(quotes._assured_matches(quotes._TITLED_PARTS, text)) == expected, text
         found += len(expected)
     assert found > 100
+
+
+def _naive_same_quotation(text_a: str, text_b: str) -> bool:
+    """The definition ``_same_quotations`` computes in bulk, pair by pair, without a filter."""
+    if fuzz.ratio(text_a, text_b) >= 85:
+        return True
+    shorter, longer = sorted((text_a, text_b), key=len)
+    return len(shorter.split()) >= 4 and fuzz.partial_ratio(shorter, longer) >= 92
+
+
+def test_bulk_quotation_match_with_its_q_gram_filter_equals_the_pairwise_definition() -> None:
+    """The q-gram filter only skips pairs that cannot match: over random wordings with
+    random character edits (near the thresholds), parts of each other, equal lengths and
+    characters outside the BMP, every answer equals the plain pairwise one."""
+    generator = random.Random(11)
+    vocabulary = [
+        "the",
+        "shield",
+        "is",
+        "a",
+        "threat",
+        "to",
+        "us",
+        "we",
+        "will",
+        "act",
+        "alone",
+        "été",
+        "naïve",
+        "𝔘nicode",
+        "北京",
+        "data",
+    ]
+    alphabet = "abcdefghijklmnopqrstuvwxyz éü𝔘北"
+
+    def edited(text: str, edits: int) -> str:
+        characters = list(text)
+        for _ in range(edits):
+            position = generator.randrange(len(characters) + 1)
+            if characters and generator.random() < 0.5:
+                del characters[min(position, len(characters) - 1)]
+            else:
+                characters.insert(position, generator.choice(alphabet))
+        return "".join(characters)
+
+    texts: list[str] = []
+    for _ in range(150):
+        base = " ".join(generator.choices(vocabulary, k=generator.randint(1, 30)))
+        texts.append(base)
+        for _ in range(3):
+            variant = edited(base, generator.randint(0, max(1, len(base) // 6)))
+            if generator.random() < 0.4:  # a part of it, or it inside more words
+                cut = generator.randint(0, len(variant))
+                variant = variant[cut:] if generator.random() < 0.5 else variant + " and more"
+            texts.append(variant)
+    # the filter's worst case: deletions and insertions spread apart (each breaks q-grams of
+    # its own), as many as a passing partial_ratio allows, inside a longer text
+    letters = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    for length in range(60, 400, 7):
+        shorter = " ".join("".join(generator.choices(letters, k=6)) for _ in range(length // 7))
+        for edits in (int(0.07 * len(shorter)), int(0.08 * len(shorter))):
+            characters = list(shorter)
+            for position in range(len(characters) - 12 * edits, len(characters), 12)[::-1]:
+                characters.insert(position + 6, generator.choice(letters))
+                del characters[position]
+            texts += [shorter, "some words before " + "".join(characters) + " and after"]
+    first = np.array([generator.randrange(len(texts)) for _ in range(6000)])
+    second = np.array([generator.randrange(len(texts)) for _ in range(6000)])
+    near = np.arange(len(texts) - 1)  # each wording with the next: many near-threshold pairs
+    first, second = np.concatenate([first, near]), np.concatenate([second, near + 1])
+    expected = [
+        _naive_same_quotation(texts[a], texts[b]) for a, b in zip(first, second, strict=True)
+    ]
+    assert list(_same_quotations(texts, first, second)) == expected
+    assert 0 < sum(expected) < len(expected)  # both answers occur
