@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -524,60 +525,120 @@ def numbered_pairs_with_new(
     return index.numbered_pairs(set(new))
 
 
+class SliceBuffer(Protocol):
+    """Where ``pairs_in_slices`` parks each slice's ``(keys, docs)`` between its one read of
+    all keys and the slices' pairing: memory (``MemorySlices``) or, to hold one slice at a
+    time, files (``flows.stages.FileSlices``)."""
+
+    def append(self, part: int, keys: np.ndarray, docs: np.ndarray) -> None: ...
+
+    def arrays(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """Everything appended to ``part``, in order, then forgotten."""
+        ...
+
+
+class MemorySlices:
+    """A ``SliceBuffer`` in memory (every key held at once).
+
+    >>> buffer = MemorySlices()
+    >>> buffer.append(1, np.array([5, 7], dtype=np.uint64), np.array([0, 0], dtype=np.int32))
+    >>> buffer.append(1, np.array([9], dtype=np.uint64), np.array([1], dtype=np.int32))
+    >>> [array.tolist() for array in buffer.arrays(1)], buffer.arrays(0)[0].tolist()
+    ([[5, 7, 9], [0, 0, 1]], [])
+    """
+
+    def __init__(self) -> None:
+        self.parts: dict[int, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+
+    def append(self, part: int, keys: np.ndarray, docs: np.ndarray) -> None:
+        key_parts, doc_parts = self.parts.setdefault(part, ([], []))
+        key_parts.append(keys)
+        doc_parts.append(docs)
+
+    def arrays(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        key_parts, doc_parts = self.parts.pop(part, ([], []))
+        if not key_parts:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+        return np.concatenate(key_parts), np.concatenate(doc_parts)
+
+
+# ``map_parts(pair_part, count)``: ``[pair_part(part) for part in range(count)]``, in any
+# way that keeps the order (``flows.stages`` runs the parts in forked processes).
+PartMap = Callable[[Callable[[int], list[np.ndarray]], int], list[list[np.ndarray]]]
+
+
+def _in_order(pair_part: Callable[[int], list[np.ndarray]], count: int) -> list[list[np.ndarray]]:
+    return [pair_part(part) for part in range(count)]
+
+
 def pairs_in_slices(
-    read_chunks: Callable[[], Iterable[Iterable[tuple[str, np.ndarray]]]],
+    chunks: Iterable[Iterable[tuple[str, np.ndarray]]],
     among: set[str],
     params: CandidateParams = DEFAULT_PARAMS,
     slices: int = 1,
+    buffer: SliceBuffer | None = None,
+    map_parts: PartMap = _in_order,
 ) -> DocumentPairs:
     """Pairs of documents sharing an LSH bucket, at least one of them in ``among``, among all
-    documents ``read_chunks()`` yields as chunks of ``(doc_key, distinct band keys)``: the
-    pairs of one ``CandidateIndex`` holding them all.
+    documents ``chunks`` yields as chunks of ``(doc_key, distinct band keys)``: the pairs of
+    one ``CandidateIndex`` holding them all.
 
     For a run with many new documents (a first run: all of them), where ``pairs_with_new``'s
-    prefilter would keep nearly every key. The keys are read ``slices`` times (rounded up to a
-    power of two), each time keeping the slice of the key space a key's low bits select, so
-    that only a slice is ever held and sorted: 100k documents hold 106M keys (850 MB), and an
-    index of all of them needed several copies at once.
+    prefilter would keep nearly every key. The keys are read once and split into ``slices``
+    parts of the key space (rounded up to a power of two; a key's low bits select its part)
+    kept in ``buffer`` (default: memory); each part is then sorted and paired on its own
+    (through ``map_parts``), so that only one part is ever sorted: 100k documents hold 106M
+    keys (850 MB), and an index of all of them needed several copies at once. One read,
+    whatever the number of parts: the cost grows with the keys, not with keys times parts.
     """
     slices = 1 << max(0, slices - 1).bit_length()
+    buffer = buffer if buffer is not None else MemorySlices()
+    names = _split_keys(chunks, slices, buffer)
+    numbers = {name: number for number, name in enumerate(names)}
+    is_wanted = np.zeros(len(names), dtype=bool)
+    is_wanted[[numbers[key] for key in among if key in numbers]] = True
+
+    def pair_part(part: int) -> list[np.ndarray]:
+        keys, docs = buffer.arrays(part)
+        return bucket_pair_codes(keys, docs, is_wanted, params.max_bucket_docs)
+
+    codes = [code for part_codes in map_parts(pair_part, slices) for code in part_codes]
+    return DocumentPairs.from_codes(names, codes)
+
+
+def _split_keys(
+    chunks: Iterable[Iterable[tuple[str, np.ndarray]]], slices: int, buffer: SliceBuffer
+) -> list[str]:
+    """Read ``chunks`` once into ``buffer``'s ``slices`` parts (``slices`` a power of two);
+    the document keys in reading order (a document's number is its index)."""
     mask = np.uint64(slices - 1)
     names: list[str] = []
     numbers: dict[str, int] = {}
-    codes: list[np.ndarray] = []
-    is_wanted = np.zeros(0, dtype=bool)
-    for part in range(slices):
-        key_parts: list[np.ndarray] = []
-        doc_parts: list[np.ndarray] = []
-        for chunk in read_chunks():
-            members = list(chunk)
-            if not members:
-                continue
-            owners = np.empty(len(members), dtype=np.int32)
-            for position, (doc_key, _) in enumerate(members):
-                number = numbers.get(doc_key)
-                if number is None:
-                    if part:
-                        raise ValueError(f"document {doc_key!r} appeared after the first slice")
-                    number = numbers[doc_key] = len(names)
-                    names.append(doc_key)
-                owners[position] = number
-            keys = np.concatenate([member_keys for _, member_keys in members])
-            docs = np.repeat(owners, [len(member_keys) for _, member_keys in members])
-            if slices > 1:
-                chosen = (keys & mask) == np.uint64(part)
-                keys, docs = keys[chosen], docs[chosen]
-            key_parts.append(keys)
-            doc_parts.append(docs)
-        if part == 0:
-            is_wanted = np.zeros(len(names), dtype=bool)
-            is_wanted[[numbers[key] for key in among if key in numbers]] = True
-        if not key_parts:
+    for chunk in chunks:
+        members = list(chunk)
+        if not members:
             continue
-        keys, docs = np.concatenate(key_parts), np.concatenate(doc_parts)
-        del key_parts, doc_parts
-        codes.extend(bucket_pair_codes(keys, docs, is_wanted, params.max_bucket_docs))
-    return DocumentPairs.from_codes(names, codes)
+        owners = np.empty(len(members), dtype=np.int32)
+        for position, (doc_key, _) in enumerate(members):
+            number = numbers.get(doc_key)
+            if number is None:
+                number = numbers[doc_key] = len(names)
+                names.append(doc_key)
+            owners[position] = number
+        keys = np.concatenate([member_keys for _, member_keys in members])
+        docs = np.repeat(owners, [len(member_keys) for _, member_keys in members])
+        if slices == 1:
+            buffer.append(0, keys, docs)
+            continue
+        # a stable sort by part keeps each part's keys in reading order
+        part_of = (keys & mask).astype(np.intp)
+        order = np.argsort(part_of, kind="stable")
+        bounds = np.searchsorted(part_of[order], np.arange(slices + 1))
+        for part in range(slices):
+            chosen = order[bounds[part] : bounds[part + 1]]
+            if len(chosen):
+                buffer.append(part, keys[chosen], docs[chosen])
+    return names
 
 
 def shared_shingles(first: np.ndarray, second: np.ndarray) -> int:

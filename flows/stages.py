@@ -7,10 +7,12 @@ They hold no detection logic of their own.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from pathlib import Path
 
 import numpy as np
 
@@ -313,6 +315,60 @@ KEYS_PER_SLICE = 16_000_000
 KEYS_PER_DOCUMENT = 1100
 
 
+class FileSlices:
+    """A ``dedup.candidates.SliceBuffer`` in files of a temporary folder: the keys of a first
+    run's slices wait on disk, so the candidate stage holds one slice at a time and still
+    reads the stored keys once. Use as a context manager (the folder is removed on exit)."""
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def __enter__(self) -> FileSlices:
+        self._folder = tempfile.TemporaryDirectory(prefix="wiretrace-slices-")
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def _paths(self, part: int) -> tuple[Path, Path]:
+        if self._folder is None:
+            raise RuntimeError("FileSlices is used outside its with block")
+        folder = Path(self._folder.name)
+        return folder / f"keys-{part}.u8", folder / f"docs-{part}.i4"
+
+    def append(self, part: int, keys: np.ndarray, docs: np.ndarray) -> None:
+        keys_path, docs_path = self._paths(part)
+        with keys_path.open("ab") as keys_file, docs_path.open("ab") as docs_file:
+            keys.astype("<u8", copy=False).tofile(keys_file)
+            docs.astype("<i4", copy=False).tofile(docs_file)
+
+    def arrays(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        keys_path, docs_path = self._paths(part)
+        if not keys_path.exists():
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int32)
+        keys = np.fromfile(keys_path, dtype="<u8").astype(np.uint64, copy=False)
+        docs = np.fromfile(docs_path, dtype="<i4").astype(np.int32, copy=False)
+        keys_path.unlink()
+        docs_path.unlink()
+        return keys, docs
+
+
+def _forked_parts(
+    pair_part: Callable[[int], list[np.ndarray]], count: int
+) -> list[list[np.ndarray]]:
+    """``pairs_in_slices``'s parts (each sorted and paired on its own) in forked processes,
+    one part a task: each reads its part from the ``FileSlices`` files."""
+    return forked_map(_pair_parts, pair_part, count, 1, align_workers())
+
+
+def _pair_parts(
+    pair_part: Callable[[int], list[np.ndarray]], start: int, end: int
+) -> list[list[np.ndarray]]:
+    return [pair_part(part) for part in range(start, end)]
+
+
 def find_candidates(
     store: Store,
     pending: set[str],
@@ -330,7 +386,10 @@ def find_candidates(
         pairs = numbered_pairs_with_new(new, archive, params)
     else:
         slices = max(1, -(-total * KEYS_PER_DOCUMENT // KEYS_PER_SLICE))
-        pairs = pairs_in_slices(lambda: store.iter_band_keys(signature), pending, params, slices)
+        with FileSlices() as buffer:
+            pairs = pairs_in_slices(
+                store.iter_band_keys(signature), pending, params, slices, buffer, _forked_parts
+            )
     shingles = store.sketch_shingles(pairs.documents(), signature)
     return pairs.sharing(shingles, min_shared)
 

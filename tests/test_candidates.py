@@ -18,6 +18,8 @@ from dedup.candidates import (
     to_datasketch,
 )
 from dedup.tokens import tokenize
+from flows import stages
+from flows.stages import FileSlices
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
@@ -162,5 +164,12 @@ def test_slices_prefilter_and_index_give_the_same_pairs() -> None:
     assert prefiltered == expected
     for slices in (1, 3, 8):
         chunks = [list(keys.items())[:25], list(keys.items())[25:]]
-        sliced = candidates.pairs_in_slices(lambda chunks=chunks: chunks, new, params, slices)
+        sliced = candidates.pairs_in_slices(chunks, new, params, slices)
         assert sliced.as_set() == expected
+        # the pipeline's way: parts on disk, paired in forked processes
+        with FileSlices() as buffer, pytest.MonkeyPatch.context() as patch:
+            patch.setenv("WIRETRACE_ALIGN_WORKERS", "2")
+            on_disk = candidates.pairs_in_slices(
+                iter(chunks), new, params, slices, buffer, stages._forked_parts
+            )
+        assert on_disk.as_set() == expected
