@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from itertools import combinations
@@ -589,19 +589,10 @@ def _same_quotations(texts: list[str], first: np.ndarray, second: np.ndarray) ->
     shorter = np.where(a_shorter, first, second)
     longer = np.where(a_shorter, second, first)
     open_pairs = ~same & (word_counts[shorter] >= _PART_MIN_WORDS)
-    # q-grams of the texts the open pairs use only (rows renumbered)
-    used = np.unique(np.concatenate([shorter[open_pairs], longer[open_pairs]]))
-    counts, present = _gram_matrices([texts[i] for i in used])
-    row_of = np.zeros(len(texts), dtype=np.intp)
-    row_of[used] = np.arange(len(used))
-    shorter_rows, longer_rows, used_lengths = row_of[shorter], row_of[longer], lengths[used]
-    may_be_part = open_pairs & _may_be_part(
-        counts, present, used_lengths, shorter_rows, longer_rows, open_pairs
-    )
+    counts, present = _gram_matrices(texts)
+    may_be_part = open_pairs & _may_be_part(counts, present, lengths, shorter, longer, open_pairs)
     both_ways = open_pairs & ~may_be_part & (lengths[first] == lengths[second])
-    may_be_part |= both_ways & _may_be_part(
-        counts, present, used_lengths, longer_rows, shorter_rows, both_ways
-    )
+    may_be_part |= both_ways & _may_be_part(counts, present, lengths, longer, shorter, both_ways)
     positions = np.flatnonzero(may_be_part)
     if len(positions):
         scores = process.cpdist(
@@ -670,81 +661,6 @@ def _may_be_part(
     return result
 
 
-class _Forest:
-    """Union-find over quote indices."""
-
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def root(self, index: int) -> int:
-        parent = self.parent
-        while parent[index] != index:
-            parent[index] = parent[parent[index]]
-            index = parent[index]
-        return index
-
-    def join(self, first: int, second: int) -> None:
-        self.parent[self.root(second)] = self.root(first)
-
-    def components(self) -> dict[int, list[int]]:
-        found: dict[int, list[int]] = defaultdict(list)
-        for index in range(len(self.parent)):
-            found[self.root(index)].append(index)
-        return found
-
-
-@dataclass
-class _Wordings:
-    """The quotes' folded wordings: one representative (the first quote) per distinct wording,
-    and the distinct wordings holding each word shingle, in quote order."""
-
-    texts: list[str]  # each quote's folded words, joined
-    first_with_text: dict[str, int]  # wording -> its first quote
-    by_shingle: dict[tuple[str, ...], list[int]]  # shingle -> representatives holding it
-
-    @classmethod
-    def of(cls, quotes: list[Quote]) -> _Wordings:
-        words = [fold_words(quote.text) for quote in quotes]
-        texts = [" ".join(quote_words) for quote_words in words]
-        first_with_text: dict[str, int] = {}
-        by_shingle: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for index, text in enumerate(texts):
-            if text in first_with_text:
-                continue
-            first_with_text[text] = index
-            quote_words = words[index]
-            shingles = {
-                tuple(quote_words[i : i + _SHINGLE])
-                for i in range(max(1, len(quote_words) - _SHINGLE + 1))
-            }
-            for shingle in shingles:
-                by_shingle[shingle].append(index)
-        return cls(texts, first_with_text, by_shingle)
-
-    def longest(self, members: list[int]) -> int:
-        """The member compared with all others when a shingle is common (the first longest)."""
-        return max(members, key=lambda member: len(self.texts[member].split()))
-
-    def pairs_of(self, members: list[int]) -> Iterator[tuple[int, int]]:
-        """The pairs of a shingle's members that are compared: all of them, or, for a phrase
-        shared by very many distinct wordings, each with the longest only."""
-        if len(members) <= _COMMON_SHINGLE:
-            yield from combinations(members, 2)
-        else:
-            longest = self.longest(members)
-            yield from ((longest, member) for member in members if member != longest)
-
-    def matching(self, candidates: set[tuple[int, int]]) -> list[tuple[int, int]]:
-        """The candidate pairs that are the same quotation (scored in bulk)."""
-        pairs = np.array(sorted(candidates), dtype=np.intp).reshape(-1, 2)
-        # texts of the representatives only (pairs never name the others)
-        texts = [""] * len(self.texts)
-        for index in self.first_with_text.values():
-            texts[index] = self.texts[index]
-        same = _same_quotations(texts, pairs[:, 0], pairs[:, 1])
-        return [(first, second) for first, second in pairs[same].tolist()]
-
-
 def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
     """Quotations of the same words across at least two documents.
 
@@ -756,192 +672,58 @@ def group_quotes(quotes: list[Quote], rank: dict[str, int]) -> list[QuoteGroup]:
     >>> [(g.edit_kinds, g.variant_of) for g in group_quotes([b, a], {"a": 0, "b": 1})]
     [(['identical', 'truncated'], [None, 0])]
     """
-    wordings = _Wordings.of(quotes)
-    forest = _Forest(len(quotes))
+    words = [fold_words(quote.text) for quote in quotes]
+    parent = list(range(len(quotes)))
+
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
+
     # the same folded words are the same quotation: join them at once (a quotation carried by
     # hundreds of articles must not make its shingles too common to compare)
-    for index, text in enumerate(wordings.texts):
-        forest.join(wordings.first_with_text[text], index)
+    first_with_text: dict[str, int] = {}
+    for index, quote_words in enumerate(words):
+        key = " ".join(quote_words)
+        if key in first_with_text:
+            parent[root(index)] = root(first_with_text[key])
+        else:
+            first_with_text[key] = index
+    distinct = list(first_with_text.values())
+    by_shingle: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for index in distinct:
+        quote_words = words[index]
+        shingles = {
+            tuple(quote_words[i : i + _SHINGLE])
+            for i in range(max(1, len(quote_words) - _SHINGLE + 1))
+        }
+        for shingle in shingles:
+            by_shingle[shingle].append(index)
     candidates: set[tuple[int, int]] = set()
-    for members in wordings.by_shingle.values():
-        if len(members) >= 2:
-            candidates.update(wordings.pairs_of(members))
-    # every candidate pair is scored: joining the pairs that match gives the same components
-    # in any order
-    for first, second in wordings.matching(candidates):
-        forest.join(first, second)
-    return _groups(quotes, list(forest.components().values()), rank)
-
-
-def regroup_quotes(
-    old: list[Quote],
-    old_groups: list[QuoteGroup],
-    new: list[Quote],
-    rank: dict[str, int],
-    refresh: Collection[str] = (),
-) -> list[QuoteGroup] | None:
-    """``group_quotes(old + new, rank)`` (quotes in ``(doc_key, start_char, end_char)``
-    order) from ``old_groups = group_quotes(old, ...)``: only pairs with a new wording are
-    scored; the old components are taken as they are. None when the new wordings change which
-    pairs of old wordings ``group_quotes`` compares (a shingle of two or more old wordings
-    becomes common, or a common shingle's longest wording changes): then only a full
-    ``group_quotes`` gives the answer. ``new``: quotes of documents without old quotes.
-    ``refresh``: documents whose rank may have moved: their old groups are worked out again.
-
-    >>> a = Quote("a", 0, 30, "The missile shield is a threat to us", "X")
-    >>> b = Quote("b", 5, 40, "“The missile shield is a threat", "X")
-    >>> regroup_quotes([a], [], [b], {"a": 0, "b": 1}) == group_quotes([a, b], {"a": 0, "b": 1})
-    True
-    """
-    quotes = sorted([*old, *new], key=_key)
-    position = {_key(quote): index for index, quote in enumerate(quotes)}
-    new_documents = {quote.doc_key for quote in new}
-    is_new = [quote.doc_key in new_documents for quote in quotes]
-    wordings = _Wordings.of(quotes)
-    old_first: dict[str, int] = {}  # wording -> its first old quote (its representative then)
-    for index, text in enumerate(wordings.texts):
-        if not is_new[index]:
-            old_first.setdefault(text, index)
-    if not _same_old_pairs(wordings, old_first):
-        return None
-    forest = _Forest(len(quotes))
-    grouped: set[int] = set()
-    for group in old_groups:
-        members = [position[_key(quote)] for quote in group.quotes]
-        grouped.update(members)
-        for member in members[1:]:
-            forest.join(members[0], member)
-    holders: dict[str, list[int]] = defaultdict(list)
-    for index, text in enumerate(wordings.texts):
-        forest.join(wordings.first_with_text[text], index)
-        holders[text].append(index)
-    new_wordings = {
-        index for text, index in wordings.first_with_text.items() if text not in old_first
-    }
-    candidates: set[tuple[int, int]] = set()
-    for members in wordings.by_shingle.values():
-        if len(members) >= 2 and not new_wordings.isdisjoint(members):
-            candidates.update(
-                pair for pair in wordings.pairs_of(members) if not new_wordings.isdisjoint(pair)
-            )
-    matches = wordings.matching(candidates)
-    for first, second in matches:
-        forest.join(first, second)
-    # An old quote in no old group that a new match reaches brings the old quotes of its
-    # document it was joined with (a component within one document is no group, so it is not
-    # stored): pairs among those are scored again.
-    touched_documents = {
-        quotes[index].doc_key
-        for pair in matches
-        for representative in pair
-        for index in holders[wordings.texts[representative]]
-        if not is_new[index] and index not in grouped
-    }
-    representatives_by_document: dict[str, set[int]] = defaultdict(set)
-    for index, quote in enumerate(quotes):
-        if quote.doc_key in touched_documents and index not in grouped:
-            text = wordings.texts[index]
-            representatives_by_document[quote.doc_key].add(wordings.first_with_text[text])
-    within: set[tuple[int, int]] = set()
-    for representatives in representatives_by_document.values():
-        within.update(_pairs_among(wordings, representatives))
-    for first, second in wordings.matching(within):
-        forest.join(first, second)
-
-    changed = {
-        forest.root(index)
-        for index, quote in enumerate(quotes)
-        if is_new[index] or quote.doc_key in refresh
-    }
-    unknown_rank = max(rank.values(), default=0) + 1
-    kept = [
-        _in_rank_order(group, rank, unknown_rank)
-        for group in old_groups
-        if forest.root(position[_key(group.quotes[0])]) not in changed
-    ]
-    components = forest.components()
-    return _sorted_groups(
-        [*kept, *_groups(quotes, [components[root] for root in changed], rank)], rank
-    )
-
-
-def _in_rank_order(group: QuoteGroup, rank: dict[str, int], unknown_rank: int) -> QuoteGroup:
-    """An old group with its members in ``group_quotes``' order (rank, uri, start)."""
-    order = sorted(
-        range(len(group.quotes)),
-        key=lambda i: (
-            rank.get(group.quotes[i].doc_key, unknown_rank),
-            group.quotes[i].doc_key,
-            group.quotes[i].start_char,
-        ),
-    )
-    new_index = {old_index: index for index, old_index in enumerate(order)}
-    return QuoteGroup(
-        [group.quotes[i] for i in order],
-        [None if group.variant_of[i] is None else new_index[group.variant_of[i]] for i in order],
-        [group.edit_kinds[i] for i in order],
-    )
-
-
-def _key(quote: Quote) -> tuple[str, int, int]:
-    return (quote.doc_key, quote.start_char, quote.end_char)
-
-
-def _same_old_pairs(wordings: _Wordings, old_first: dict[str, int]) -> bool:
-    """Whether ``group_quotes`` compares the same pairs of old wordings with the new quotes
-    as without them (``old_first``: each old wording's first old quote)."""
-    for members in wordings.by_shingle.values():
+    for members in by_shingle.values():
+        if len(members) < 2:
+            continue
         if len(members) <= _COMMON_SHINGLE:
-            continue  # all pairs compared, as they were
-        old_members = sorted(
-            old_first[wordings.texts[m]] for m in members if wordings.texts[m] in old_first
-        )
-        if len(old_members) < 2:
-            continue  # no pair of old wordings here
-        if len(old_members) <= _COMMON_SHINGLE:
-            return False  # became common: most pairs of old wordings are no longer compared
-        if (
-            wordings.texts[wordings.longest(members)]
-            != wordings.texts[wordings.longest(old_members)]
-        ):
-            return False
-    return True
+            candidates.update(combinations(members, 2))
+        else:  # a phrase shared by very many distinct wordings: compare each with the longest
+            longest = max(members, key=lambda m: len(words[m]))
+            candidates.update((longest, member) for member in members if member != longest)
+    # every candidate pair is scored (in bulk): joining the pairs that match gives the same
+    # components in any order
+    pairs = np.array(sorted(candidates), dtype=np.intp).reshape(-1, 2)
+    # texts of the distinct wordings only (pairs never name the others)
+    texts = [""] * len(words)
+    for index in distinct:
+        texts[index] = " ".join(words[index])
+    same = _same_quotations(texts, pairs[:, 0], pairs[:, 1])
+    for first, second in pairs[same].tolist():
+        parent[root(second)] = root(first)
 
+    components: dict[int, list[int]] = defaultdict(list)
+    for index in range(len(quotes)):
+        components[root(index)].append(index)
 
-def _pairs_among(wordings: _Wordings, representatives: set[int]) -> set[tuple[int, int]]:
-    """The pairs ``group_quotes`` compares between these representatives."""
-    pairs: set[tuple[int, int]] = set()
-    for representative in representatives:
-        quote_words = wordings.texts[representative].split()
-        for i in range(max(1, len(quote_words) - _SHINGLE + 1)):
-            members = wordings.by_shingle[tuple(quote_words[i : i + _SHINGLE])]
-            inside = [member for member in members if member in representatives]
-            if len(members) <= _COMMON_SHINGLE:
-                pairs.update(combinations(inside, 2))
-            else:
-                longest = wordings.longest(members)
-                if longest in representatives:
-                    pairs.update((longest, member) for member in inside if member != longest)
-    return pairs
-
-
-def _sorted_groups(groups: list[QuoteGroup], rank: dict[str, int]) -> list[QuoteGroup]:
-    unknown_rank = max(rank.values(), default=0) + 1
-    return sorted(
-        groups,
-        key=lambda group: (
-            rank.get(group.quotes[0].doc_key, unknown_rank),
-            group.quotes[0].doc_key,
-            group.quotes[0].start_char,
-        ),
-    )
-
-
-def _groups(
-    quotes: list[Quote], components: Iterable[list[int]], rank: dict[str, int]
-) -> list[QuoteGroup]:
-    """The groups (components of two documents or more), members in rank order, the
-    reference the longest quotation of the best-ranked document."""
     unknown_rank = max(rank.values(), default=0) + 1
 
     def order(index: int) -> tuple[int, str, int]:
@@ -949,10 +731,10 @@ def _groups(
         return (rank.get(quote.doc_key, unknown_rank), quote.doc_key, quote.start_char)
 
     groups: list[QuoteGroup] = []
-    for component in components:
-        if len({quotes[index].doc_key for index in component}) < 2:
+    for members in components.values():
+        if len({quotes[index].doc_key for index in members}) < 2:
             continue
-        members = sorted(component, key=order)
+        members.sort(key=order)
         best_rank = order(members[0])[0]
         reference = max(
             (i for i, index in enumerate(members) if order(index)[0] == best_rank),
@@ -970,4 +752,11 @@ def _groups(
                     classify_edit(quotes[members[reference]].text, quotes[index].text)
                 )
         groups.append(QuoteGroup([quotes[index] for index in members], variant_of, edit_kinds))
-    return _sorted_groups(groups, rank)
+    groups.sort(
+        key=lambda group: (
+            rank.get(group.quotes[0].doc_key, unknown_rank),
+            group.quotes[0].doc_key,
+            group.quotes[0].start_char,
+        )
+    )
+    return groups

@@ -40,7 +40,7 @@ from dedup.clean import (
 from dedup.cluster import cluster_alignments
 from dedup.coverage import original_share
 from dedup.origin import document_wide_attributions, infer_origin
-from dedup.quotes import find_quotes, group_quotes, regroup_quotes
+from dedup.quotes import find_quotes, group_quotes
 from dedup.records import (
     Alignment,
     Attribution,
@@ -49,7 +49,6 @@ from dedup.records import (
     DocumentFacts,
     Origin,
     Quote,
-    QuoteGroup,
     content_ranges,
 )
 from dedup.tokens import Tokens, tokenize
@@ -612,33 +611,6 @@ def lineage_changes(
     return LineageChanges(changed, replacing, len(kept), replaced_documents)
 
 
-def quote_groups_with(
-    stored: list[Quote], found: list[Quote], due: set[str], rank: dict[str, int], store: Store
-) -> list[QuoteGroup]:
-    """All quote groups once ``due``'s quotes are ``found`` (``stored``: every stored quote):
-    from the stored groups, scoring only pairs with a new wording, when the due documents'
-    old quotes are found again unchanged (a nightly batch: new documents); else regrouping
-    every quote. Both give ``group_quotes`` over all quotes."""
-    old = [quote for quote in stored if quote.doc_key not in due]
-    due_before = {_quote_fields(quote) for quote in stored if quote.doc_key in due}
-    had_quotes = {quote.doc_key for quote in stored if quote.doc_key in due}
-    again = {_quote_fields(quote) for quote in found if quote.doc_key in had_quotes}
-    stored_groups = store.stored_quote_groups() if due_before == again else None
-    if stored_groups is not None:
-        unchanged = [quote for quote in found if quote.doc_key in had_quotes]
-        fresh = [quote for quote in found if quote.doc_key not in had_quotes]
-        # the due documents' dates may have moved: their groups are worked out again
-        groups = regroup_quotes([*old, *unchanged], stored_groups, fresh, rank, refresh=had_quotes)
-        if groups is not None:
-            return groups
-    key = lambda quote: (quote.doc_key, quote.start_char, quote.end_char)  # noqa: E731
-    return group_quotes(sorted([*old, *found], key=key), rank)
-
-
-def _quote_fields(quote: Quote) -> tuple[str, int, int, str, str | None]:
-    return (quote.doc_key, quote.start_char, quote.end_char, quote.text, quote.speaker)
-
-
 def trace_lineage(
     store: Store, inputs: list[StoredDocument] | None = None, run_id: int | None = None
 ) -> LineageResult:
@@ -667,11 +639,11 @@ def trace_lineage(
     )
     origins = infer_origins(changes.changed, facts, workers)
     new_quotes = found.quotes
-    stored_quotes = store.stored_quotes()
-    quote_groups = quote_groups_with(
-        stored_quotes, new_quotes, due, quote_rank(store.publication_dates()), store
+    all_quotes = sorted(
+        [*store.stored_quotes(exclude=due), *new_quotes],
+        key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
     )
-    all_quotes = [quote for quote in stored_quotes if quote.doc_key not in due] + new_quotes
+    quote_groups = group_quotes(all_quotes, quote_rank(store.publication_dates()))
     store.replace_lineage(
         changes.changed,
         origins,

@@ -557,7 +557,6 @@ class Store:
                     ],
                 )
                 changed_ids = [ids[uri] for uri in changed_uris]
-                self._mark_quote_groups_stale(connection, changed_ids)
                 # Everything computed from the old text goes; sketches and template blocks
                 # are made again, and whether it is a duplicate is decided again below.
                 for table in (
@@ -1412,56 +1411,6 @@ class Store:
                 .order_by(d.uri, q.start_char, q.end_char)
             )
             return [Quote(*row) for row in rows if row[0] not in excluded]
-
-    @staticmethod
-    def _mark_quote_groups_stale(connection: Connection, document_ids: list[int]) -> None:
-        """The groups holding quotes of these documents (about to be deleted) lose their edit
-        kinds: what is left of them is no longer what grouping the stored quotes gives, and
-        ``stored_quote_groups`` says so until the next trace regroups every quote."""
-        q = quotes_t.c
-        for chunk in _chunks(document_ids):
-            groups = (
-                select(q.quote_cluster_id)
-                .where(q.document_id.in_(chunk), q.quote_cluster_id.is_not(None))
-                .scalar_subquery()
-            )
-            connection.execute(
-                update(quotes_t).where(q.quote_cluster_id.in_(groups)).values(edit_kind=None)
-            )
-
-    def stored_quote_groups(self) -> list[QuoteGroup] | None:
-        """The stored quote groups (``quote_cluster_id``), members by uri then position,
-        ``variant_of`` and ``edit_kinds`` as stored; None when they are stale (a grouped
-        quote's document changed since they were made: see ``_mark_quote_groups_stale``)."""
-        q, d = quotes_t.c, documents_t.c
-        members: dict[int, list[tuple[int, Quote, int | None, str | None]]] = defaultdict(list)
-        with self._transaction() as connection:
-            rows = connection.execute(
-                select(
-                    q.quote_cluster_id, q.id, d.uri, q.start_char, q.end_char, q.text,
-                    q.speaker, q.variant_of, q.edit_kind,
-                )
-                .join_from(quotes_t, documents_t, q.document_id == d.id)
-                .where(q.quote_cluster_id.is_not(None))
-                .order_by(d.uri, q.start_char, q.end_char)
-            )  # fmt: skip
-            for cluster_id, quote_id, uri, start, end, text, speaker, variant, kind in rows:
-                quote = Quote(uri, start, end, text, speaker)
-                members[cluster_id].append((quote_id, quote, variant, kind))
-        groups: list[QuoteGroup] = []
-        for cluster_id in sorted(members):
-            group = members[cluster_id]
-            if any(kind is None for _, _, _, kind in group):
-                return None
-            index_of = {quote_id: index for index, (quote_id, _, _, _) in enumerate(group)}
-            groups.append(
-                QuoteGroup(
-                    [quote for _, quote, _, _ in group],
-                    [None if variant is None else index_of[variant] for _, _, variant, _ in group],
-                    [str(kind) for _, _, _, kind in group],
-                )
-            )
-        return groups
 
     def _write_quotes(
         self,

@@ -9,13 +9,7 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from dedup.quotes import (
-    _same_quotations,
-    classify_edit,
-    find_quotes,
-    group_quotes,
-    regroup_quotes,
-)
+from dedup.quotes import _same_quotations, classify_edit, find_quotes, group_quotes
 from dedup.records import EDIT_KINDS, Quote
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -281,56 +275,3 @@ def test_bulk_quotation_match_with_its_q_gram_filter_equals_the_pairwise_definit
     ]
     assert list(_same_quotations(texts, first, second)) == expected
     assert 0 < sum(expected) < len(expected)  # both answers occur
-
-
-def _quote_corpus(generator: random.Random, documents: int) -> list[Quote]:
-    """Quotations of a few statements, trimmed, extended and misspelt, in many documents."""
-    statements = [
-        "we will reopen the northern port within a week",
-        "nobody was hurt and the houses are safe",
-        "the missile shield is a threat to us and to our neighbours",
-        "we are working together on ways to minimize the damage",
-        "the vote will take place as planned next month",
-    ]
-    quotes: list[Quote] = []
-    for number in range(documents):
-        start = 0
-        for statement in generator.sample(statements, generator.randint(1, 3)):
-            words = statement.split()
-            if generator.random() < 0.3:
-                words = words[generator.randint(0, 3) :]
-            if generator.random() < 0.3:
-                words = [*words, "said", "the", "minister"]
-            text = " ".join(words)
-            if generator.random() < 0.2:
-                text = text.replace("e", "a", 1)
-            quotes.append(Quote(f"doc-{number:03d}", start, start + len(text), text))
-            start += len(text) + 10
-    return sorted(quotes, key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char))
-
-
-def test_regrouping_with_new_documents_equals_grouping_everything() -> None:
-    generator = random.Random(5)
-    quotes = _quote_corpus(generator, 80)
-    documents = sorted({quote.doc_key for quote in quotes})
-    rank = {uri: generator.randrange(1000) for uri in documents}
-    everything = group_quotes(quotes, rank)
-    for trial in range(20):
-        new_documents = set(generator.sample(documents, generator.randint(1, 20)))
-        old = [quote for quote in quotes if quote.doc_key not in new_documents]
-        new = [quote for quote in quotes if quote.doc_key in new_documents]
-        refresh = set(generator.sample(sorted({q.doc_key for q in old}), 2)) if trial % 2 else set()
-        regrouped = regroup_quotes(old, group_quotes(old, rank), new, rank, refresh)
-        assert regrouped == everything, f"trial {trial}"
-    assert len(everything) >= 3
-
-
-def test_regrouping_gives_up_when_a_shared_phrase_becomes_common() -> None:
-    """Past ``_COMMON_SHINGLE`` distinct wordings a phrase's wordings are compared with the
-    longest only: pairs of old wordings compared before are not any more."""
-    phrase = "the minister said that"
-    old = [Quote(f"old-{i:03d}", 0, 40, f"{phrase} plan {i} word{i} extra{i}") for i in range(150)]
-    new = [Quote(f"new-{i:03d}", 0, 40, f"{phrase} scheme {i} term{i} other{i}") for i in range(60)]
-    rank = {quote.doc_key: number for number, quote in enumerate([*old, *new])}
-    assert regroup_quotes(old, group_quotes(old, rank), new, rank) is None
-    assert regroup_quotes(old, group_quotes(old, rank), new[:10], rank) is not None
