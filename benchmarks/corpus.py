@@ -294,13 +294,13 @@ def load_pool(archive: Path) -> list[list[str]]:
     return documents
 
 
-def _shingles(sentence: str) -> list[int]:
-    words = re.findall(r"\w+", sentence.lower())
-    if len(words) < SHINGLE_WORDS:
+def _shingles(sentence: str, length: int = SHINGLE_WORDS) -> list[int]:
+    """Hashes of the runs of ``length`` lower-cased word tokens (all of them when fewer)."""
+    words = WORD_TOKEN.findall(sentence.lower())
+    if len(words) < length:
         return [hash(" ".join(words))]
     return [
-        hash(" ".join(words[index : index + SHINGLE_WORDS]))
-        for index in range(len(words) - SHINGLE_WORDS + 1)
+        hash(" ".join(words[index : index + length])) for index in range(len(words) - length + 1)
     ]
 
 
@@ -352,7 +352,7 @@ class MarkovText:
         ``UNIQUE_RUN`` word tokens of an earlier one."""
         for _ in range(self.MAX_TRIES):
             text = self._draw(rng, min_words, max_words)
-            runs = _token_runs(text, self.UNIQUE_RUN)
+            runs = _shingles(text, self.UNIQUE_RUN)
             if self.seen_runs.isdisjoint(runs):
                 break
             self.redrawn += 1
@@ -393,17 +393,6 @@ class MarkovText:
 
 def _token_count(word: str) -> int:
     return len(WORD_TOKEN.findall(word))
-
-
-def _token_runs(text: str, length: int) -> set[int]:
-    """Hashes of the runs of ``length`` lower-cased word tokens of ``text`` (all of it when
-    shorter)."""
-    tokens = WORD_TOKEN.findall(text.lower())
-    if len(tokens) <= length:
-        return {hash(tuple(tokens))}
-    return {
-        hash(tuple(tokens[index : index + length])) for index in range(len(tokens) - length + 1)
-    }
 
 
 class SentenceSource:

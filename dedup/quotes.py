@@ -552,19 +552,15 @@ _PART_MIN_WORDS = 4  # a shorter wording under this is too short to count as a p
 _GRAM = 3  # character q-grams of the exact partial_ratio filter
 
 
-def _same_quotation(words_a: list[str], words_b: list[str]) -> bool:
-    """Near-identical wording, or one is a (fuzzy) part of the other.
-
-    >>> _same_quotation("the shield is a threat".split(), "the shield is a threat to us".split())
-    True
-    """
-    texts = [" ".join(words_a), " ".join(words_b)]
-    return bool(_same_quotations(texts, np.array([0]), np.array([1]))[0])
-
-
 def _same_quotations(texts: list[str], first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """``_same_quotation`` of each pair ``(texts[first[i]], texts[second[i]])`` (joined folded
-    words).
+    """For each pair ``(texts[first[i]], texts[second[i]])`` (joined folded words): is it one
+    quotation? Near-identical wording (``fuzz.ratio`` at least ``_SAME_RATIO``), or one text of
+    ``_PART_MIN_WORDS`` words or more a fuzzy part of the other (``fuzz.partial_ratio`` of the
+    shorter in the longer at least ``_PART_RATIO``).
+
+    >>> texts = ["the shield is a threat", "the shield is a threat to us", "nothing alike"]
+    >>> _same_quotations(texts, np.array([0, 0]), np.array([1, 2])).tolist()
+    [True, False]
 
     ``fuzz.ratio`` runs over all pairs in C; ``fuzz.partial_ratio`` (about 70 µs a pair) only
     on pairs that pass an exact q-gram filter: a window ``W`` of the longer text scoring
@@ -576,12 +572,15 @@ def _same_quotations(texts: list[str], first: np.ndarray, second: np.ndarray) ->
     """
     if len(first) == 0:
         return np.zeros(0, dtype=bool)
-    same = process.cpdist(
-        [texts[i] for i in first],
-        [texts[i] for i in second],
-        scorer=fuzz.ratio,
-        score_cutoff=_SAME_RATIO,
-    ) >= (_SAME_RATIO)
+    same = (
+        process.cpdist(
+            [texts[i] for i in first],
+            [texts[i] for i in second],
+            scorer=fuzz.ratio,
+            score_cutoff=_SAME_RATIO,
+        )
+        >= _SAME_RATIO
+    )
     lengths = np.array([len(text) for text in texts])
     word_counts = np.array([len(text.split()) for text in texts])
     # rapidfuzz puts the shorter text first and, at equal lengths, tries both ways round
@@ -589,10 +588,19 @@ def _same_quotations(texts: list[str], first: np.ndarray, second: np.ndarray) ->
     shorter = np.where(a_shorter, first, second)
     longer = np.where(a_shorter, second, first)
     open_pairs = ~same & (word_counts[shorter] >= _PART_MIN_WORDS)
-    counts, present = _gram_matrices(texts)
-    may_be_part = open_pairs & _may_be_part(counts, present, lengths, shorter, longer, open_pairs)
+    # q-grams of the texts of open pairs only (rows renumbered): most texts are in none
+    used = np.unique(np.concatenate([shorter[open_pairs], longer[open_pairs]]))
+    counts, present = _gram_matrices([texts[i] for i in used])
+    row_of = np.zeros(len(texts), dtype=np.intp)
+    row_of[used] = np.arange(len(used))
+    shorter_rows, longer_rows, used_lengths = row_of[shorter], row_of[longer], lengths[used]
+    may_be_part = open_pairs & _may_be_part(
+        counts, present, used_lengths, shorter_rows, longer_rows, open_pairs
+    )
     both_ways = open_pairs & ~may_be_part & (lengths[first] == lengths[second])
-    may_be_part |= both_ways & _may_be_part(counts, present, lengths, longer, shorter, both_ways)
+    may_be_part |= both_ways & _may_be_part(
+        counts, present, used_lengths, longer_rows, shorter_rows, both_ways
+    )
     positions = np.flatnonzero(may_be_part)
     if len(positions):
         scores = process.cpdist(
