@@ -212,3 +212,13 @@ class QuoteGroup:
     quotes: list[Quote]
     variant_of: list[int | None]
     edit_kinds: list[str]
+
+
+@dataclass
+class WordingMatches:
+    """What a quote grouping learnt, for the next one (``dedup.quote_groups``): every distinct
+    wording it compared (folded words joined by spaces) and the compared pairs it found to be
+    one quotation, ``(smaller, larger)`` wording."""
+
+    wordings: set[str] = field(default_factory=set)
+    matches: set[tuple[str, str]] = field(default_factory=set)

@@ -40,7 +40,8 @@ from dedup.clean import (
 from dedup.cluster import cluster_alignments
 from dedup.coverage import original_share
 from dedup.origin import document_wide_attributions, infer_origin
-from dedup.quotes import find_quotes, group_quotes
+from dedup.quote_groups import grouped_quotes
+from dedup.quotes import find_quotes
 from dedup.records import (
     Alignment,
     Attribution,
@@ -643,18 +644,25 @@ def trace_lineage(
         [*store.stored_quotes(exclude=due), *new_quotes],
         key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
     )
-    quote_groups = group_quotes(all_quotes, quote_rank(store.publication_dates()))
+    # Scored pairs are learnt once: a nightly batch scores only the pairs with a new wording.
+    grouping = grouped_quotes(
+        all_quotes,
+        quote_rank(store.publication_dates()),
+        store.wording_matches(),
+        store.stored_quote_edits(),
+    )
     store.replace_lineage(
         changes.changed,
         origins,
         new_quotes,
-        quote_groups,
+        grouping.groups,
         original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
         attributions={uri: facts[uri].attributions for uri in due},
         run_id=run_id,
         replacing=changes.replacing,
         quote_documents=due,
+        wording_matches=grouping.learnt,
     )
     return LineageResult(
         clusters=len(clusters), origins=store.origin_kinds(), quotes=len(all_quotes)

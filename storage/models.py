@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     DateTime,
@@ -281,6 +282,26 @@ class DbQuote(Base):
     quote_cluster_id: Mapped[int | None] = mapped_column(Integer)
     variant_of: Mapped[int | None] = mapped_column(ForeignKey("quotes.id", ondelete="SET NULL"))
     edit_kind: Mapped[str | None] = mapped_column(String(16))
+
+
+class DbQuoteWording(Base):
+    """A distinct folded wording of the quotes the last quote grouping compared (derived
+    data: what lets the next grouping score only pairs with a new wording)."""
+
+    __tablename__ = "quote_wordings"
+
+    # First 8 bytes of the wording's BLAKE2b digest, signed (``storage.store.wording_key``).
+    wording_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    wording: Mapped[str] = mapped_column(Text)
+
+
+class DbQuoteWordingMatch(Base):
+    """Two wordings the last quote grouping compared and found to be one quotation."""
+
+    __tablename__ = "quote_wording_matches"
+
+    wording_a: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    wording_b: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
 
 
 class DbRun(Base):

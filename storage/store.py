@@ -58,6 +58,7 @@ from dedup.records import (
     Origin,
     Quote,
     QuoteGroup,
+    WordingMatches,
     content_ranges,
 )
 from storage import migrate, views
@@ -73,6 +74,8 @@ from storage.models import (
     DbOrigin,
     DbOriginHistory,
     DbQuote,
+    DbQuoteWording,
+    DbQuoteWordingMatch,
     DbRun,
     DbSkippedFile,
     DbTemplateBlocks,
@@ -104,6 +107,8 @@ skipped_t: Table = DbSkippedFile.__table__  # type: ignore[assignment]
 sketches_t: Table = DbDocumentSketch.__table__  # type: ignore[assignment]
 duplicates_t: Table = DbDuplicate.__table__  # type: ignore[assignment]
 template_blocks_t: Table = DbTemplateBlocks.__table__  # type: ignore[assignment]
+wordings_t: Table = DbQuoteWording.__table__  # type: ignore[assignment]
+wording_matches_t: Table = DbQuoteWordingMatch.__table__  # type: ignore[assignment]
 
 
 class StorageError(Exception):
@@ -220,6 +225,14 @@ def _db_text(value: str) -> str:
 def text_hash(text: str) -> str:
     """``documents.text_hash``: sha256 of the stored text (as migration 0004 computes it)."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def wording_key(wording: str) -> int:
+    """``quote_wordings.wording_key``: the first 8 bytes of the wording's BLAKE2b digest as a
+    signed 64-bit integer (two of 100,000 wordings share one with odds of about 3e-10; those
+    that do are left out of the table: they are scored again, never mistaken)."""
+    digest = hashlib.blake2b(wording.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True)
 
 
 def _db_optional_text(value: str | None) -> str | None:
@@ -1313,6 +1326,7 @@ class Store:
         *,
         replacing: Collection[int] | None = None,
         quote_documents: Collection[str] | None = None,
+        wording_matches: WordingMatches | None = None,
     ) -> None:
         """Replace the clusters, origins and quotes with these, in one transaction.
 
@@ -1325,6 +1339,8 @@ class Store:
         kept); None: ``quotes`` are all quotes of the corpus (those absent are deleted).
         ``quote_groups`` are always all groups (a stored quote in none of them is in no group).
         ``original_share``, ``wire_credits`` and ``attributions`` update the documents named.
+        ``wording_matches``: what the grouping of ``quote_groups`` learnt (replaces the stored;
+        None leaves it).
         """
         if len(origins) != len(clusters):
             raise StorageError(f"{len(clusters)} clusters but {len(origins)} origins")
@@ -1342,6 +1358,8 @@ class Store:
                 None if quote_documents is None else {ids[uri] for uri in quote_documents}
             )
             self._write_quotes(connection, ids, quotes, quote_groups, quote_document_ids)
+            if wording_matches is not None:
+                self._write_wording_matches(connection, wording_matches)
             self._write_document_facts(connection, ids, original_share, wire_credits)
             self._write_attributions(connection, ids, attributions)
 
@@ -1411,6 +1429,70 @@ class Store:
                 .order_by(d.uri, q.start_char, q.end_char)
             )
             return [Quote(*row) for row in rows if row[0] not in excluded]
+
+    def wording_matches(self) -> WordingMatches:
+        """What the last quote grouping learnt (``dedup.records.WordingMatches``): the wordings
+        it compared and the pairs of them it found to be one quotation."""
+        w, m = wordings_t.c, wording_matches_t.c
+        with self._transaction() as connection:
+            wording_of = {
+                key: text for key, text in connection.execute(select(w.wording_key, w.wording))
+            }
+            pairs = [(a, b) for a, b in connection.execute(select(m.wording_a, m.wording_b))]
+        matches = {
+            (wording_of[key_a], wording_of[key_b])
+            for key_a, key_b in pairs
+            if key_a in wording_of and key_b in wording_of
+        }
+        return WordingMatches(set(wording_of.values()), matches)
+
+    @staticmethod
+    def _write_wording_matches(connection: Connection, learnt: WordingMatches) -> None:
+        """Make the stored wordings and matches ``learnt``'s (rows added and removed only)."""
+        w, m = wordings_t.c, wording_matches_t.c
+        key_of = {wording: wording_key(wording) for wording in learnt.wordings}
+        holders = Counter(key_of.values())
+        # a shared key (a digest collision) is stored for neither wording: both are new again
+        wanted = {key: wording for wording, key in key_of.items() if holders[key] == 1}
+        stored = set(connection.execute(select(w.wording_key)).scalars())
+        Store._delete_ids(connection, wordings_t, w.wording_key, stored - wanted.keys())
+        added = [
+            {"wording_key": key, "wording": wanted[key]} for key in sorted(wanted.keys() - stored)
+        ]
+        if added:
+            connection.execute(insert(wordings_t), added)
+        wanted_pairs = {
+            (key_of[a], key_of[b])
+            for a, b in learnt.matches
+            if key_of[a] in wanted and key_of[b] in wanted
+        }
+        stored_pairs = {(a, b) for a, b in connection.execute(select(m.wording_a, m.wording_b))}
+        gone = [{"a": a, "b": b} for a, b in sorted(stored_pairs - wanted_pairs)]
+        if gone:
+            connection.execute(
+                delete(wording_matches_t).where(
+                    m.wording_a == bindparam("a"), m.wording_b == bindparam("b")
+                ),
+                gone,
+            )
+        new_pairs = [
+            {"wording_a": a, "wording_b": b} for a, b in sorted(wanted_pairs - stored_pairs)
+        ]
+        if new_pairs:
+            connection.execute(insert(wording_matches_t), new_pairs)
+
+    def stored_quote_edits(self) -> dict[tuple[str, str], str]:
+        """``classify_edit`` answers the stored groups hold: (reference text, variant text) ->
+        edit kind, for every stored quote compared with another."""
+        q = quotes_t.c
+        reference = quotes_t.alias("reference")
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(reference.c.text, q.text, q.edit_kind)
+                .join_from(quotes_t, reference, q.variant_of == reference.c.id)
+                .where(q.edit_kind.is_not(None))
+            )
+            return {(reference_text, text): kind for reference_text, text, kind in rows}
 
     def _write_quotes(
         self,

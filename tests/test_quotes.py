@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 from rapidfuzz import fuzz
 
-from dedup.quotes import _same_quotations, classify_edit, find_quotes, group_quotes
+from dedup.quote_groups import _same_quotations, group_quotes
+from dedup.quotes import classify_edit, find_quotes
 from dedup.records import EDIT_KINDS, Quote
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
@@ -273,5 +274,77 @@ def test_bulk_quotation_match_with_its_q_gram_filter_equals_the_pairwise_definit
     expected = [
         _naive_same_quotation(texts[a], texts[b]) for a, b in zip(first, second, strict=True)
     ]
-    assert list(_same_quotations(texts, first, second)) == expected
+    pairs_first, pairs_second = [texts[a] for a in first], [texts[b] for b in second]
+    assert list(_same_quotations(pairs_first, pairs_second)) == expected
     assert 0 < sum(expected) < len(expected)  # both answers occur
+
+
+def _quote_corpus(generator: random.Random, documents: int) -> list[Quote]:
+    """Quotes of ``documents`` documents: variants (edits, cuts, extensions) of a few
+    quotations, and filler sharing common phrases with them, in equal-length wordings too."""
+    words = "we will act alone against the threat of the missile shield in europe now".split()
+    bases = [" ".join(generator.choices(words, k=generator.randint(3, 12))) for _ in range(12)]
+    quotes: list[Quote] = []
+    for number in range(documents):
+        for position in range(generator.randint(0, 4)):
+            text = generator.choice(bases).split()
+            kind = generator.random()
+            if kind < 0.3:  # a word changed
+                text[generator.randrange(len(text))] = generator.choice(words)
+            elif kind < 0.5:  # cut
+                text = text[: max(1, len(text) - generator.randint(1, 3))]
+            elif kind < 0.7:  # extended
+                text = [*text, *generator.choices(words, k=2)]
+            quotes.append(Quote(f"doc{number:03d}", 100 * position, 100 * position + 50,
+                                " ".join(text).capitalize() + "."))  # fmt: skip
+    return sorted(quotes, key=lambda quote: (quote.doc_key, quote.start_char))
+
+
+@pytest.mark.parametrize("common", [3, 200])
+def test_grouping_with_what_an_earlier_one_learnt_equals_grouping_afresh(
+    common: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Runs that add and remove documents, each handing what it learnt to the next, give the
+    groups (and learn what) grouping from nothing gives, while scoring fewer pairs; with
+    ``common`` 3 most shingles are phrases, whose longest wording can change or go."""
+    from dedup import quote_groups
+    from dedup.quote_groups import grouped_quotes
+
+    monkeypatch.setattr(quote_groups, "_COMMON_SHINGLE", common)
+    generator = random.Random(5)
+    corpus = _quote_corpus(generator, 160)
+    documents = sorted({quote.doc_key for quote in corpus})
+    rank = {doc: generator.randrange(50) for doc in documents}
+    present: set[str] = set(documents[:40])
+    learnt = None
+    scored_fewer = 0
+    for _ in range(8):
+        added = generator.sample([d for d in documents if d not in present], 8)
+        removed = generator.sample(sorted(present), generator.choice([0, 0, 3]))
+        present = (present | set(added)) - set(removed)
+        quotes = [quote for quote in corpus if quote.doc_key in present]
+        afresh = grouped_quotes(quotes, rank)
+        again = grouped_quotes(quotes, rank, learnt)
+        assert again.groups == afresh.groups
+        assert again.learnt == afresh.learnt
+        assert again.scored_pairs + again.known_pairs == afresh.scored_pairs
+        scored_fewer += again.scored_pairs < afresh.scored_pairs
+        learnt = again.learnt
+    assert afresh.groups and scored_fewer >= 6
+
+
+def test_grouping_with_wrong_learnt_matches_differs() -> None:
+    """What is learnt is used: a pair the earlier grouping is said to have matched joins
+    groups without being scored (the test above would catch a grouping that ignored it)."""
+    from dedup.quote_groups import grouped_quotes
+    from dedup.records import WordingMatches
+
+    quotes = [
+        Quote("a", 0, 9, "We will act alone now"),
+        Quote("b", 0, 9, "We will act together later"),
+    ]
+    assert grouped_quotes(quotes, {}).groups == []
+    wordings = {"we will act alone now", "we will act together later"}
+    told = WordingMatches(wordings, {("we will act alone now", "we will act together later")})
+    (group,) = grouped_quotes(quotes, {}, told).groups
+    assert [quote.doc_key for quote in group.quotes] == ["a", "b"]

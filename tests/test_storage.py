@@ -480,3 +480,38 @@ def test_nul_characters_keep_offsets(store: Store) -> None:
     row = store.document("nul.txt")
     assert len(row.text) == len(body) and row.text == body.replace("\x00", "\ufffd")
     assert store.boilerplate("nul.txt")[0].text == row.text[:12]
+
+
+def test_wording_matches_round_trip_and_update_in_place(store, corpus, monkeypatch) -> None:
+    """What a quote grouping learnt is stored with the lineage, replaced (not added to) by
+    the next, and two wordings whose keys collide are kept by neither (scored again) without
+    an error."""
+    from dedup.records import WordingMatches
+    from storage import store as store_module
+
+    first = WordingMatches({"a b c", "a b c d", "x y"}, {("a b c", "a b c d")})
+    store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=first)
+    assert store.wording_matches() == first
+    second = WordingMatches({"a b c", "x y", "x y z"}, {("x y", "x y z")})
+    store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=second)
+    assert store.wording_matches() == second
+    store.replace_lineage([], [], [], [], {}, {}, {})  # None leaves it
+    assert store.wording_matches() == second
+
+    real_key = store_module.wording_key
+    monkeypatch.setattr(
+        store_module, "wording_key", lambda w: 7 if w.startswith("x") else real_key(w)
+    )
+    store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=second)
+    assert store.wording_matches() == WordingMatches({"a b c"}, set())
+
+
+def test_stored_quote_edits_are_the_groups_edit_kinds(store, corpus) -> None:
+    write_lineage(store, corpus, store.begin_run({}, {}))
+    by_id = {quote.quote_id: quote for quote in store.quotes()}
+    expected = {
+        (by_id[quote.variant_of].text, quote.text): quote.edit_kind
+        for quote in by_id.values()
+        if quote.variant_of is not None
+    }
+    assert expected and store.stored_quote_edits() == expected
