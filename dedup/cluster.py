@@ -23,89 +23,110 @@ first occurrence.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import numpy as np
+from scipy import sparse
+from scipy.sparse.csgraph import connected_components
 
-from dedup.records import Alignment, Cluster, Occurrence
+from dedup.records import Alignment, AlignmentTable, Cluster, Occurrence
 
 # Two intervals of one document are the same occurrence when their overlap covers at least
 # this share of the shorter one.
 MIN_OVERLAP = 0.5
 
 
-class _UnionFind:
-    def __init__(self, size: int) -> None:
-        self.parent = list(range(size))
-
-    def find(self, item: int) -> int:
-        root = item
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[item] != root:  # path compression
-            self.parent[item], item = root, self.parent[item]
-        return root
-
-    def union(self, first: int, second: int) -> None:
-        root_first, root_second = self.find(first), self.find(second)
-        if root_first != root_second:
-            # Smaller index as root keeps the result independent of union order.
-            low, high = sorted((root_first, root_second))
-            self.parent[high] = low
-
-
 def cluster_alignments(
     alignments: list[Alignment], min_overlap: float = MIN_OVERLAP
 ) -> list[Cluster]:
     """Transitive clusters of the passages in ``alignments`` (one occurrence per document)."""
-    intervals: list[tuple[str, int, int]] = []
-    for alignment in alignments:
-        if alignment.doc_a == alignment.doc_b:
-            continue  # a document repeating itself is not reuse across documents
-        intervals.append((alignment.doc_a, alignment.a_start, alignment.a_end))
-        intervals.append((alignment.doc_b, alignment.b_start, alignment.b_end))
-    # Sorted, deduplicated intervals make the union-find indices independent of input order.
-    unique = sorted(set(intervals))
-    index_of = {interval: index for index, interval in enumerate(unique)}
-    forest = _UnionFind(len(unique))
-    for alignment in alignments:
-        if alignment.doc_a != alignment.doc_b:
-            forest.union(
-                index_of[(alignment.doc_a, alignment.a_start, alignment.a_end)],
-                index_of[(alignment.doc_b, alignment.b_start, alignment.b_end)],
-            )
-    _join_overlapping(unique, forest, min_overlap)
+    return cluster_table(AlignmentTable.of(alignments), min_overlap)
 
-    spans: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for index, (doc_key, start, end) in enumerate(unique):
-        per_doc = spans[forest.find(index)]
-        if doc_key in per_doc:
-            old_start, old_end = per_doc[doc_key]
-            start, end = min(start, old_start), max(end, old_end)
-        per_doc[doc_key] = (start, end)
-    clusters = [
-        Cluster(
-            [Occurrence(doc_key, start, end) for doc_key, (start, end) in sorted(per_doc.items())]
-        )
-        for per_doc in spans.values()
-        if len(per_doc) >= 2
-    ]
+
+def cluster_table(table: AlignmentTable, min_overlap: float = MIN_OVERLAP) -> list[Cluster]:
+    """``cluster_alignments`` of alignments given as arrays (numpy throughout: a run clusters
+    every stored alignment)."""
+    across = table.doc_a != table.doc_b  # a document repeating itself is not reuse across
+    pairs = int(across.sum())
+    if pairs == 0:
+        return []
+    doc = np.concatenate([table.doc_a[across], table.doc_b[across]])
+    start = np.concatenate([table.a_start[across], table.b_start[across]])
+    end = np.concatenate([table.a_end[across], table.b_end[across]])
+    # distinct intervals sorted by (document, start, end): node numbers independent of the
+    # alignments' order
+    order = np.lexsort((end, start, doc))
+    doc, start, end = doc[order], start[order], end[order]
+    first = np.r_[True, (doc[1:] != doc[:-1]) | (start[1:] != start[:-1]) | (end[1:] != end[:-1])]
+    node_of = np.empty(len(order), dtype=np.int64)
+    node_of[order] = np.cumsum(first) - 1
+    doc, start, end = doc[first], start[first], end[first]
+    overlap_a, overlap_b = _overlapping(doc, start, end, min_overlap)
+    edges_a = np.concatenate([node_of[:pairs], overlap_a])
+    edges_b = np.concatenate([node_of[pairs:], overlap_b])
+    count = len(doc)
+    graph = sparse.coo_matrix(
+        (np.ones(len(edges_a), dtype=np.int8), (edges_a, edges_b)), shape=(count, count)
+    )
+    _, component = connected_components(graph, directed=False)
+    return _clusters(table.doc_keys, component, doc, start, end)
+
+
+def _overlapping(
+    doc: np.ndarray, start: np.ndarray, end: np.ndarray, min_overlap: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of intervals (sorted by document, start, end) of the same document that overlap
+    by ``min_overlap`` of the shorter one. Each interval is compared with the earlier ones of
+    its document still open at its start (ends after it), one lag at a time: an interval
+    leaves the loop once no earlier one can still be open (the running maximum of the
+    document's ends before the lag is at or before its start)."""
+    if len(doc) == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    # the running maximum of ends within each document (documents are sorted: an offset per
+    # document larger than any end keeps one document's ends from reaching the next)
+    offset = doc * (int(end.max()) + 1)
+    open_until = np.maximum.accumulate(end + offset) - offset
+    found_a: list[np.ndarray] = []
+    found_b: list[np.ndarray] = []
+    alive = np.arange(1, len(doc))
+    lag = 1
+    while len(alive):
+        earlier = alive - lag
+        alive = alive[(earlier >= 0)]
+        earlier = alive - lag
+        keep = (doc[earlier] == doc[alive]) & (open_until[earlier] > start[alive])
+        alive, earlier = alive[keep], earlier[keep]
+        overlap = np.minimum(end[alive], end[earlier]) - np.maximum(start[alive], start[earlier])
+        shorter = np.minimum(end[alive] - start[alive], end[earlier] - start[earlier])
+        joined = (shorter > 0) & (overlap >= min_overlap * shorter)
+        found_a.append(alive[joined])
+        found_b.append(earlier[joined])
+        lag += 1
+    return np.concatenate(found_a), np.concatenate(found_b)
+
+
+def _clusters(
+    doc_keys: list[str],
+    component: np.ndarray,
+    doc: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> list[Cluster]:
+    """One cluster per component with intervals in two documents or more: per document, the
+    union span of its intervals; occurrences by document key, clusters by occurrences."""
+    order = np.lexsort((doc, component))
+    component, doc, start, end = component[order], doc[order], start[order], end[order]
+    first = np.flatnonzero(np.r_[True, (component[1:] != component[:-1]) | (doc[1:] != doc[:-1])])
+    span_component, span_doc = component[first], doc[first]
+    span_start = np.minimum.reduceat(start, first)
+    span_end = np.maximum.reduceat(end, first)
+    bounds = np.flatnonzero(np.r_[True, span_component[1:] != span_component[:-1], True])
+    clusters: list[Cluster] = []
+    docs, starts, ends = span_doc.tolist(), span_start.tolist(), span_end.tolist()
+    for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if high - low >= 2:
+            clusters.append(
+                Cluster(
+                    [Occurrence(doc_keys[docs[i]], starts[i], ends[i]) for i in range(low, high)]
+                )
+            )
     clusters.sort(key=lambda c: [(o.doc_key, o.start_char, o.end_char) for o in c.occurrences])
     return clusters
-
-
-def _join_overlapping(
-    intervals: list[tuple[str, int, int]], forest: _UnionFind, min_overlap: float
-) -> None:
-    """Union intervals of the same document that overlap enough (``intervals`` is sorted)."""
-    active: list[int] = []  # indices of intervals of the current document still open
-    current_doc: str | None = None
-    for index, (doc_key, start, end) in enumerate(intervals):
-        if doc_key != current_doc:
-            active, current_doc = [], doc_key
-        active = [other for other in active if intervals[other][2] > start]
-        for other in active:
-            _, other_start, other_end = intervals[other]
-            overlap = min(end, other_end) - max(start, other_start)
-            shorter = min(end - start, other_end - other_start)
-            if shorter > 0 and overlap >= min_overlap * shorter:
-                forest.union(index, other)
-        active.append(index)

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 BOILERPLATE_KINDS = (
     "navigation",
     "comments",
@@ -115,6 +117,41 @@ class Alignment:
             self.a_start,
             self.a_end,
             self.similarity,
+        )
+
+
+@dataclass
+class AlignmentTable:
+    """Many alignments as parallel integer arrays (what clustering reads): documents are
+    numbers into ``doc_keys``, which is sorted, so that number order is key order."""
+
+    doc_keys: list[str]
+    doc_a: np.ndarray
+    a_start: np.ndarray
+    a_end: np.ndarray
+    doc_b: np.ndarray
+    b_start: np.ndarray
+    b_end: np.ndarray
+
+    @classmethod
+    def of(cls, alignments: list[Alignment]) -> AlignmentTable:
+        """>>> AlignmentTable.of([Alignment("b", 0, 5, "a", 2, 7, 1.0)]).doc_a.tolist()
+        [1]
+        """
+        keys = sorted({a.doc_a for a in alignments} | {a.doc_b for a in alignments})
+        number = {key: index for index, key in enumerate(keys)}
+
+        def column(values: list[int]) -> np.ndarray:
+            return np.array(values, dtype=np.int64)
+
+        return cls(
+            keys,
+            column([number[a.doc_a] for a in alignments]),
+            column([a.a_start for a in alignments]),
+            column([a.a_end for a in alignments]),
+            column([number[a.doc_b] for a in alignments]),
+            column([a.b_start for a in alignments]),
+            column([a.b_end for a in alignments]),
         )
 
 

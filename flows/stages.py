@@ -37,7 +37,7 @@ from dedup.clean import (
     template_blocks,
     template_spans,
 )
-from dedup.cluster import cluster_alignments
+from dedup.cluster import cluster_table
 from dedup.coverage import original_share
 from dedup.origin import document_wide_attributions, infer_origin
 from dedup.quote_groups import grouped_quotes
@@ -623,7 +623,7 @@ def trace_lineage(
     ``inputs``: the stored documents, if already read; None reads only those it needs.
     """
     due = store.lineage_due()
-    clusters = cluster_alignments(store.load_alignments())
+    clusters = cluster_table(store.alignment_table())
     changes = lineage_changes(clusters, store.stored_clusters(), due)
     involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due
     # Shares change for documents whose occurrences may have: those of changed clusters, old

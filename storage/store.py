@@ -50,6 +50,7 @@ from dedup.clean import TEMPLATE_PIECE
 from dedup.duplicates import duplicate_alignments
 from dedup.records import (
     Alignment,
+    AlignmentTable,
     Attribution,
     BoilerplateSpan,
     CleanedDocument,
@@ -1310,6 +1311,28 @@ class Store:
                 .order_by(v.alignment_id)
             )  # fmt: skip
             return [Alignment(*row) for row in rows]
+
+    def alignment_table(self) -> AlignmentTable:
+        """Every stored alignment as arrays (``dedup.records.AlignmentTable``), read straight
+        from the table: clustering needs no row objects."""
+        a, d = alignments_t.c, documents_t.c
+        with self._transaction() as connection:
+            rows = connection.execute(
+                select(a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start, a.b_end)
+            ).all()
+            columns = np.array([tuple(row) for row in rows], dtype=np.int64).reshape(-1, 6)
+            ids = np.unique(columns[:, [0, 3]])
+            # every document's uri in one read (far fewer round trips than by chunks of ids)
+            every_uri = {key: uri for key, uri in connection.execute(select(d.id, d.uri))}
+        uri_of = {document_id: every_uri[document_id] for document_id in ids.tolist()}
+        keys = sorted(uri_of.values())
+        number_of = {uri: index for index, uri in enumerate(keys)}
+        numbers = np.array([number_of[uri_of[document_id]] for document_id in ids.tolist()])
+        doc_a = numbers[np.searchsorted(ids, columns[:, 0])] if len(ids) else columns[:, 0]
+        doc_b = numbers[np.searchsorted(ids, columns[:, 3])] if len(ids) else columns[:, 3]
+        return AlignmentTable(
+            keys, doc_a, columns[:, 1], columns[:, 2], doc_b, columns[:, 4], columns[:, 5]
+        )
 
     # -- lineage --------------------------------------------------------------------------------
 

@@ -122,3 +122,67 @@ def test_seed_quotes_cluster_with_one_occurrence_in_each_document() -> None:
             )
         ]
         assert len(holding) == 1, quote_start
+
+
+def _naive_clusters(alignments: list[Alignment], min_overlap: float = 0.5) -> list:
+    """The definition: intervals joined by their alignments and by overlapping (at least half
+    the shorter) any other interval of their document; a component's union span per document."""
+    intervals = sorted(
+        {(a.doc_a, a.a_start, a.a_end) for a in alignments if a.doc_a != a.doc_b}
+        | {(a.doc_b, a.b_start, a.b_end) for a in alignments if a.doc_a != a.doc_b}
+    )
+    parent = {interval: interval for interval in intervals}
+
+    def root(interval):
+        while parent[interval] != interval:
+            interval = parent[interval]
+        return interval
+
+    def join(one, other):
+        parent[root(one)] = root(other)
+
+    for a in alignments:
+        if a.doc_a != a.doc_b:
+            join((a.doc_a, a.a_start, a.a_end), (a.doc_b, a.b_start, a.b_end))
+    for one in intervals:
+        for other in intervals:
+            if one[0] == other[0]:
+                overlap = min(one[2], other[2]) - max(one[1], other[1])
+                shorter = min(one[2] - one[1], other[2] - other[1])
+                if shorter > 0 and overlap >= min_overlap * shorter:
+                    join(one, other)
+    members: dict = {}
+    for interval in intervals:
+        doc, start, end = interval
+        spans_of = members.setdefault(root(interval), {})
+        old = spans_of.get(doc, (start, end))
+        spans_of[doc] = (min(start, old[0]), max(end, old[1]))
+    return sorted(
+        [(doc, *span) for doc, span in sorted(spans_of.items())]
+        for spans_of in members.values()
+        if len(spans_of) >= 2
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("abcd"),
+            st.integers(0, 60),
+            st.integers(0, 40),
+            st.sampled_from("abcd"),
+            st.integers(0, 60),
+            st.integers(0, 40),
+        ),
+        max_size=40,
+    )  # fmt: skip
+)
+def test_clusters_equal_the_definition_on_dense_overlaps(rows) -> None:
+    """Many intervals of few documents, nested, touching, empty and repeated: the vectorised
+    clustering gives the definition's clusters."""
+    alignments = [
+        Alignment(doc_a, start_a, start_a + length_a, doc_b, start_b, start_b + length_b, 1.0)
+        for doc_a, start_a, length_a, doc_b, start_b, length_b in rows
+    ]
+    assert spans(cluster_alignments(alignments)) == _naive_clusters(alignments)

@@ -282,7 +282,22 @@ def test_bulk_quotation_match_with_its_q_gram_filter_equals_the_pairwise_definit
 def _quote_corpus(generator: random.Random, documents: int) -> list[Quote]:
     """Quotes of ``documents`` documents: variants (edits, cuts, extensions) of a few
     quotations, and filler sharing common phrases with them, in equal-length wordings too."""
-    words = "we will act alone against the threat of the missile shield in europe now".split()
+    words = [
+        "we",
+        "will",
+        "act",
+        "alone",
+        "against",
+        "the",
+        "threat",
+        "of",
+        "the",
+        "missile",
+        "shield",
+        "in",
+        "europe",
+        "now",
+    ]
     bases = [" ".join(generator.choices(words, k=generator.randint(3, 12))) for _ in range(12)]
     quotes: list[Quote] = []
     for number in range(documents):
