@@ -1122,17 +1122,35 @@ def template_blocks(
     stories of one outlet may well quote the same wire sentence or reuse their own background
     paragraph, and that is reuse to report, not template.
     """
-    body = blocks.body_blocks
-    if not len(body):
-        return body
+    return outlet_template_blocks([blocks.body_blocks], counts, group_size)[0]
+
+
+def outlet_template_blocks(
+    body_blocks: list[np.ndarray], counts: tuple[np.ndarray, np.ndarray], group_size: int
+) -> list[np.ndarray]:
+    """``template_blocks`` of many documents of one outlet (their ``body_blocks``) at once:
+    one lookup of all their blocks in the counts, not one per document.
+
+    >>> counts = (np.array([2, 4], dtype=np.uint64), np.array([5, 1]))
+    >>> [m.tolist() for m in outlet_template_blocks([np.array([2, 4], dtype=np.uint64)] * 2,
+    ...                                             counts, 5)]
+    [[2], [2]]
+    """
+    if not body_blocks:
+        return []
+    body = np.concatenate(body_blocks)
     hashes, per_block = counts
     keys = body & ~np.uint64(_SENTENCE_BIT)
-    positions = np.minimum(np.searchsorted(hashes, keys), max(len(hashes) - 1, 0))
-    found = (hashes[positions] == keys) if len(hashes) else np.zeros(len(keys), dtype=bool)
-    count = np.where(found, per_block[positions] if len(hashes) else 0, 0)
+    if len(hashes):
+        positions = np.minimum(np.searchsorted(hashes, keys), len(hashes) - 1)
+        count = np.where(hashes[positions] == keys, per_block[positions], 0)
+    else:
+        count = np.zeros(len(keys), dtype=np.int64)
     sentence = (body & np.uint64(_SENTENCE_BIT)).astype(bool)
     rejected = (count < 2) | (sentence & ((count < 3) | (count < group_size / 2)))
-    return body[~rejected]
+    owner = np.repeat(np.arange(len(body_blocks)), [len(blocks) for blocks in body_blocks])
+    kept_per_document = np.bincount(owner[~rejected], minlength=len(body_blocks))
+    return np.split(body[~rejected], np.cumsum(kept_per_document)[:-1])
 
 
 def template_spans(document: CleanedDocument, marked: np.ndarray) -> list[BoilerplateSpan]:

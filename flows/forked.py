@@ -13,6 +13,9 @@ to pay for processes, the ranges run here.
 [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]
 >>> [(start, end) for start, end, _ in forked_ranges(squares, [1, 2], 2, chunk=3, workers=2)]
 [(0, 2)]
+>>> with forked_call(sum, [1, 2, 3]) as total:
+...     total.result()
+6
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from __future__ import annotations
 import multiprocessing as mp
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 # ``work(inputs, start, end)``: the results of ``inputs``' items ``start`` to ``end``.
@@ -75,3 +79,53 @@ def _run_range(bounds: tuple[int, int]) -> list[Any]:
     assert _FORKED_WORK is not None, "runs in a worker forked by forked_ranges"
     work, inputs = _FORKED_WORK
     return work(inputs, *bounds)
+
+
+class ForkedCall(Generic[T]):
+    """``function(*args)`` running in one forked process (``forked_call``) while this one goes
+    on; ``result()`` waits for it. Leaving the ``with`` block ends the process."""
+
+    def __init__(self, function: Callable[..., T], args: tuple[Any, ...], fork: bool) -> None:
+        self._function, self._args = function, args
+        self._pool: Any = None
+        self._pending: Any = None
+        if fork:
+            global _FORKED_WORK
+            with _FORK_LOCK:
+                _FORKED_WORK = (_call_once, (function, args))
+                try:
+                    self._pool = mp.get_context("fork").Pool(1)
+                finally:
+                    _FORKED_WORK = None
+            self._pending = self._pool.apply_async(_run_range, ((0, 1),))
+
+    def result(self) -> T:
+        if self._pending is None:
+            return self._function(*self._args)
+        return self._pending.get()[0]
+
+    def __enter__(self) -> ForkedCall[T]:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+
+
+def forked_call(function: Callable[..., T], *args: Any, workers: int = 2) -> ForkedCall[T]:
+    """Start ``function(*args)`` in a forked process (its arguments are inherited, not pickled;
+    its result is), to overlap it with other work: with fewer than two ``workers`` or without
+    ``fork``, it runs here when its result is asked for."""
+    fork = workers > 1 and "fork" in mp.get_all_start_methods()
+    return ForkedCall(function, args, fork)
+
+
+def _call_once(call: tuple[Callable[..., T], tuple[Any, ...]], start: int, end: int) -> list[T]:
+    function, args = call
+    return [function(*args)]

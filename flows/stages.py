@@ -28,13 +28,12 @@ from dedup.candidates import (
     pairs_in_slices,
 )
 from dedup.clean import (
-    DocumentBlocks,
     block_counts,
     clean_html,
     clean_plain_text,
     document_blocks,
     marked_spans,
-    template_blocks,
+    outlet_template_blocks,
     template_spans,
 )
 from dedup.cluster import cluster_table
@@ -53,7 +52,7 @@ from dedup.records import (
     content_ranges,
 )
 from dedup.tokens import Tokens, tokenize
-from flows.forked import forked_map, forked_ranges
+from flows.forked import forked_call, forked_map, forked_ranges
 from flows.ingest import RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
@@ -208,9 +207,10 @@ def apply_templates(store: Store) -> int:
     respan: dict[str, np.ndarray] = {}  # documents whose template spans change, their marks
     for members in groups.values():
         counts = block_counts([row.blocks for row in members])
-        for row in members:
-            blocks = DocumentBlocks(row.outlet_key, row.blocks, row.body_blocks)
-            marked = template_blocks(blocks, counts, len(members))
+        all_marked = outlet_template_blocks(
+            [row.body_blocks for row in members], counts, len(members)
+        )
+        for row, marked in zip(members, all_marked, strict=True):
             changed = not np.array_equal(marked, row.template_blocks)
             if row.uri in fresh:
                 fresh[row.uri] = replace(row, template_blocks=marked)
@@ -622,39 +622,51 @@ def trace_lineage(
 
     ``inputs``: the stored documents, if already read; None reads only those it needs.
     """
-    due = store.lineage_due()
-    clusters = cluster_table(store.alignment_table())
-    changes = lineage_changes(clusters, store.stored_clusters(), due)
-    involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due
-    # Shares change for documents whose occurrences may have: those of changed clusters, old
-    # and new, and those whose facts were due.
-    needed = due | involved | changes.replaced_documents
-    if inputs is None:
-        inputs = store.detection_inputs(needed)
-    documents = {doc.uri: doc for doc in inputs if doc.uri in needed}
-    due &= documents.keys()
+    due_all = store.lineage_due()
     workers = align_workers()
-    found = document_facts([documents[uri] for uri in sorted(due)], workers)
-    facts = found.facts | stored_facts(
-        [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
+    read = {doc.uri: doc for doc in inputs} if inputs is not None else None
+    due_documents = (
+        [read[uri] for uri in sorted(due_all) if uri in read]
+        if read is not None
+        else store.detection_inputs(due_all)
     )
-    origins = infer_origins(changes.changed, facts, workers)
-    new_quotes = found.quotes
+    due = {doc.uri for doc in due_documents}  # those still stored
+    found = document_facts(due_documents, workers)
     all_quotes = sorted(
-        [*store.stored_quotes(exclude=due), *new_quotes],
+        [*store.stored_quotes(exclude=due), *found.quotes],
         key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
     )
+    # Quote grouping needs nothing of the clusters: it runs in a process of its own meanwhile.
     # Scored pairs are learnt once: a nightly batch scores only the pairs with a new wording.
-    grouping = grouped_quotes(
+    with forked_call(
+        grouped_quotes,
         all_quotes,
         quote_rank(store.publication_dates()),
         store.wording_matches(),
         store.stored_quote_edits(),
-    )
+        workers=workers,
+    ) as grouping_call:
+        clusters = cluster_table(store.alignment_table())
+        changes = lineage_changes(clusters, store.stored_clusters(), due_all)
+        involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due_all
+        # Shares change for documents whose occurrences may have: those of changed clusters,
+        # old and new, and those whose facts were due.
+        others = (involved | changes.replaced_documents) - due
+        other_documents = (
+            [read[uri] for uri in sorted(others) if uri in read]
+            if read is not None
+            else store.detection_inputs(others)
+        )
+        documents = {doc.uri: doc for doc in [*due_documents, *other_documents]}
+        facts = found.facts | stored_facts(
+            [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
+        )
+        origins = infer_origins(changes.changed, facts, workers)
+        grouping = grouping_call.result()
     store.replace_lineage(
         changes.changed,
         origins,
-        new_quotes,
+        found.quotes,
         grouping.groups,
         original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
