@@ -11,13 +11,16 @@ import logging
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from flows.pipeline import RunSummary
 
 app = typer.Typer(
     help="wiretrace: which passages of an article came from a wire service or another outlet, "
@@ -68,9 +71,25 @@ def run(
     paths: Annotated[list[str], typer.Argument(help="Files and folders to ingest.")],
     db: DbOption = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only the summary.")] = False,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Fingerprint and align on a Dask cluster: a scheduler address "
+            "(tcp://host:8786) or 'local'. Runs as a Prefect flow; needs the dask extra.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Ingest files and folders, find reused passages, infer origins, store everything."""
     from flows.pipeline import run_pipeline
+
+    if dask:
+        from flows.provenance import run_on_dask
+
+        summary = _guarded(lambda: run_on_dask(paths, db, dask))
+        _print_summary(summary, db, quiet)
+        return
 
     def notify(message: str) -> None:
         err.print(message, highlight=False, soft_wrap=True, markup=False)
@@ -92,7 +111,10 @@ def run(
             bar.update(tasks[stage], completed=done, total=total)
 
         summary = _guarded(lambda: run_pipeline(paths, db, notify=notify, progress=progress))
+    _print_summary(summary, db, quiet)
 
+
+def _print_summary(summary: RunSummary, db: str | None, quiet: bool) -> None:
     table = Table(title="wiretrace run", show_header=False, title_justify="left")
     table.add_row("database", summary.database)
     table.add_row("documents", f"{summary.documents_new} new, {summary.documents_total} stored")

@@ -62,3 +62,29 @@ def test_flow_on_a_dask_cluster_stores_the_same_lineage(
     expected, found = lineage_snapshot(module_db_url), lineage_snapshot(db_url)
     assert expected["v_lineage"], "the corpus must produce reused passages"
     assert found == expected, describe_difference(expected, found)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SEEDS.is_dir() and PAN.is_file()), reason="needs seeds and PAN data")
+def test_cli_run_on_a_dask_cluster(prefect_harness, db_url: str, tmp_path: Path) -> None:
+    """``wiretrace run --dask ADDRESS`` aligns on the cluster and prints the usual summary;
+    without prefect-dask it would say so in one line (``dask_runner``)."""
+    from distributed import LocalCluster
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from storage.store import Store
+
+    corpus = build_corpus(tmp_path / "corpus")
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None
+    ) as cluster:
+        result = CliRunner().invoke(
+            app,
+            ["run", str(corpus), "--db", db_url, "--quiet", "--dask", cluster.scheduler_address],
+        )
+        executed = sum(worker.state.executed_count for worker in cluster.workers.values())
+    assert result.exit_code == 0, result.output
+    assert "wiretrace run" in result.output and "clusters" in result.output
+    assert executed > 0
+    assert Store(db_url).clusters()
