@@ -28,7 +28,7 @@ from scipy.sparse.csgraph import connected_components
 from dedup.quotes import classify_edit, fold_words
 from dedup.records import Quote, QuoteGroup, WordingMatches
 
-__all__ = ["QuoteGrouping", "WordingMatches", "group_quotes", "grouped_quotes"]
+__all__ = ["MATCH_SIGNATURE", "QuoteGrouping", "WordingMatches", "group_quotes", "grouped_quotes"]
 
 _SHINGLE = 3  # words of the phrase two wordings must share to be compared
 _COMMON_SHINGLE = 200  # a shingle shared by more wordings than this is a phrase, not a quotation
@@ -37,6 +37,12 @@ _PART_RATIO = 92  # fuzz.partial_ratio of a shorter wording inside a longer one
 _PART_MIN_WORDS = 4  # a shorter wording under this is too short to count as a part
 _GRAM = 3  # character q-grams of the exact partial_ratio filter
 _WORD_BITS = 21  # bits of a word id in a packed shingle (three to an int64)
+# What a WordingMatches' answers depend on: which pairs are candidates and how they are
+# scored. Change the version with the code of either; answers of another signature are unused.
+MATCH_SIGNATURE = (
+    f"v1 shingle={_SHINGLE} common={_COMMON_SHINGLE} same={_SAME_RATIO} "
+    f"part={_PART_RATIO}/{_PART_MIN_WORDS}"
+)
 
 
 @dataclass
@@ -79,7 +85,9 @@ def grouped_quotes(
     (1, 0, True)
     """
     if not quotes:
-        return QuoteGrouping([], WordingMatches(), 0, 0)
+        return QuoteGrouping([], WordingMatches(signature=MATCH_SIGNATURE), 0, 0)
+    if known is not None and known.signature != MATCH_SIGNATURE:
+        known = None  # learnt under other settings
     wording_of_quote, wordings = _distinct_wordings(quotes)
     words = [wording.split() for wording in wordings]
     candidates = _candidate_pairs(words)
@@ -93,6 +101,7 @@ def grouped_quotes(
     learnt = WordingMatches(
         set(wordings),
         {(wordings[i], wordings[j]) for i, j in zip(*divmod(matched, len(wordings)), strict=True)},
+        MATCH_SIGNATURE,
     )
     return QuoteGrouping(groups, learnt, len(unknown), len(candidates) - len(unknown))
 

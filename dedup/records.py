@@ -259,3 +259,6 @@ class WordingMatches:
 
     wordings: set[str] = field(default_factory=set)
     matches: set[tuple[str, str]] = field(default_factory=set)
+    # how the pairs were chosen and scored (``dedup.quote_groups.MATCH_SIGNATURE``): answers
+    # given under other settings are not used
+    signature: str = ""

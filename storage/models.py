@@ -293,6 +293,8 @@ class DbQuoteWording(Base):
     # First 8 bytes of the wording's BLAKE2b digest, signed (``storage.store.wording_key``).
     wording_key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     wording: Mapped[str] = mapped_column(Text)
+    # dedup.quote_groups.MATCH_SIGNATURE of the grouping that stored it
+    signature: Mapped[str] = mapped_column(String(128))
 
 
 class DbQuoteWordingMatch(Base):

@@ -1458,16 +1458,18 @@ class Store:
         it compared and the pairs of them it found to be one quotation."""
         w, m = wordings_t.c, wording_matches_t.c
         with self._transaction() as connection:
-            wording_of = {
-                key: text for key, text in connection.execute(select(w.wording_key, w.wording))
-            }
+            rows = connection.execute(select(w.wording_key, w.wording, w.signature)).all()
             pairs = [(a, b) for a, b in connection.execute(select(m.wording_a, m.wording_b))]
+        signatures = {signature for _, _, signature in rows}
+        if len(signatures) != 1:  # nothing stored (or rows of two settings: use neither)
+            return WordingMatches()
+        wording_of = {key: wording for key, wording, _ in rows}
         matches = {
             (wording_of[key_a], wording_of[key_b])
             for key_a, key_b in pairs
             if key_a in wording_of and key_b in wording_of
         }
-        return WordingMatches(set(wording_of.values()), matches)
+        return WordingMatches(set(wording_of.values()), matches, signatures.pop())
 
     @staticmethod
     def _write_wording_matches(connection: Connection, learnt: WordingMatches) -> None:
@@ -1477,10 +1479,17 @@ class Store:
         holders = Counter(key_of.values())
         # a shared key (a digest collision) is stored for neither wording: both are new again
         wanted = {key: wording for wording, key in key_of.items() if holders[key] == 1}
-        stored = set(connection.execute(select(w.wording_key)).scalars())
+        stored_signature = dict(connection.execute(select(w.wording_key, w.signature)).all())
+        if any(signature != learnt.signature for signature in stored_signature.values()):
+            # learnt under other settings: nothing of it is kept
+            connection.execute(delete(wording_matches_t))
+            connection.execute(delete(wordings_t))
+            stored_signature = {}
+        stored = set(stored_signature)
         Store._delete_ids(connection, wordings_t, w.wording_key, stored - wanted.keys())
         added = [
-            {"wording_key": key, "wording": wanted[key]} for key in sorted(wanted.keys() - stored)
+            {"wording_key": key, "wording": wanted[key], "signature": learnt.signature}
+            for key in sorted(wanted.keys() - stored)
         ]
         if added:
             connection.execute(insert(wordings_t), added)

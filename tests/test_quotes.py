@@ -348,10 +348,11 @@ def test_grouping_with_what_an_earlier_one_learnt_equals_grouping_afresh(
     assert afresh.groups and scored_fewer >= 6
 
 
-def test_grouping_with_wrong_learnt_matches_differs() -> None:
+def test_grouping_uses_what_was_learnt_under_the_same_settings_only() -> None:
     """What is learnt is used: a pair the earlier grouping is said to have matched joins
-    groups without being scored (the test above would catch a grouping that ignored it)."""
-    from dedup.quote_groups import grouped_quotes
+    groups without being scored (the test above would catch a grouping that ignored it),
+    unless it was learnt under other settings."""
+    from dedup.quote_groups import MATCH_SIGNATURE, grouped_quotes
     from dedup.records import WordingMatches
 
     quotes = [
@@ -360,6 +361,8 @@ def test_grouping_with_wrong_learnt_matches_differs() -> None:
     ]
     assert grouped_quotes(quotes, {}).groups == []
     wordings = {"we will act alone now", "we will act together later"}
-    told = WordingMatches(wordings, {("we will act alone now", "we will act together later")})
-    (group,) = grouped_quotes(quotes, {}, told).groups
+    pair = ("we will act alone now", "we will act together later")
+    (group,) = grouped_quotes(quotes, {}, WordingMatches(wordings, {pair}, MATCH_SIGNATURE)).groups
     assert [quote.doc_key for quote in group.quotes] == ["a", "b"]
+    # answers learnt under other settings are not used
+    assert grouped_quotes(quotes, {}, WordingMatches(wordings, {pair}, "v0")).groups == []

@@ -484,26 +484,29 @@ def test_nul_characters_keep_offsets(store: Store) -> None:
 
 def test_wording_matches_round_trip_and_update_in_place(store, corpus, monkeypatch) -> None:
     """What a quote grouping learnt is stored with the lineage, replaced (not added to) by
-    the next, and two wordings whose keys collide are kept by neither (scored again) without
-    an error."""
+    the next, dropped whole when learnt under other settings, and two wordings whose keys
+    collide are kept by neither (scored again) without an error."""
     from dedup.records import WordingMatches
     from storage import store as store_module
 
-    first = WordingMatches({"a b c", "a b c d", "x y"}, {("a b c", "a b c d")})
+    first = WordingMatches({"a b c", "a b c d", "x y"}, {("a b c", "a b c d")}, "v1")
     store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=first)
     assert store.wording_matches() == first
-    second = WordingMatches({"a b c", "x y", "x y z"}, {("x y", "x y z")})
+    second = WordingMatches({"a b c", "x y", "x y z"}, {("x y", "x y z")}, "v1")
     store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=second)
     assert store.wording_matches() == second
     store.replace_lineage([], [], [], [], {}, {}, {})  # None leaves it
     assert store.wording_matches() == second
+    other = WordingMatches({"a b c", "x y"}, set(), "v2")
+    store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=other)
+    assert store.wording_matches() == other
 
     real_key = store_module.wording_key
     monkeypatch.setattr(
         store_module, "wording_key", lambda w: 7 if w.startswith("x") else real_key(w)
     )
     store.replace_lineage([], [], [], [], {}, {}, {}, wording_matches=second)
-    assert store.wording_matches() == WordingMatches({"a b c"}, set())
+    assert store.wording_matches() == WordingMatches({"a b c"}, set(), "v1")
 
 
 def test_stored_quote_edits_are_the_groups_edit_kinds(store, corpus) -> None:

@@ -1,7 +1,8 @@
 """What the last quote grouping compared, so that the next scores only new wordings' pairs.
 
 - ``quote_wordings``: every distinct folded wording of the quotes grouped by the last run
-  (``wording_key``: a 64-bit digest of ``wording``);
+  (``wording_key``: a 64-bit digest of ``wording``; ``signature``: the settings its answers
+  hold for, ``dedup.quote_groups.MATCH_SIGNATURE``);
 - ``quote_wording_matches``: the pairs of those wordings it compared and found to be one
   quotation.
 
@@ -28,6 +29,7 @@ def upgrade() -> None:
         "quote_wordings",
         sa.Column("wording_key", sa.BigInteger(), primary_key=True, autoincrement=False),
         sa.Column("wording", sa.Text(), nullable=False),
+        sa.Column("signature", sa.String(128), nullable=False),
     )
     op.create_table(
         "quote_wording_matches",
