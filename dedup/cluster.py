@@ -62,12 +62,22 @@ def cluster_table(table: AlignmentTable, min_overlap: float = MIN_OVERLAP) -> li
     overlap_a, overlap_b = _overlapping(doc, start, end, min_overlap)
     edges_a = np.concatenate([node_of[:pairs], overlap_a])
     edges_b = np.concatenate([node_of[pairs:], overlap_b])
-    count = len(doc)
-    graph = sparse.coo_matrix(
-        (np.ones(len(edges_a), dtype=np.int8), (edges_a, edges_b)), shape=(count, count)
-    )
-    _, component = connected_components(graph, directed=False)
+    component = component_labels(len(doc), edges_a, edges_b)
     return _clusters(table.doc_keys, component, doc, start, end)
+
+
+def component_labels(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """The connected component of each of ``count`` nodes joined by the edges
+    ``(first[i], second[i])`` (scipy's, undirected).
+
+    >>> component_labels(4, np.array([0, 2]), np.array([1, 3])).tolist()
+    [0, 0, 1, 1]
+    """
+    graph = sparse.coo_matrix(
+        (np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count)
+    )
+    _, labels = connected_components(graph, directed=False)
+    return labels
 
 
 def _overlapping(

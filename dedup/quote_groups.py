@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
-from scipy.sparse.csgraph import connected_components
 
+from dedup.cluster import component_labels
 from dedup.quotes import classify_edit, fold_words
 from dedup.records import Quote, QuoteGroup, WordingMatches
 
@@ -96,7 +96,7 @@ def grouped_quotes(
     texts_second = [wordings[i] for i in unknown % len(wordings)]
     scored = unknown[_same_quotations(texts_first, texts_second)]
     matched = np.concatenate([matched_known, scored])
-    components = _components(len(wordings), matched // len(wordings), matched % len(wordings))
+    components = component_labels(len(wordings), matched // len(wordings), matched % len(wordings))
     groups = _groups(quotes, components[wording_of_quote], rank, known_edits or {})
     learnt = WordingMatches(
         set(wordings),
@@ -172,15 +172,29 @@ def _shingles(words: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"more than {1 << _WORD_BITS} distinct words in quotes")
     ids = np.array(flat, dtype=np.int64)
     ids[ids < 0] = padding
+    padded = lengths + _SHINGLE - 1
     windows = np.maximum(lengths - _SHINGLE + 1, 1)
-    owner = np.repeat(np.arange(len(words), dtype=np.int64), windows)
-    offsets = np.cumsum(lengths + _SHINGLE - 1) - (lengths + _SHINGLE - 1)
+    return _packed_windows(ids, np.cumsum(padded) - padded, windows, _SHINGLE)
+
+
+def _packed_windows(
+    ids: np.ndarray, offsets: np.ndarray, windows: np.ndarray, width: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each segment of ``ids`` starting at ``offsets``, its first ``windows`` runs of
+    ``width`` consecutive ids (ids below ``2**_WORD_BITS``), each packed into an int64, with
+    the segment's number: ``(segment, packed)``.
+
+    >>> [a.tolist() for a in _packed_windows(np.array([1, 2, 3, 4]), np.array([0, 2]),
+    ...                                       np.array([2, 1]), 2)]
+    [[0, 0, 1], [2097154, 4194307, 6291460]]
+    """
+    segment = np.repeat(np.arange(len(offsets), dtype=np.int64), windows)
     starts = np.arange(int(windows.sum())) - np.repeat(np.cumsum(windows) - windows, windows)
     starts += np.repeat(offsets, windows)
-    shingle = np.zeros(len(starts), dtype=np.int64)
-    for position in range(_SHINGLE):
-        shingle = (shingle << _WORD_BITS) | ids[starts + position]
-    return owner, shingle
+    packed = np.zeros(len(starts), dtype=np.int64)
+    for position in range(width):
+        packed = (packed << _WORD_BITS) | ids[starts + position]
+    return segment, packed
 
 
 def _split_known(
@@ -213,15 +227,6 @@ def _split_known(
     ]
     matched = both_old & np.isin(candidates, np.array(matches, dtype=np.int64))
     return candidates[matched], candidates[~both_old]
-
-
-def _components(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """Connected component of each of ``count`` wordings joined by the pairs."""
-    graph = sparse.coo_matrix(
-        (np.ones(len(first), dtype=np.int8), (first, second)), shape=(count, count)
-    )
-    _, labels = connected_components(graph, directed=False)
-    return labels
 
 
 def _groups(
@@ -340,23 +345,16 @@ def _same_quotations(texts_first: list[str], texts_second: list[str]) -> np.ndar
 def _gram_matrices(texts: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
     """Per text (row), how often each character q-gram (column) occurs, and whether it does.
 
-    The q-grams of all texts at once: code points (below 2**21) packed three to an integer.
+    The q-grams of all texts at once: code points (below 2**21, ``_WORD_BITS``) packed three
+    to an integer.
     """
     code_points = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(
         np.int64
     )
     lengths = np.array([len(text) for text in texts], dtype=np.int64)
-    ends = np.cumsum(lengths)
+    # every q-gram: each text's positions that leave room for a whole q-gram
     gram_counts = np.maximum(lengths - _GRAM + 1, 0)
-    # start of every q-gram: each text's positions that leave room for a whole q-gram
-    rows = np.repeat(np.arange(len(texts)), gram_counts)
-    starts = np.arange(int(gram_counts.sum())) - np.repeat(
-        np.cumsum(gram_counts) - gram_counts, gram_counts
-    )
-    starts += np.repeat(ends - lengths, gram_counts)
-    packed = np.zeros(len(starts), dtype=np.int64)
-    for offset in range(_GRAM):
-        packed = (packed << 21) | code_points[starts + offset]
+    rows, packed = _packed_windows(code_points, np.cumsum(lengths) - lengths, gram_counts, _GRAM)
     _, columns = np.unique(packed, return_inverse=True)
     shape = (len(texts), int(columns.max()) + 1 if len(columns) else 1)
     counts = sparse.csr_matrix(

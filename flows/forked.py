@@ -53,19 +53,23 @@ def forked_ranges(
         for start, end in ranges:
             yield start, end, work(inputs, start, end)
         return
+    with _forked_pool(work, inputs, min(workers, len(ranges))) as pool:
+        # imap keeps the ranges' order while the workers finish them in any order.
+        for (start, end), part in zip(ranges, pool.imap(_run_range, ranges), strict=True):
+            yield start, end, part
+
+
+def _forked_pool(work: RangeWork[Any], inputs: Any, processes: int) -> Any:
+    """A pool of ``processes`` forked with ``work`` and ``inputs`` (for ``_run_range``)."""
     global _FORKED_WORK
     # Set only while the pool forks its workers (they keep their copy), under a lock: another
     # thread's pool cannot fork with this one's work.
     with _FORK_LOCK:
         _FORKED_WORK = (work, inputs)
         try:
-            pool = mp.get_context("fork").Pool(min(workers, len(ranges)))
+            return mp.get_context("fork").Pool(processes)
         finally:
             _FORKED_WORK = None
-    with pool:
-        # imap keeps the ranges' order while the workers finish them in any order.
-        for (start, end), part in zip(ranges, pool.imap(_run_range, ranges), strict=True):
-            yield start, end, part
 
 
 def forked_map(work: RangeWork[T], inputs: Any, count: int, chunk: int, workers: int) -> list[T]:
@@ -90,13 +94,7 @@ class ForkedCall(Generic[T]):
         self._pool: Any = None
         self._pending: Any = None
         if fork:
-            global _FORKED_WORK
-            with _FORK_LOCK:
-                _FORKED_WORK = (_call_once, (function, args))
-                try:
-                    self._pool = mp.get_context("fork").Pool(1)
-                finally:
-                    _FORKED_WORK = None
+            self._pool = _forked_pool(_call_once, (function, args), 1)
             self._pending = self._pool.apply_async(_run_range, ((0, 1),))
 
     def result(self) -> T:

@@ -194,11 +194,9 @@ def provenance_pipeline(
     align on a Dask cluster; empty means ``$WIRETRACE_DASK``, else everything runs here.
     Documents already stored unchanged are not processed again.
     """
-    logger = get_run_logger()
-    with stage_wrapper(dask) as wrap:
-        summary = run_pipeline(paths, db, wrap=wrap, notify=logger.warning)
+    summary = _run_staged(paths, db, dask)
     publish_summary(db, summary)
-    logger.info(
+    get_run_logger().info(
         "%d new documents, %d clusters, %d skipped in %.1f s",
         summary.documents_new,
         summary.clusters,
@@ -213,6 +211,12 @@ def run_on_dask(paths: list[str], db: str | None, dask: str) -> RunSummary:
     """``wiretrace run --dask``: :func:`run_pipeline` with fingerprinting and alignment on the
     Dask cluster ``dask`` (a scheduler address or ``local``). A flow, because Prefect's task
     runners work inside a flow run; notes go to the flow's log."""
+    return _run_staged(paths, db, dask)
+
+
+def _run_staged(paths: list[str], db: str | None, dask: str | None) -> RunSummary:
+    """:func:`run_pipeline` with its stages as Prefect tasks (on Dask with ``dask``), notes
+    to the log of the flow run it is called in."""
     logger = get_run_logger()
     with stage_wrapper(dask) as wrap:
         return run_pipeline(paths, db, wrap=wrap, notify=logger.warning)

@@ -622,14 +622,17 @@ def trace_lineage(
 
     ``inputs``: the stored documents, if already read; None reads only those it needs.
     """
+    read = {doc.uri: doc for doc in inputs} if inputs is not None else None
+
+    def documents_of(uris: set[str]) -> list[StoredDocument]:
+        """Those of ``uris`` still stored, by uri (from ``inputs`` when given)."""
+        if read is None:
+            return store.detection_inputs(uris)
+        return [read[uri] for uri in sorted(uris) if uri in read]
+
     due_all = store.lineage_due()
     workers = align_workers()
-    read = {doc.uri: doc for doc in inputs} if inputs is not None else None
-    due_documents = (
-        [read[uri] for uri in sorted(due_all) if uri in read]
-        if read is not None
-        else store.detection_inputs(due_all)
-    )
+    due_documents = documents_of(due_all)
     due = {doc.uri for doc in due_documents}  # those still stored
     found = document_facts(due_documents, workers)
     all_quotes = sorted(
@@ -652,12 +655,7 @@ def trace_lineage(
         # Shares change for documents whose occurrences may have: those of changed clusters,
         # old and new, and those whose facts were due.
         others = (involved | changes.replaced_documents) - due
-        other_documents = (
-            [read[uri] for uri in sorted(others) if uri in read]
-            if read is not None
-            else store.detection_inputs(others)
-        )
-        documents = {doc.uri: doc for doc in [*due_documents, *other_documents]}
+        documents = {doc.uri: doc for doc in [*due_documents, *documents_of(others)]}
         facts = found.facts | stored_facts(
             [documents[uri] for uri in sorted(involved)], store.document_attributions(involved)
         )

@@ -1327,9 +1327,11 @@ class Store:
         uri_of = {document_id: every_uri[document_id] for document_id in ids.tolist()}
         keys = sorted(uri_of.values())
         number_of = {uri: index for index, uri in enumerate(keys)}
-        numbers = np.array([number_of[uri_of[document_id]] for document_id in ids.tolist()])
-        doc_a = numbers[np.searchsorted(ids, columns[:, 0])] if len(ids) else columns[:, 0]
-        doc_b = numbers[np.searchsorted(ids, columns[:, 3])] if len(ids) else columns[:, 3]
+        numbers = np.array(
+            [number_of[uri_of[document_id]] for document_id in ids.tolist()], dtype=np.int64
+        )
+        doc_a = numbers[np.searchsorted(ids, columns[:, 0])]
+        doc_b = numbers[np.searchsorted(ids, columns[:, 3])]
         return AlignmentTable(
             keys, doc_a, columns[:, 1], columns[:, 2], doc_b, columns[:, 4], columns[:, 5]
         )
