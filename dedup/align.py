@@ -289,10 +289,61 @@ def _align_ordered(
         b_start, b_end = tokens_b.char_span(region.b_first, region.b_end - 1)
         if similarity < 0:  # merged digest: score the whole spans
             similarity = span_similarity(text_a[a_start:a_end], text_b[b_start:b_end])
-        alignments.append(Alignment(key_a, a_start, a_end, key_b, b_start, b_end, similarity))
+        blocks = shared_runs(tokens_a, region.a_first, region.a_end, tokens_b, region.b_first,
+                             region.b_end)  # fmt: skip
+        alignments.append(
+            Alignment(key_a, a_start, a_end, key_b, b_start, b_end, similarity, blocks)
+        )
     alignments = drop_conflicts(alignments)
     alignments.sort(key=lambda x: (x.a_start, x.a_end, x.b_start, x.b_end))
     return alignments
+
+
+# A shared run of fewer words is chance (``of the``, a name), not copied text.
+MIN_RUN_WORDS = 3
+# Longer runs are stored in pieces of this many words (see ``shared_runs``).
+MAX_RUN_WORDS = 20
+
+
+def shared_runs(
+    tokens_a: Tokens,
+    a_first: int,
+    a_end: int,
+    tokens_b: Tokens,
+    b_first: int,
+    b_end: int,
+    min_words: int = MIN_RUN_WORDS,
+    max_words: int = MAX_RUN_WORDS,
+) -> tuple[int, ...]:
+    """The runs of at least ``min_words`` words that tokens ``[a_first, a_end)`` of a and
+    ``[b_first, b_end)`` of b share in order (a longest common subsequence of their normalised
+    words, rapidfuzz's Indel opcodes), as flat ``(a_start, a_end, b_start, b_end, words)``
+    quintuples (character offsets, word count); runs longer than ``max_words`` in pieces.
+
+    >>> from dedup.tokens import tokenize
+    >>> a, b = "one two three four five six", "one two three X four five six"
+    >>> shared_runs(tokenize(a), 0, 6, tokenize(b), 0, 7)
+    (0, 13, 0, 13, 3, 14, 27, 16, 29, 3)
+    """
+    words_a = tokens_a.hashes[a_first:a_end].tolist()
+    words_b = tokens_b.hashes[b_first:b_end].tolist()
+    runs: list[int] = []
+    for tag, low_a, high_a, low_b, _ in Indel.opcodes(words_a, words_b):
+        length = high_a - low_a
+        if tag != "equal" or length < min_words:
+            continue
+        # long runs in even pieces: offsets inside a piece are interpolated, and two copies'
+        # spacing and punctuation drift apart over a long run (40 characters over 250 words)
+        pieces = -(-length // max_words)
+        cuts = [low_a + length * number // pieces for number in range(pieces + 1)]
+        for first, end in zip(cuts, cuts[1:], strict=False):
+            start_a, end_a = tokens_a.char_span(a_first + first, a_first + end - 1)
+            offset = low_b - low_a
+            start_b, end_b = tokens_b.char_span(
+                b_first + first + offset, b_first + end - 1 + offset
+            )
+            runs += [start_a, end_a, start_b, end_b, end - first]
+    return tuple(runs)
 
 
 def merge_digests(

@@ -1,27 +1,62 @@
 """Clusters of occurrences of the same passage, from pairwise alignments.
 
-Union-find over occurrence intervals: each alignment contributes one interval in each of its
-two documents and joins them; two intervals of the same document join when they overlap by at
-least ``min_overlap`` of the shorter one. That makes clusters transitive (A shares a passage
-with B, B with C: one cluster A-B-C) while two different passages that merely touch in one
-document (adjacent quotes overlapping by a word or two after edge extension) do not chain
-their whole families together. A component becomes a ``Cluster`` with one occurrence per
-document: the union span of that document's intervals in the component.
+A passage is one piece of text that was copied; a document that carries three copied pieces
+has three occurrences, in three clusters, and every occurrence of a cluster is a copy of the same
+text. Clustering therefore works on *pieces* of documents, not on the alignments' spans: a long
+span (a full syndicated copy, a digest, an aggregator page, a newsletter) contains every shorter
+passage it touches, and joining spans that overlap chains whole families of unrelated passages
+together (measured on real news: one "passage" held 75-83% of the documents).
 
-Output is deterministic: occurrences sorted by document key then offset, clusters by their
-first occurrence.
+1. **Shared stretches.** Each alignment brings the runs of words its two spans share verbatim
+   (``Alignment.blocks``, from ``dedup.align.shared_runs``). Runs close together on both sides
+   (an edited word) form one stretch; a longer gap (a sentence of one side only, a paraphrase
+   around a quoted fragment, the parts of a digest merge) separates two.
+2. **Cut.** Each document is cut where any of its stretches starts or ends (boundaries closer
+   than ``snap_chars`` are one, keeping the exact edges for the occurrences).
+3. **Carry.** Cuts cross copies: a boundary inside a stretch is carried through its runs to the
+   same place of the other document, round after round, until no document gains a boundary. So
+   a story copied in full by one outlet and in two halves by two others is cut in halves in all
+   of them, and the halves cluster apart. Pieces shorter than ``min_piece_chars`` (two copies'
+   edges a few words apart) join the neighbour covered by more of the same stretches.
+4. **Link.** A piece is linked to the piece of the other document its shared runs land on, when
+   that piece's runs land back on it (mutual), the runs cover ``link_coverage`` of both pieces,
+   and they hold ``min_link_windows`` word 5-grams: the two are copies of one text. A piece left
+   alone joins the passage of its best landing (one edge: it cannot bridge two passages).
+5. **Passages** are the connected components of the links; adjacent passages that are adjacent
+   in every document carrying them (the same documents) were cut for nothing and become one.
+
+A document that carries a passage twice (a lede repeated in a photo caption, a gallery page
+before the story) has two occurrences of it. Alignments stored without runs (an older version) count as
+one run over their spans when they are copies, and as nothing otherwise. Output is deterministic
+and independent of the alignments' order and direction: occurrences sorted by document key then
+offset, clusters by their first occurrence.
 
 >>> from dedup.records import Alignment
 >>> clusters = cluster_alignments([
 ...     Alignment("a", 0, 100, "b", 10, 110, 1.0),
-...     Alignment("b", 20, 105, "c", 0, 85, 0.9),
+...     Alignment("b", 10, 110, "c", 0, 100, 0.9),
 ...     Alignment("a", 500, 600, "c", 300, 400, 1.0),
 ... ])
 >>> [[(o.doc_key, o.start_char, o.end_char) for o in c.occurrences] for c in clusters]
-[[('a', 0, 100), ('b', 10, 110), ('c', 0, 85)], [('a', 500, 600), ('c', 300, 400)]]
+[[('a', 0, 100), ('b', 10, 110), ('c', 0, 100)], [('a', 500, 600), ('c', 300, 400)]]
+
+A document made of two stories, each copied on its own by another document, carries two
+passages, and so does a full copy of it:
+
+>>> stories = cluster_alignments([
+...     Alignment("ab", 0, 1000, "a", 0, 1000, 1.0),
+...     Alignment("ab", 1000, 2000, "b", 0, 1000, 1.0),
+...     Alignment("ab", 0, 2000, "copy", 0, 2000, 1.0),
+... ])
+>>> [[(o.doc_key, o.start_char, o.end_char) for o in c.occurrences] for c in stories]
+[[('a', 0, 1000), ('ab', 0, 1000), ('copy', 0, 1000)], [('ab', 1000, 2000), ('b', 0, 1000), ('copy', 1000, 2000)]]
 """
 
 from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import sparse
@@ -29,41 +64,102 @@ from scipy.sparse.csgraph import connected_components
 
 from dedup.records import Alignment, AlignmentTable, Cluster, Occurrence
 
-# Two intervals of one document are the same occurrence when their overlap covers at least
-# this share of the shorter one.
-MIN_OVERLAP = 0.5
+
+@dataclass(frozen=True)
+class ClusterParams:
+    # Boundaries of one document closer than this are one (alignment edges of two copies of
+    # one paragraph end a word or two apart).
+    snap_chars: int = 60
+    # A piece is linked to the piece its shared runs land on when they cover at least this
+    # share of both pieces: the two pieces are copies of one text, not neighbours by chance.
+    link_coverage: float = 0.4
+    # ... and when their shared runs hold at least this many word 5-grams (two pieces that
+    # share only scattered words and short phrases are rewrites of each other at most).
+    min_link_windows: int = 2
+    # An alignment stored without its shared runs (older versions) counts as one run over
+    # its spans when its matched characters cover this share of the longer span.
+    copy_coverage: float = 0.6
+    # Shared runs of an alignment farther apart than this (on either side) are two passages.
+    segment_gap_chars: int = 40
+    # An alignment's edges this far from its first or last shared run are kept (the aligner
+    # grew them over a rewritten phrase: ``Russia has confirmed it will cooperate`` / ``Russia
+    # said it's working``).
+    edge_chars: int = 100
+    # A shared stretch shorter than this is chance, not copied text.
+    min_segment_chars: int = 40
+    # A boundary carried through shared runs lands where the copy's boundary is (runs are
+    # exact): it is new unless this close to one the document has.
+    carry_snap_chars: int = 10
+    # A piece of a document between two cuts shorter than this is a sliver (two copies' edges
+    # a few words apart), no passage of its own: it is left out, and the pieces around it
+    # count as adjacent.
+    min_piece_chars: int = 50
+    # Rounds of carrying cuts across alignments (each round crosses one more alignment).
+    max_rounds: int = 8
+
+
+# For alignments stored without runs: characters per word of English news (with the space).
+CHARS_PER_WORD = 6
+
+DEFAULT_PARAMS = ClusterParams()
+
+Side = tuple[int, int, int]  # (document, start_char, end_char)
+
+
+@dataclass
+class _Spans:
+    """The across-document alignments in a canonical order (so that the result does not
+    depend on the input's order or direction), with their shared runs."""
+
+    doc_a: list[int]
+    a_start: list[int]
+    a_end: list[int]
+    doc_b: list[int]
+    b_start: list[int]
+    b_end: list[int]
+    runs: list[np.ndarray]  # per alignment: (a_start, a_end, b_start, b_end) rows, by a_start
+
+    def __len__(self) -> int:
+        return len(self.doc_a)
+
+    def sides(self, index: int) -> tuple[Side, Side]:
+        return (
+            (self.doc_a[index], self.a_start[index], self.a_end[index]),
+            (self.doc_b[index], self.b_start[index], self.b_end[index]),
+        )
+
+    def directed(self, index: int) -> list[tuple[Side, Side, np.ndarray]]:
+        """Both directions of alignment ``index``: (source, target, runs as source-first rows
+        sorted by source offset)."""
+        side_a, side_b = self.sides(index)
+        runs = self.runs[index]
+        backward = runs[:, [2, 3, 0, 1, 4]]
+        backward = backward[np.argsort(backward[:, 0], kind="stable")]
+        return [(side_a, side_b, runs), (side_b, side_a, backward)]
 
 
 def cluster_alignments(
-    alignments: list[Alignment], min_overlap: float = MIN_OVERLAP
+    alignments: list[Alignment], params: ClusterParams = DEFAULT_PARAMS
 ) -> list[Cluster]:
-    """Transitive clusters of the passages in ``alignments`` (one occurrence per document)."""
-    return cluster_table(AlignmentTable.of(alignments), min_overlap)
+    """The passages shared in ``alignments`` (see the module's description)."""
+    return cluster_table(AlignmentTable.of(alignments), params)
 
 
-def cluster_table(table: AlignmentTable, min_overlap: float = MIN_OVERLAP) -> list[Cluster]:
-    """``cluster_alignments`` of alignments given as arrays (numpy throughout: a run clusters
-    every stored alignment)."""
-    across = table.doc_a != table.doc_b  # a document repeating itself is not reuse across
-    pairs = int(across.sum())
-    if pairs == 0:
+def cluster_table(table: AlignmentTable, params: ClusterParams = DEFAULT_PARAMS) -> list[Cluster]:
+    """``cluster_alignments`` of alignments given as arrays (a run clusters every stored
+    alignment)."""
+    spans = _canonical_spans(table, params)
+    if not len(spans):
         return []
-    doc = np.concatenate([table.doc_a[across], table.doc_b[across]])
-    start = np.concatenate([table.a_start[across], table.b_start[across]])
-    end = np.concatenate([table.a_end[across], table.b_end[across]])
-    # distinct intervals sorted by (document, start, end): node numbers independent of the
-    # alignments' order
-    order = np.lexsort((end, start, doc))
-    doc, start, end = doc[order], start[order], end[order]
-    first = np.r_[True, (doc[1:] != doc[:-1]) | (start[1:] != start[:-1]) | (end[1:] != end[:-1])]
-    node_of = np.empty(len(order), dtype=np.int64)
-    node_of[order] = np.cumsum(first) - 1
-    doc, start, end = doc[first], start[first], end[first]
-    overlap_a, overlap_b = _overlapping(doc, start, end, min_overlap)
-    edges_a = np.concatenate([node_of[:pairs], overlap_a])
-    edges_b = np.concatenate([node_of[pairs:], overlap_b])
-    component = component_labels(len(doc), edges_a, edges_b)
-    return _clusters(table.doc_keys, component, doc, start, end)
+    boundaries, exact = _cut(spans, params)
+    _carry(spans, boundaries, params)
+    pieces = _Pieces.of(spans, boundaries, params.min_piece_chars)
+    landings = _all_landings(spans, pieces, params)
+    first, second = _mutual_links(landings)
+    labels = component_labels(len(pieces), first, second)
+    labels = _attach_lonely(landings, labels)
+    labels = _rejoin(pieces, labels, params.min_piece_chars)
+    return _clusters(table.doc_keys, pieces, labels, exact, params.min_piece_chars)
 
 
 def component_labels(count: int, first: np.ndarray, second: np.ndarray) -> np.ndarray:
@@ -80,63 +176,520 @@ def component_labels(count: int, first: np.ndarray, second: np.ndarray) -> np.nd
     return labels
 
 
-def _overlapping(
-    doc: np.ndarray, start: np.ndarray, end: np.ndarray, min_overlap: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of intervals (sorted by document, start, end) of the same document that overlap
-    by ``min_overlap`` of the shorter one. Each interval is compared with the earlier ones of
-    its document still open at its start (ends after it), one lag at a time: an interval
-    leaves the loop once no earlier one can still be open (the running maximum of the
-    document's ends before the lag is at or before its start)."""
-    if len(doc) == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-    # the running maximum of ends within each document (documents are sorted: an offset per
-    # document larger than any end keeps one document's ends from reaching the next)
-    offset = doc * (int(end.max()) + 1)
-    open_until = np.maximum.accumulate(end + offset) - offset
-    found_a: list[np.ndarray] = []
-    found_b: list[np.ndarray] = []
-    alive = np.arange(1, len(doc))
-    lag = 1
-    while len(alive):
-        earlier = alive - lag
-        alive = alive[(earlier >= 0)]
-        earlier = alive - lag
-        keep = (doc[earlier] == doc[alive]) & (open_until[earlier] > start[alive])
-        alive, earlier = alive[keep], earlier[keep]
-        overlap = np.minimum(end[alive], end[earlier]) - np.maximum(start[alive], start[earlier])
-        shorter = np.minimum(end[alive] - start[alive], end[earlier] - start[earlier])
-        joined = (shorter > 0) & (overlap >= min_overlap * shorter)
-        found_a.append(alive[joined])
-        found_b.append(earlier[joined])
-        lag += 1
-    return np.concatenate(found_a), np.concatenate(found_b)
+def _canonical_spans(table: AlignmentTable, params: ClusterParams) -> _Spans:
+    """The alignments' shared segments, each alignment with its lower document first, sorted
+    (so that the result is free of the input's order and direction)."""
+    across = (table.doc_a != table.doc_b) & (table.a_end > table.a_start)
+    across &= table.b_end > table.b_start
+    similarity = table.similarity_or_one()
+    segments: list[tuple[int, int, int, int, int, int, np.ndarray]] = []
+    for index in np.flatnonzero(across).tolist():
+        bounds = (
+            int(table.a_start[index]), int(table.a_end[index]),
+            int(table.b_start[index]), int(table.b_end[index]),
+        )  # fmt: skip
+        doc_a, doc_b = int(table.doc_a[index]), int(table.doc_b[index])
+        stored = table.blocks[index] if table.blocks is not None else None
+        runs = _runs_of(stored, bounds, float(similarity[index]), params)
+        if doc_a > doc_b:
+            doc_a, doc_b, runs = doc_b, doc_a, runs[:, [2, 3, 0, 1, 4]]
+            bounds = (bounds[2], bounds[3], bounds[0], bounds[1])
+        runs = runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+        parts = _segments(runs, params)
+        for number, part in enumerate(parts):
+            a_start, a_end = int(part[:, 0].min()), int(part[:, 1].max())
+            b_start, b_end = int(part[:, 2].min()), int(part[:, 3].max())
+            # the aligner grew the alignment's edges over a rewritten phrase or two: a
+            # stretch that is the whole alignment keeps them
+            edge = params.edge_chars if len(parts) == 1 else 0
+            if number == 0 and a_start - bounds[0] <= edge and b_start - bounds[2] <= edge:
+                a_start, b_start = bounds[0], bounds[2]
+            if number == len(parts) - 1 and bounds[1] - a_end <= edge and bounds[3] - b_end <= edge:
+                a_end, b_end = bounds[1], bounds[3]
+            segments.append((doc_a, a_start, a_end, doc_b, b_start, b_end, part))
+    segments.sort(key=lambda segment: segment[:6])
+    return _Spans(
+        [segment[0] for segment in segments],
+        [segment[1] for segment in segments],
+        [segment[2] for segment in segments],
+        [segment[3] for segment in segments],
+        [segment[4] for segment in segments],
+        [segment[5] for segment in segments],
+        [segment[6] for segment in segments],
+    )
+
+
+def _runs_of(
+    stored: np.ndarray | None,
+    bounds: tuple[int, int, int, int],
+    similarity: float,
+    params: ClusterParams,
+) -> np.ndarray:
+    """An alignment's shared runs; unknown runs (an older version's alignment): one run over
+    the whole spans if the alignment is a copy, none otherwise."""
+    if stored is not None and len(stored):
+        return stored.astype(np.int64)
+    a_start, a_end, b_start, b_end = bounds
+    length_a, length_b = a_end - a_start, b_end - b_start
+    matched = similarity * (length_a + length_b) / 2
+    if matched >= params.copy_coverage * max(length_a, length_b):
+        words = round(min(length_a, length_b) / CHARS_PER_WORD)
+        return np.array([(*bounds, words)], dtype=np.int64)
+    return np.zeros((0, 5), dtype=np.int64)
+
+
+def _segments(runs: np.ndarray, params: ClusterParams) -> list[np.ndarray]:
+    """An alignment's runs grouped into the stretches both sides share: consecutive runs apart
+    by at most ``segment_gap_chars`` on each side (an edited word or phrase) are one stretch; a
+    longer gap (an own sentence of one side, a paraphrase around a quoted fragment) separates
+    two. Stretches shorter than ``min_segment_chars`` are chance."""
+    if not len(runs):
+        return []
+    gap_a = runs[1:, 0] - runs[:-1, 1]
+    gap_b = runs[1:, 2] - runs[:-1, 3]
+    apart = (gap_a > params.segment_gap_chars) | (gap_b > params.segment_gap_chars) | (gap_b < 0)
+    parts = np.split(runs, np.flatnonzero(apart) + 1)
+    return [
+        part
+        for part in parts
+        if min(part[:, 1].max() - part[:, 0].min(), part[:, 3].max() - part[:, 2].min())
+        >= params.min_segment_chars
+    ]
+
+
+@dataclass
+class _Exact:
+    """Where an occurrence that starts or ends at a snapped boundary really starts or ends: the
+    alignment edges that were snapped into it (the earliest start, the latest end)."""
+
+    start_at: dict[tuple[int, int], int]  # (doc, boundary) -> start offset
+    end_at: dict[tuple[int, int], int]  # (doc, boundary) -> end offset
+
+    def start(self, doc: int, point: int) -> int:
+        return self.start_at.get((doc, point), point)
+
+    def end(self, doc: int, point: int) -> int:
+        return self.end_at.get((doc, point), point)
+
+
+def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _Exact]:
+    """Each document's boundaries: where its alignments start and end, a boundary closer than
+    ``snap_chars`` to the previous kept one dropped (never so close that a span would vanish:
+    the tolerance of a boundary is at most a third of its span)."""
+    raw: dict[int, dict[int, float]] = defaultdict(dict)  # doc -> point -> tolerance
+    starts: dict[int, set[int]] = defaultdict(set)
+    ends: dict[int, set[int]] = defaultdict(set)
+    for index in range(len(spans)):
+        for doc, start, end in spans.sides(index):
+            tolerance = min(params.snap_chars, (end - start) / 3)
+            for point in (start, end):
+                raw[doc][point] = min(raw[doc].get(point, tolerance), tolerance)
+            starts[doc].add(start)
+            ends[doc].add(end)
+    boundaries: dict[int, list[int]] = {}
+    exact = _Exact({}, {})
+    for doc, tolerances in raw.items():
+        kept: list[int] = []
+        for point in sorted(tolerances):
+            if not kept or point - kept[-1] > min(tolerances[point], tolerances[kept[-1]]):
+                kept.append(point)
+            key = (doc, kept[-1])
+            if point in starts[doc]:
+                exact.start_at[key] = min(exact.start_at.get(key, point), point)
+            if point in ends[doc]:
+                exact.end_at[key] = max(exact.end_at.get(key, point), point)
+        boundaries[doc] = kept
+    return boundaries, exact
+
+
+def _through_runs(point: int, runs: np.ndarray, slack: int) -> int | None:
+    """Where ``point`` of the source lies in the target, through the shared runs: inside a run,
+    at the same place of its copy; in a gap of at most ``slack`` characters on both sides
+    between two runs (an edited word), at the nearer edge of the other side's gap; elsewhere
+    (text one side does not share) nowhere."""
+    if not len(runs):
+        return None
+    at = int(np.searchsorted(runs[:, 0], point, side="right")) - 1
+    if at >= 0:
+        source_start, source_end, target_start, target_end, _ = runs[at].tolist()
+        if point <= source_end:
+            scale = (target_end - target_start) / max(source_end - source_start, 1)
+            return round(target_start + (point - source_start) * scale)
+    if at < 0 or at + 1 >= len(runs):
+        return None
+    gap_source = (int(runs[at, 1]), int(runs[at + 1, 0]))
+    gap_target = (int(runs[at, 3]), int(runs[at + 1, 2]))
+    if gap_source[1] - gap_source[0] > slack or not 0 <= gap_target[1] - gap_target[0] <= slack:
+        return None
+    # the two sides of a gap differ, so no place inside one matches a place inside the other:
+    # the nearer edge of the gap does
+    nearer_start = point - gap_source[0] <= gap_source[1] - point
+    return gap_target[0] if nearer_start else gap_target[1]
+
+
+def _carry(spans: _Spans, boundaries: dict[int, list[int]], params: ClusterParams) -> None:
+    """Carry boundaries through the shared runs of every alignment until none is new (in
+    place)."""
+    margin = params.carry_snap_chars
+    word_edges = _word_edges(spans)
+    for _ in range(params.max_rounds):
+        proposed: dict[int, list[int]] = defaultdict(list)
+        for index in range(len(spans)):
+            for source, target, runs in spans.directed(index):
+                doc, start, end = source
+                points = boundaries[doc]
+                low = bisect_right(points, start + margin)
+                high = bisect_left(points, end - margin)
+                for point in points[low:high]:
+                    carried = _through_runs(point, runs, params.segment_gap_chars)
+                    if carried is not None and target[1] + margin < carried < target[2] - margin:
+                        proposed[target[0]].append(
+                            _nearest_edge(word_edges[target[0]], carried, margin)
+                        )
+        added = 0
+        for doc in sorted(proposed):
+            points = boundaries[doc]
+            for point in sorted(proposed[doc]):
+                at = bisect_left(points, point)
+                near = min(abs(points[i] - point) for i in (at - 1, at) if 0 <= i < len(points))
+                if near > params.carry_snap_chars:
+                    points.insert(at, point)
+                    added += 1
+        if not added:
+            return
+
+
+def _word_edges(spans: _Spans) -> dict[int, np.ndarray]:
+    """Per document, the places where shared runs start or end: word edges, known without the
+    text."""
+    edges: dict[int, list[np.ndarray]] = defaultdict(list)
+    for index in range(len(spans)):
+        runs = spans.runs[index]
+        edges[spans.doc_a[index]].append(runs[:, :2].ravel())
+        edges[spans.doc_b[index]].append(runs[:, 2:4].ravel())
+    return {doc: np.unique(np.concatenate(found)) for doc, found in edges.items()}
+
+
+def _nearest_edge(edges: np.ndarray, point: int, tolerance: int) -> int:
+    """``point`` moved to the nearest of ``edges`` within ``tolerance`` (a boundary carried
+    through a run lands a few characters off when the copies spell words differently: ``U.S.``
+    and ``US``, a dash), else ``point``.
+
+    >>> _nearest_edge(np.array([10, 40]), 37, 5), _nearest_edge(np.array([10, 40]), 25, 5)
+    (40, 25)
+    """
+    at = int(np.searchsorted(edges, point))
+    near = [int(edges[i]) for i in (at - 1, at) if 0 <= i < len(edges)]
+    best = min(near, key=lambda edge: (abs(edge - point), edge), default=point)
+    return best if abs(best - point) <= tolerance else point
+
+
+@dataclass
+class _Pieces:
+    """The covered pieces of every document: piece ``i`` is ``[start[i], end[i])`` of document
+    ``doc[i]``, sorted by document then offset; a document's pieces are numbers
+    ``first_of[doc]`` to ``first_of[doc] + count_of[doc] - 1``."""
+
+    doc: list[int]
+    start: list[int]
+    end: list[int]
+    first_of: dict[int, int]
+    count_of: dict[int, int]
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    @classmethod
+    def of(cls, spans: _Spans, boundaries: dict[int, list[int]], min_chars: int) -> _Pieces:
+        # doc -> gap (boundary number) -> the spans covering it
+        covered: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for index in range(len(spans)):
+            for side, (doc, start, end) in enumerate(spans.sides(index)):
+                for gap in _gaps_inside(boundaries[doc], start, end):
+                    covered[doc][gap].add(2 * index + side)
+        doc_list: list[int] = []
+        starts: list[int] = []
+        ends: list[int] = []
+        first_of: dict[int, int] = {}
+        count_of: dict[int, int] = {}
+        for doc in sorted(covered):
+            points = boundaries[doc]
+            first_of[doc] = len(doc_list)
+            for piece_start, piece_end in _merged_slivers(points, covered[doc], min_chars):
+                doc_list.append(doc)
+                starts.append(piece_start)
+                ends.append(piece_end)
+            count_of[doc] = len(doc_list) - first_of[doc]
+        return cls(doc_list, starts, ends, first_of, count_of)
+
+    def overlapping(self, doc: int, start: float, end: float) -> range:
+        """Numbers of the pieces of ``doc`` that overlap ``[start, end)``."""
+        first, count = self.first_of.get(doc, 0), self.count_of.get(doc, 0)
+        low = first + bisect_right(_Ends(self, first, count), start)
+        high = first + bisect_left(_Starts(self, first, count), end)
+        return range(low, max(low, high))
+
+    def length(self, piece: int) -> int:
+        return self.end[piece] - self.start[piece]
+
+
+class _Starts:
+    """A document's piece starts as a sequence for bisect (no list copy)."""
+
+    def __init__(self, pieces: _Pieces, first: int, count: int) -> None:
+        self.pieces, self.first, self.count = pieces, first, count
+
+    def __len__(self) -> int:
+        return self.count
+
+    def __getitem__(self, index: int) -> int:
+        return self.pieces.start[self.first + index]
+
+
+class _Ends(_Starts):
+    def __getitem__(self, index: int) -> int:
+        return self.pieces.end[self.first + index]
+
+
+def _merged_slivers(
+    points: list[int], covering: dict[int, set[int]], min_chars: int
+) -> list[tuple[int, int]]:
+    """The pieces of the covered gaps (``covering``: gap number into consecutive ``points`` ->
+    the spans covering it), slivers shorter than ``min_chars`` merged: slivers in a row make a
+    piece if together long enough; else they go with the piece before or after them, the one
+    covered by more of the same spans (a sliver at the start of a copied sentence belongs to
+    that sentence).
+
+    >>> covering = {0: {1}, 1: {1}, 2: {2}, 3: {2}, 4: {2}}
+    >>> _merged_slivers([0, 100, 110, 130, 200, 210], covering, 50)
+    [(0, 130), (130, 210)]
+    >>> _merged_slivers([0, 100, 110, 130, 200, 210], {0: {1}, 1: {2}, 2: {2}, 3: {2}}, 50)
+    [(0, 100), (100, 200)]
+    """
+    groups: list[list[int]] = []  # runs of contiguous gaps, each split into pieces below
+    for gap in sorted(covering):
+        if groups and groups[-1][-1] == gap - 1:
+            groups[-1].append(gap)
+        else:
+            groups.append([gap])
+    pieces: list[tuple[int, int]] = []
+    for group in groups:
+        pieces += _group_pieces(points, group, covering, min_chars)
+    return pieces
+
+
+def _group_pieces(
+    points: list[int], group: list[int], covering: dict[int, set[int]], min_chars: int
+) -> list[tuple[int, int]]:
+    """``_merged_slivers`` of one run of contiguous gaps."""
+    # runs of slivers and single long gaps, in order: (first gap, last gap, is sliver run)
+    parts: list[list[int]] = []
+    for gap in group:
+        sliver = points[gap + 1] - points[gap] < min_chars
+        if sliver and parts and parts[-1][2] and points[gap] - points[parts[-1][0]] < min_chars:
+            parts[-1][1] = gap
+        else:
+            parts.append([gap, gap, int(sliver)])
+    # a run of slivers long enough together is a piece
+    for part in parts:
+        if part[2] and points[part[1] + 1] - points[part[0]] >= min_chars:
+            part[2] = 0
+    anchors = [index for index, part in enumerate(parts) if not part[2]]
+    if not anchors:
+        return [(points[group[0]], points[group[-1] + 1])]
+    owner = list(range(len(parts)))
+    for index, part in enumerate(parts):
+        if not part[2]:
+            continue
+        before = max((a for a in anchors if a < index), default=None)
+        after = min((a for a in anchors if a > index), default=None)
+        if before is None or after is None:
+            owner[index] = after if before is None else before
+            continue
+        spans = set().union(*(covering[gap] for gap in range(part[0], part[1] + 1)))
+        shared_before = len(spans & covering[parts[before][1]])
+        shared_after = len(spans & covering[parts[after][0]])
+        owner[index] = after if shared_after > shared_before else before
+    pieces: dict[int, list[int]] = {}
+    for index, part in enumerate(parts):
+        start, end = points[part[0]], points[part[1] + 1]
+        piece = pieces.setdefault(owner[index], [start, end])
+        piece[0], piece[1] = min(piece[0], start), max(piece[1], end)
+    return [(start, end) for start, end in (pieces[key] for key in sorted(pieces))]
+
+
+def _gaps_inside(points: list[int], start: int, end: int) -> range:
+    """Numbers of the gaps between consecutive ``points`` whose middle lies in ``[start, end)``."""
+    gaps = []
+    low = max(bisect_right(points, start) - 1, 0)
+    for gap in range(low, len(points) - 1):
+        middle = (points[gap] + points[gap + 1]) / 2
+        if middle >= end:
+            break
+        if middle >= start:
+            gaps.append(gap)
+    return range(gaps[0], gaps[-1] + 1) if gaps else range(0)
+
+
+# (piece, alignment direction) -> (the piece its shared text lands on most, matched share of
+# the source piece, matched share of the target piece)
+Landings = dict[tuple[int, int], tuple[int, float, float]]
+
+
+def _all_landings(spans: _Spans, pieces: _Pieces, params: ClusterParams) -> Landings:
+    """For every piece inside an alignment, in both directions: the piece of the other
+    document that most of its shared runs land on, when they cover ``link_coverage`` of both."""
+    landings: Landings = {}
+    for index in range(len(spans)):
+        for direction, (source, target, runs) in enumerate(spans.directed(index)):
+            if not len(runs):
+                continue
+            for piece, (match, source_share, target_share) in _landings(
+                pieces, source, target, runs, params.min_link_windows
+            ).items():
+                if min(source_share, target_share) >= params.link_coverage:
+                    landings[(piece, 2 * index + direction)] = (match, source_share, target_share)
+    return landings
+
+
+def _landings(
+    pieces: _Pieces, source: Side, target: Side, runs: np.ndarray, min_windows: float = 0
+) -> dict[int, tuple[int, float, float]]:
+    """Each piece of the source span -> (the piece of the target its shared runs land on most,
+    the share of the source piece those runs cover, the share of the target piece)."""
+    doc, start, end = source
+    landed: dict[int, tuple[int, float, float]] = {}
+    run_starts, run_ends = runs[:, 0], runs[:, 1]
+    for piece in pieces.overlapping(doc, start, end):
+        piece_start, piece_end = pieces.start[piece], pieces.end[piece]
+        low = int(np.searchsorted(run_ends, piece_start, side="right"))
+        high = int(np.searchsorted(run_starts, piece_end, side="left"))
+        matched: dict[int, float] = defaultdict(float)
+        windows: dict[int, float] = defaultdict(float)
+        for source_start, source_end, target_start, target_end, words in runs[low:high].tolist():
+            part_start, part_end = max(source_start, piece_start), min(source_end, piece_end)
+            if part_end <= part_start:
+                continue
+            scale = (target_end - target_start) / max(source_end - source_start, 1)
+            mapped_start = target_start + (part_start - source_start) * scale
+            mapped_end = target_start + (part_end - source_start) * scale
+            for other in pieces.overlapping(target[0], mapped_start, mapped_end):
+                overlap = min(mapped_end, pieces.end[other]) - max(
+                    mapped_start, pieces.start[other]
+                )
+                if overlap > 0:
+                    matched[other] += overlap
+                    # word 5-grams of the run inside both pieces (its words pro rata)
+                    windows[other] += max(0.0, words * overlap / (source_end - source_start) - 4)
+        if not matched:
+            continue
+        best = min(matched, key=lambda other: (-matched[other], other))
+        if windows[best] < min_windows - 1e-9:
+            continue  # too little verbatim text to tell a copy from shared phrases
+        landed[piece] = (
+            best,
+            matched[best] / max(pieces.length(piece), 1),
+            matched[best] / max(pieces.length(best), 1),
+        )
+    return landed
+
+
+def _mutual_links(landings: Landings) -> tuple[np.ndarray, np.ndarray]:
+    """Edges between pieces that land on each other through one alignment (a piece whose runs
+    drift into a neighbour does not link)."""
+    first: list[int] = []
+    second: list[int] = []
+    for (piece, direction), (match, _, _) in landings.items():
+        back = landings.get((match, direction ^ 1))
+        if back is not None and back[0] == piece:
+            first.append(piece)
+            second.append(match)
+    return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+
+
+def _attach_lonely(landings: Landings, labels: np.ndarray) -> np.ndarray:
+    """Pieces alone in their component join the component of the piece they land on best
+    (covering most of both). One attachment per lonely piece: it cannot bridge two passages
+    (a component reached by k attachments has k edges among at most k + 1 old components,
+    of which all but one are lonely pieces)."""
+    lonely = np.bincount(labels)[labels] == 1
+    best: dict[int, tuple[float, int]] = {}
+    for (piece, _), (match, source_share, target_share) in landings.items():
+        if not lonely[piece]:
+            continue
+        candidate = (-min(source_share, target_share), match)
+        if piece not in best or candidate < best[piece]:
+            best[piece] = candidate
+    if not best:
+        return labels
+    first = np.array(sorted(best), dtype=np.int64)
+    second = np.array([best[piece][1] for piece in sorted(best)], dtype=np.int64)
+    _, representative = np.unique(labels, return_index=True)
+    nodes = np.arange(len(labels))
+    return component_labels(
+        len(labels),
+        np.concatenate([first, nodes]),
+        np.concatenate([second, representative[labels]]),
+    )
+
+
+def _rejoin(pieces: _Pieces, labels: np.ndarray, max_gap: int) -> np.ndarray:
+    """Join passages that follow each other directly (at most a sliver of ``max_gap``
+    characters apart) in every document carrying them."""
+    label_list = labels.tolist()
+    docs_of: dict[int, set[int]] = defaultdict(set)
+    for piece, label in enumerate(label_list):
+        docs_of[label].add(pieces.doc[piece])
+    follows: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for piece in range(len(pieces) - 1):
+        following = piece + 1
+        if (
+            pieces.doc[following] == pieces.doc[piece]
+            and pieces.start[following] - pieces.end[piece] < max_gap
+            and label_list[following] != label_list[piece]
+        ):
+            follows[(label_list[piece], label_list[following])].add(pieces.doc[piece])
+    first: list[int] = []
+    second: list[int] = []
+    for (before, after), docs in sorted(follows.items()):
+        if len(docs) >= 2 and docs == docs_of[before] == docs_of[after]:
+            first.append(before)
+            second.append(after)
+    if not first:
+        return labels
+    joined = component_labels(
+        int(labels.max()) + 1, np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    )
+    return joined[labels]
 
 
 def _clusters(
-    doc_keys: list[str],
-    component: np.ndarray,
-    doc: np.ndarray,
-    start: np.ndarray,
-    end: np.ndarray,
+    doc_keys: list[str], pieces: _Pieces, labels: np.ndarray, exact: _Exact, max_gap: int
 ) -> list[Cluster]:
-    """One cluster per component with intervals in two documents or more: per document, the
-    union span of its intervals; occurrences by document key, clusters by occurrences."""
-    order = np.lexsort((doc, component))
-    component, doc, start, end = component[order], doc[order], start[order], end[order]
-    first = np.flatnonzero(np.r_[True, (component[1:] != component[:-1]) | (doc[1:] != doc[:-1])])
-    span_component, span_doc = component[first], doc[first]
-    span_start = np.minimum.reduceat(start, first)
-    span_end = np.maximum.reduceat(end, first)
-    bounds = np.flatnonzero(np.r_[True, span_component[1:] != span_component[:-1], True])
+    """One cluster per component with pieces in two documents or more; an occurrence per run
+    of adjacent pieces (at most a sliver of ``max_gap`` characters apart), from the alignment
+    edges snapped into its ends (a document that repeats a passage has two)."""
+    runs: dict[int, dict[int, list[list[int]]]] = defaultdict(dict)  # label -> doc -> runs
+    for piece, label in enumerate(labels.tolist()):
+        doc = pieces.doc[piece]
+        doc_runs = runs[label].setdefault(doc, [])
+        start, end = pieces.start[piece], pieces.end[piece]
+        if doc_runs and start - doc_runs[-1][1] < max_gap:
+            doc_runs[-1][1] = end
+        else:
+            doc_runs.append([start, end])
     clusters: list[Cluster] = []
-    docs, starts, ends = span_doc.tolist(), span_start.tolist(), span_end.tolist()
-    for low, high in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
-        if high - low >= 2:
-            clusters.append(
-                Cluster(
-                    [Occurrence(doc_keys[docs[i]], starts[i], ends[i]) for i in range(low, high)]
-                )
+    for by_doc in runs.values():
+        if len(by_doc) < 2:
+            continue
+        clusters.append(
+            Cluster(
+                [
+                    Occurrence(doc_keys[doc], exact.start(doc, start), exact.end(doc, end))
+                    for doc in sorted(by_doc)
+                    for start, end in by_doc[doc]
+                ]
             )
+        )
     clusters.sort(key=lambda c: [(o.doc_key, o.start_char, o.end_char) for o in c.occurrences])
     return clusters

@@ -52,7 +52,7 @@ def duplicate_alignments(
             continue
         copied.append(
             Alignment(duplicate, own.a_start, own.a_end, own.doc_b, own.b_start, own.b_end,
-                      own.similarity)
+                      own.similarity, own.blocks)
         )  # fmt: skip
         covered.append((own.a_start, own.a_end))
     rest: list[Alignment] = []
@@ -61,7 +61,9 @@ def duplicate_alignments(
         if len(words) >= min_words:
             piece_start, piece_end = words[0].start(), words[-1].end()
             rest.append(
-                Alignment(original, piece_start, piece_end, duplicate, piece_start, piece_end, 1.0)
+                Alignment(original, piece_start, piece_end, duplicate, piece_start, piece_end, 1.0,
+                          (piece_start, piece_end, piece_start, piece_end,
+                           len(words)))
             )
     return sorted(copied + rest, key=_order)
 

@@ -185,7 +185,11 @@ def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[st
     """(local score, document-wide score) per credited source, one vote per document."""
     local: dict[str, float] = {}
     wide: dict[str, float] = {}
+    voted: set[str] = set()
     for witness in witnesses:
+        if witness.doc_key in voted:
+            continue  # a document that carries the passage twice still votes once
+        voted.add(witness.doc_key)
         for source in dict.fromkeys(credit.source for credit in witness.local_credits):
             local[source] = local.get(source, 0.0) + LOCAL_WEIGHT
         # a sign-off naming two agencies vouches for each of them less (but still for both)

@@ -98,7 +98,12 @@ def content_ranges(text_length: int, boilerplate: list[BoilerplateSpan]) -> list
 
 @dataclass(frozen=True)
 class Alignment:
-    """A pair of spans, one in each of two documents, that carry the same passage."""
+    """A pair of spans, one in each of two documents, that carry the same passage.
+
+    ``blocks``: the runs of words the two spans share verbatim (after normalisation), flat as
+    ``(a_start, a_end, b_start, b_end, words)`` quintuples in order; what clustering carries pieces
+    through. Empty when unknown (an alignment stored by an older version).
+    """
 
     doc_a: str
     a_start: int
@@ -107,8 +112,23 @@ class Alignment:
     b_start: int
     b_end: int
     similarity: float  # 0..1, character-level similarity of the normalised spans
+    blocks: tuple[int, ...] = ()
 
     def swapped(self) -> Alignment:
+        """The same alignment seen from b.
+
+        >>> Alignment("a", 0, 9, "b", 5, 14, 1.0, (0, 9, 5, 14, 2)).swapped().blocks
+        (5, 14, 0, 9, 2)
+        """
+        blocks = self.blocks
+        swapped_blocks = tuple(
+            value
+            for index in range(0, len(blocks), 5)
+            for value in (
+                blocks[index + 2], blocks[index + 3], blocks[index], blocks[index + 1],
+                blocks[index + 4],
+            )
+        )
         return Alignment(
             self.doc_b,
             self.b_start,
@@ -117,6 +137,7 @@ class Alignment:
             self.a_start,
             self.a_end,
             self.similarity,
+            swapped_blocks,
         )
 
 
@@ -132,10 +153,20 @@ class AlignmentTable:
     doc_b: np.ndarray
     b_start: np.ndarray
     b_end: np.ndarray
+    similarity: np.ndarray | None = None  # float; None: all 1.0
+    # per alignment, its shared runs as an int array of (a_start, a_end, b_start, b_end, words) rows
+    # (empty: unknown); None: unknown for all
+    blocks: list[np.ndarray] | None = None
+
+    def similarity_or_one(self) -> np.ndarray:
+        if self.similarity is None:
+            return np.ones(len(self.doc_a), dtype=np.float64)
+        return self.similarity
 
     @classmethod
     def of(cls, alignments: list[Alignment]) -> AlignmentTable:
-        """>>> AlignmentTable.of([Alignment("b", 0, 5, "a", 2, 7, 1.0)]).doc_a.tolist()
+        """
+        >>> AlignmentTable.of([Alignment("b", 0, 5, "a", 2, 7, 1.0)]).doc_a.tolist()
         [1]
         """
         keys = sorted({a.doc_a for a in alignments} | {a.doc_b for a in alignments})
@@ -152,6 +183,8 @@ class AlignmentTable:
             column([number[a.doc_b] for a in alignments]),
             column([a.b_start for a in alignments]),
             column([a.b_end for a in alignments]),
+            np.array([a.similarity for a in alignments], dtype=np.float64),
+            [np.array(a.blocks, dtype=np.int64).reshape(-1, 5) for a in alignments],
         )
 
 
@@ -166,13 +199,15 @@ class Occurrence:
 
 @dataclass
 class Cluster:
-    """Occurrences of the same passage across documents (at most one per document)."""
+    """Occurrences of the same passage across documents (two or more documents; a document
+    that repeats the passage has an occurrence per copy)."""
 
     occurrences: list[Occurrence]
 
     @property
     def doc_keys(self) -> list[str]:
-        return [occurrence.doc_key for occurrence in self.occurrences]
+        """The documents carrying the passage, each once, in occurrence order."""
+        return list(dict.fromkeys(occurrence.doc_key for occurrence in self.occurrences))
 
 
 @dataclass(frozen=True)

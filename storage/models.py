@@ -184,6 +184,8 @@ class DbAlignment(Base):
     b_start: Mapped[int] = mapped_column(Integer)
     b_end: Mapped[int] = mapped_column(Integer)
     similarity: Mapped[float] = mapped_column(Float)
+    # shared runs of words, int32 (a_start, a_end, b_start, b_end, words) rows (storage.store.pack_runs)
+    runs: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
 
 
 class DbCluster(Base):
@@ -198,12 +200,15 @@ class DbCluster(Base):
 
 
 class DbOccurrence(Base):
-    """One document's copy of a cluster's passage (at most one per document and cluster)."""
+    """One document's copy of a cluster's passage (a document may carry a passage twice: a lede
+    repeated in a photo caption)."""
 
     __tablename__ = "occurrences"
     __table_args__ = (
         # Also the index for lookups by cluster.
-        UniqueConstraint("cluster_id", "document_id", name="uq_occurrences_cluster_document"),
+        UniqueConstraint(
+            "cluster_id", "document_id", "start_char", "end_char", name="uq_occurrences_span"
+        ),
         Index("ix_occurrences_document", "document_id", "start_char"),
         Index("ix_occurrences_parent", "parent_occurrence_id"),
         {"sqlite_autoincrement": True},

@@ -1187,6 +1187,7 @@ class Store:
                     "b_start": alignment.b_start,
                     "b_end": alignment.b_end,
                     "similarity": float(alignment.similarity),
+                    "runs": pack_runs(alignment.blocks),
                 }
                 key = tuple(row[name] for name in ALIGNMENT_KEY)
                 rows.setdefault(key, row)
@@ -1217,7 +1218,7 @@ class Store:
         by_document: dict[int, list[Any]] = defaultdict(list)
         seen: set[int] = set()
         columns = (a.id, a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start,
-                   a.b_end, a.similarity)  # fmt: skip
+                   a.b_end, a.similarity, a.runs)  # fmt: skip
         for chunk in _chunks(related):
             for column in (a.document_a_id, a.document_b_id):
                 for row in connection.execute(select(*columns).where(column.in_(chunk))):
@@ -1241,7 +1242,8 @@ class Store:
         for duplicate, original in sorted(original_of.items()):
             real = [
                 Alignment(str(row.document_a_id), row.a_start, row.a_end,
-                          str(row.document_b_id), row.b_start, row.b_end, row.similarity)
+                          str(row.document_b_id), row.b_start, row.b_end, row.similarity,
+                          tuple(unpack_runs(row.runs).ravel().tolist()))
                 for row in by_document.get(original, [])
                 if row.document_a_id not in original_of and row.document_b_id not in original_of
             ]  # fmt: skip
@@ -1318,9 +1320,14 @@ class Store:
         a, d = alignments_t.c, documents_t.c
         with self._transaction() as connection:
             rows = connection.execute(
-                select(a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start, a.b_end)
+                select(
+                    a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start, a.b_end,
+                    a.similarity, a.runs,
+                )
             ).all()
-            columns = np.array([tuple(row) for row in rows], dtype=np.int64).reshape(-1, 6)
+            runs = [unpack_runs(row[7]) for row in rows]
+            values = np.array([tuple(row[:7]) for row in rows], dtype=np.float64).reshape(-1, 7)
+            columns = values[:, :6].astype(np.int64)
             ids = np.unique(columns[:, [0, 3]])
             # every document's uri in one read (far fewer round trips than by chunks of ids)
             every_uri = {key: uri for key, uri in connection.execute(select(d.id, d.uri))}
@@ -1333,7 +1340,8 @@ class Store:
         doc_a = numbers[np.searchsorted(ids, columns[:, 0])]
         doc_b = numbers[np.searchsorted(ids, columns[:, 3])]
         return AlignmentTable(
-            keys, doc_a, columns[:, 1], columns[:, 2], doc_b, columns[:, 4], columns[:, 5]
+            keys, doc_a, columns[:, 1], columns[:, 2], doc_b, columns[:, 4], columns[:, 5],
+            values[:, 6], runs,
         )
 
     # -- lineage --------------------------------------------------------------------------------
@@ -1844,7 +1852,26 @@ def _alignment_row(alignment: Alignment) -> dict[str, Any]:
         "b_start": alignment.b_start,
         "b_end": alignment.b_end,
         "similarity": float(alignment.similarity),
+        "runs": pack_runs(alignment.blocks),
     }
+
+
+def pack_runs(blocks: tuple[int, ...]) -> bytes | None:
+    """An alignment's shared runs as stored (int32 little-endian); None when unknown.
+
+    >>> unpack_runs(pack_runs((0, 5, 10, 15, 1))).tolist()
+    [[0, 5, 10, 15, 1]]
+    """
+    if not blocks:
+        return None
+    return np.asarray(blocks, dtype="<i4").tobytes()
+
+
+def unpack_runs(packed: bytes | None) -> np.ndarray:
+    """``pack_runs`` read back: an int64 array of (a_start, a_end, b_start, b_end, words) rows."""
+    if not packed:
+        return np.zeros((0, 5), dtype=np.int64)
+    return np.frombuffer(packed, dtype="<i4").astype(np.int64).reshape(-1, 5)
 
 
 Member = tuple[int, int, int]  # (document_id, start_char, end_char) of an occurrence
@@ -1902,12 +1929,11 @@ class _LineageWriter:
         members = [
             (self.ids[occ.doc_key], occ.start_char, occ.end_char) for occ in cluster.occurrences
         ]
-        documents = [document_id for document_id, _, _ in members]
-        if len(set(documents)) != len(documents):
-            duplicate = next(doc for doc, n in Counter(documents).items() if n > 1)
+        if len(set(members)) != len(members):
+            duplicate = next(member for member, n in Counter(members).items() if n > 1)
             raise StorageError(
-                f"cluster {index} has two occurrences in {self.uris[duplicate]!r} "
-                "(at most one per document)"
+                f"cluster {index} has the occurrence {duplicate[1]}-{duplicate[2]} of "
+                f"{self.uris[duplicate[0]]!r} twice"
             )
         return members
 

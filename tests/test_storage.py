@@ -376,11 +376,23 @@ def test_origin_change_is_recorded_in_history(store, corpus) -> None:
     assert cluster_row.text == max((row.text for row in lineage), key=len)
 
 
-def test_two_occurrences_in_one_document_are_rejected(store, corpus) -> None:
-    uri = sorted(corpus)[0]
-    cluster = Cluster([Occurrence(uri, 0, 5), Occurrence(uri, 10, 15)])
-    with pytest.raises(StorageError, match="two occurrences"):
-        store.replace_lineage([cluster], [Origin("unknown", 0.0, "")], [], [], {}, {}, {})
+def test_a_document_may_carry_a_passage_twice_but_not_the_same_span_twice(store, corpus) -> None:
+    uris = sorted(corpus)
+    twice = Cluster(
+        [Occurrence(uris[0], 0, 5), Occurrence(uris[0], 10, 15), Occurrence(uris[1], 0, 5)]
+    )
+    store.replace_lineage([twice], [Origin("unknown", 0.0, "")], [], [], {}, {}, {})
+    rows = store.lineage()
+    assert sorted((row.uri, row.start_char) for row in rows) == [
+        (uris[0], 0),
+        (uris[0], 10),
+        (uris[1], 0),
+    ]
+    assert len({row.cluster_id for row in rows}) == 1
+    assert store.clusters()[0].n_documents == 2
+    same_span = Cluster([Occurrence(uris[0], 0, 5), Occurrence(uris[0], 0, 5)])
+    with pytest.raises(StorageError, match="twice"):
+        store.replace_lineage([same_span], [Origin("unknown", 0.0, "")], [], [], {}, {}, {})
 
 
 # -- lookups, runs, errors --------------------------------------------------------------------
