@@ -54,9 +54,10 @@ passages, and so does a full copy of it:
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy import sparse
@@ -128,14 +129,71 @@ class _Spans:
             (self.doc_b[index], self.b_start[index], self.b_end[index]),
         )
 
-    def directed(self, index: int) -> list[tuple[Side, Side, np.ndarray]]:
-        """Both directions of alignment ``index``: (source, target, runs as source-first rows
-        sorted by source offset)."""
-        side_a, side_b = self.sides(index)
-        runs = self.runs[index]
-        backward = runs[:, [2, 3, 0, 1, 4]]
-        backward = backward[np.argsort(backward[:, 0], kind="stable")]
-        return [(side_a, side_b, runs), (side_b, side_a, backward)]
+    @cached_property
+    def directed_runs(self) -> _DirectedRuns:
+        """Every alignment's runs in both directions, as one table."""
+        counts = np.array([len(runs) for runs in self.runs], dtype=np.int64)
+        alignment = np.repeat(np.arange(len(self)), counts)
+        runs = np.vstack(self.runs) if len(self) else np.zeros((0, 5), dtype=np.int64)
+        doc_a = np.array(self.doc_a, dtype=np.int64)[alignment]
+        doc_b = np.array(self.doc_b, dtype=np.int64)[alignment]
+        forward = np.column_stack([2 * alignment, doc_a, doc_b, runs])
+        backward = np.column_stack([2 * alignment + 1, doc_b, doc_a, runs[:, [2, 3, 0, 1, 4]]])
+        table = np.vstack([forward, backward])
+        table = table[np.lexsort((table[:, 3], table[:, 0]))]
+        return _DirectedRuns(*(table[:, column] for column in range(8)))
+
+
+@dataclass
+class _DirectedRuns:
+    """The shared runs of every alignment in both directions, one row per run, sorted by
+    directed segment (``2 * alignment + direction``) then source offset."""
+
+    segment: np.ndarray
+    source: np.ndarray  # source document
+    target: np.ndarray  # target document
+    source_start: np.ndarray
+    source_end: np.ndarray
+    target_start: np.ndarray
+    target_end: np.ndarray
+    words: np.ndarray
+
+    def key(self) -> np.ndarray:
+        return self.segment * _KEY + self.source_start
+
+    def carry(self, segments: np.ndarray, points: np.ndarray, slack: int) -> np.ndarray:
+        """Where ``points`` of the source of ``segments`` lie in their target, through the
+        shared runs (-1: nowhere): inside a run, at the same place of its copy; in a gap of at
+        most ``slack`` characters on both sides between two runs (an edited word), at the
+        nearer edge of the other side's gap (the two sides of a gap differ, so no place
+        inside one matches a place inside the other); elsewhere (text one side does not
+        share) nowhere."""
+        carried = np.full(len(points), -1, dtype=np.int64)
+        if not len(points) or not len(self.segment):
+            return carried
+        at = np.searchsorted(self.key(), segments * _KEY + points, side="right") - 1
+        known = (at >= 0) & (self.segment[np.maximum(at, 0)] == segments)
+        at = np.maximum(at, 0)
+        start, end = self.source_start[at], self.source_end[at]
+        target_start, target_end = self.target_start[at], self.target_end[at]
+        inside = known & (points <= end)
+        scale = (target_end - target_start) / np.maximum(end - start, 1)
+        carried[inside] = np.round(
+            target_start[inside] + (points[inside] - start[inside]) * scale[inside]
+        )
+        after = np.minimum(at + 1, len(self.segment) - 1)
+        in_gap = known & ~inside & (self.segment[after] == segments) & (after > at)
+        gap_source = self.source_start[after] - end
+        gap_target = self.target_start[after] - target_end
+        in_gap &= (gap_source <= slack) & (gap_target >= 0) & (gap_target <= slack)
+        nearer_start = points - end <= self.source_start[after] - points
+        edge = np.where(nearer_start, target_end, self.target_start[after])
+        carried[in_gap] = edge[in_gap]
+        return carried
+
+
+# Offsets and document numbers combine into one sortable key (texts are far below 2**32).
+_KEY = 2**32
 
 
 def cluster_alignments(
@@ -155,7 +213,7 @@ def cluster_table(table: AlignmentTable, params: ClusterParams = DEFAULT_PARAMS)
     _carry(spans, boundaries, params)
     pieces = _Pieces.of(spans, boundaries, params.min_piece_chars)
     landings = _all_landings(spans, pieces, params)
-    first, second = _mutual_links(landings)
+    first, second = _mutual_links(landings, len(pieces))
     labels = component_labels(len(pieces), first, second)
     labels = _attach_lonely(landings, labels)
     labels = _rejoin(pieces, labels, params.min_piece_chars)
@@ -302,61 +360,69 @@ def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _E
     return boundaries, exact
 
 
-def _through_runs(point: int, runs: np.ndarray, slack: int) -> int | None:
-    """Where ``point`` of the source lies in the target, through the shared runs: inside a run,
-    at the same place of its copy; in a gap of at most ``slack`` characters on both sides
-    between two runs (an edited word), at the nearer edge of the other side's gap; elsewhere
-    (text one side does not share) nowhere."""
-    if not len(runs):
-        return None
-    at = int(np.searchsorted(runs[:, 0], point, side="right")) - 1
-    if at >= 0:
-        source_start, source_end, target_start, target_end, _ = runs[at].tolist()
-        if point <= source_end:
-            scale = (target_end - target_start) / max(source_end - source_start, 1)
-            return round(target_start + (point - source_start) * scale)
-    if at < 0 or at + 1 >= len(runs):
-        return None
-    gap_source = (int(runs[at, 1]), int(runs[at + 1, 0]))
-    gap_target = (int(runs[at, 3]), int(runs[at + 1, 2]))
-    if gap_source[1] - gap_source[0] > slack or not 0 <= gap_target[1] - gap_target[0] <= slack:
-        return None
-    # the two sides of a gap differ, so no place inside one matches a place inside the other:
-    # the nearer edge of the gap does
-    nearer_start = point - gap_source[0] <= gap_source[1] - point
-    return gap_target[0] if nearer_start else gap_target[1]
-
-
 def _carry(spans: _Spans, boundaries: dict[int, list[int]], params: ClusterParams) -> None:
     """Carry boundaries through the shared runs of every alignment until none is new (in
-    place)."""
+    place). Each round carries only the boundaries the last one added: the others were carried
+    already, and what they proposed then is refused again (boundaries are only ever added)."""
     margin = params.carry_snap_chars
+    runs = spans.directed_runs
     word_edges = _word_edges(spans)
+    edge_keys = np.concatenate(
+        [doc * _KEY + edges for doc, edges in sorted(word_edges.items())]
+    ) if word_edges else np.zeros(0, dtype=np.int64)  # fmt: skip
+    # the directed segments: source document and span, target document and span
+    count = 2 * len(spans)
+    doc_a, doc_b = np.array(spans.doc_a, dtype=np.int64), np.array(spans.doc_b, dtype=np.int64)
+    a_start, a_end = np.array(spans.a_start), np.array(spans.a_end)
+    b_start, b_end = np.array(spans.b_start), np.array(spans.b_end)
+    source = np.empty(count, dtype=np.int64)
+    source[0::2], source[1::2] = doc_a, doc_b
+    target = np.empty(count, dtype=np.int64)
+    target[0::2], target[1::2] = doc_b, doc_a
+    low = np.empty(count, dtype=np.int64)
+    low[0::2], low[1::2] = a_start, b_start
+    high = np.empty(count, dtype=np.int64)
+    high[0::2], high[1::2] = a_end, b_end
+    target_low = np.empty(count, dtype=np.int64)
+    target_low[0::2], target_low[1::2] = b_start, a_start
+    target_high = np.empty(count, dtype=np.int64)
+    target_high[0::2], target_high[1::2] = b_end, a_end
+    fresh = {doc: np.array(points, dtype=np.int64) for doc, points in boundaries.items()}
     for _ in range(params.max_rounds):
-        proposed: dict[int, list[int]] = defaultdict(list)
-        for index in range(len(spans)):
-            for source, target, runs in spans.directed(index):
-                doc, start, end = source
-                points = boundaries[doc]
-                low = bisect_right(points, start + margin)
-                high = bisect_left(points, end - margin)
-                for point in points[low:high]:
-                    carried = _through_runs(point, runs, params.segment_gap_chars)
-                    if carried is not None and target[1] + margin < carried < target[2] - margin:
-                        proposed[target[0]].append(
-                            _nearest_edge(word_edges[target[0]], carried, margin)
-                        )
-        added = 0
-        for doc in sorted(proposed):
-            points = boundaries[doc]
-            for point in sorted(proposed[doc]):
-                at = bisect_left(points, point)
-                near = min(abs(points[i] - point) for i in (at - 1, at) if 0 <= i < len(points))
-                if near > params.carry_snap_chars:
-                    points.insert(at, point)
-                    added += 1
-        if not added:
+        keys = np.concatenate([doc * _KEY + fresh[doc] for doc in sorted(fresh)])
+        # each segment's fresh points strictly inside it (not within the margin of its edges)
+        first = np.searchsorted(keys, source * _KEY + low + margin, side="right")
+        last = np.searchsorted(keys, source * _KEY + high - margin, side="left")
+        sizes = np.maximum(last - first, 0)
+        segments = np.repeat(np.arange(count), sizes)
+        picks = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        points = keys[picks] - source[segments] * _KEY
+        carried = runs.carry(segments, points, params.segment_gap_chars)
+        inside = carried > target_low[segments] + margin
+        inside &= carried < target_high[segments] - margin
+        documents, carried = target[segments[inside]], carried[inside]
+        carried = _nearest_edges(edge_keys, documents * _KEY + carried, margin) - documents * _KEY
+        proposed = np.unique(documents * _KEY + carried)
+        # refused: those near a boundary the document has (numpy), then near one just added
+        current = np.concatenate(
+            [doc * _KEY + np.array(boundaries[doc], dtype=np.int64) for doc in sorted(boundaries)]
+        )
+        at = np.searchsorted(current, proposed)
+        before = current[np.maximum(at - 1, 0)]
+        after = current[np.minimum(at, len(current) - 1)]
+        near = np.minimum(np.abs(proposed - before), np.abs(after - proposed))
+        fresh = {}
+        last = -1
+        for key in proposed[near > margin].tolist():
+            if last >= 0 and key - last <= margin:
+                continue  # same document (keys of two documents lie far apart)
+            last = key
+            doc, point = divmod(key, _KEY)
+            insort(boundaries[doc], point)
+            fresh.setdefault(doc, []).append(point)
+        if not fresh:
             return
+        fresh = {doc: np.array(points, dtype=np.int64) for doc, points in fresh.items()}
 
 
 def _word_edges(spans: _Spans) -> dict[int, np.ndarray]:
@@ -370,18 +436,21 @@ def _word_edges(spans: _Spans) -> dict[int, np.ndarray]:
     return {doc: np.unique(np.concatenate(found)) for doc, found in edges.items()}
 
 
-def _nearest_edge(edges: np.ndarray, point: int, tolerance: int) -> int:
-    """``point`` moved to the nearest of ``edges`` within ``tolerance`` (a boundary carried
+def _nearest_edges(edges: np.ndarray, points: np.ndarray, tolerance: int) -> np.ndarray:
+    """``points`` moved to the nearest of ``edges`` within ``tolerance`` (a boundary carried
     through a run lands a few characters off when the copies spell words differently: ``U.S.``
-    and ``US``, a dash), else ``point``.
+    and ``US``, a dash), the others as they are.
 
-    >>> _nearest_edge(np.array([10, 40]), 37, 5), _nearest_edge(np.array([10, 40]), 25, 5)
-    (40, 25)
+    >>> _nearest_edges(np.array([10, 40]), np.array([37, 25, 12]), 5).tolist()
+    [40, 25, 10]
     """
-    at = int(np.searchsorted(edges, point))
-    near = [int(edges[i]) for i in (at - 1, at) if 0 <= i < len(edges)]
-    best = min(near, key=lambda edge: (abs(edge - point), edge), default=point)
-    return best if abs(best - point) <= tolerance else point
+    if not len(edges):
+        return points
+    at = np.searchsorted(edges, points)
+    before = edges[np.maximum(at - 1, 0)]
+    after = edges[np.minimum(at, len(edges) - 1)]
+    nearest = np.where(np.abs(points - before) <= np.abs(after - points), before, after)
+    return np.where(np.abs(nearest - points) <= tolerance, nearest, points)
 
 
 @dataclass
@@ -531,105 +600,127 @@ def _gaps_inside(points: list[int], start: int, end: int) -> range:
     return range(gaps[0], gaps[-1] + 1) if gaps else range(0)
 
 
-# (piece, alignment direction) -> (the piece its shared text lands on most, matched share of
-# the source piece, matched share of the target piece)
-Landings = dict[tuple[int, int], tuple[int, float, float]]
+@dataclass
+class _Landings:
+    """For pieces inside an alignment, per direction: the piece of the other document that most
+    of their shared runs land on, when those runs cover ``link_coverage`` of both pieces and
+    hold ``min_link_windows`` word 5-grams. One row per (directed segment, piece)."""
+
+    segment: np.ndarray
+    piece: np.ndarray
+    match: np.ndarray
+    share: np.ndarray  # the smaller of the two pieces' matched shares
 
 
-def _all_landings(spans: _Spans, pieces: _Pieces, params: ClusterParams) -> Landings:
-    """For every piece inside an alignment, in both directions: the piece of the other
-    document that most of its shared runs land on, when they cover ``link_coverage`` of both."""
-    landings: Landings = {}
-    for index in range(len(spans)):
-        for direction, (source, target, runs) in enumerate(spans.directed(index)):
-            if not len(runs):
-                continue
-            for piece, (match, source_share, target_share) in _landings(
-                pieces, source, target, runs, params.min_link_windows
-            ).items():
-                if min(source_share, target_share) >= params.link_coverage:
-                    landings[(piece, 2 * index + direction)] = (match, source_share, target_share)
-    return landings
+def _all_landings(spans: _Spans, pieces: _Pieces, params: ClusterParams) -> _Landings:
+    runs = spans.directed_runs
+    piece_doc = np.array(pieces.doc, dtype=np.int64)
+    piece_start = np.array(pieces.start, dtype=np.int64)
+    piece_end = np.array(pieces.end, dtype=np.int64)
+    start_keys = (piece_doc * _KEY + piece_start).astype(np.float64)
+    end_keys = (piece_doc * _KEY + piece_end).astype(np.float64)
+    # runs x source pieces they overlap
+    run, piece = _overlaps(
+        start_keys, end_keys, runs.source * _KEY + runs.source_start,
+        runs.source * _KEY + runs.source_end,
+    )  # fmt: skip
+    part_start = np.maximum(runs.source_start[run], piece_start[piece])
+    part_end = np.minimum(runs.source_end[run], piece_end[piece])
+    keep = part_end > part_start
+    run, piece, part_start, part_end = run[keep], piece[keep], part_start[keep], part_end[keep]
+    length = np.maximum(runs.source_end[run] - runs.source_start[run], 1)
+    scale = (runs.target_end[run] - runs.target_start[run]) / length
+    mapped_start = runs.target_start[run] + (part_start - runs.source_start[run]) * scale
+    mapped_end = runs.target_start[run] + (part_end - runs.source_start[run]) * scale
+    # ... x target pieces their copies overlap
+    target_base = runs.target[run].astype(np.float64) * _KEY
+    part, other = _overlaps(
+        start_keys, end_keys, target_base + mapped_start, target_base + mapped_end
+    )
+    overlap = np.minimum(mapped_end[part], piece_end[other]) - np.maximum(
+        mapped_start[part], piece_start[other]
+    )
+    keep = overlap > 0
+    part, other, overlap = part[keep], other[keep], overlap[keep]
+    run_of = run[part]
+    windows = np.maximum(0.0, runs.words[run_of] * overlap / length[part] - 4)
+    # sum per (segment, piece, other)
+    segment, source_piece = runs.segment[run_of], piece[part]
+    order = np.lexsort((other, source_piece, segment))
+    segment, source_piece, other = segment[order], source_piece[order], other[order]
+    overlap, windows = overlap[order], windows[order]
+    if not len(order):
+        empty = np.zeros(0, dtype=np.int64)
+        return _Landings(empty, empty, empty, np.zeros(0))
+    new = np.r_[
+        True,
+        (segment[1:] != segment[:-1]) | (source_piece[1:] != source_piece[:-1])
+        | (other[1:] != other[:-1]),
+    ]  # fmt: skip
+    starts = np.flatnonzero(new)
+    segment, source_piece, other = segment[starts], source_piece[starts], other[starts]
+    matched = np.add.reduceat(overlap, starts)
+    windows = np.add.reduceat(windows, starts)
+    # per (segment, piece): the other piece with the most matched characters (lowest on ties)
+    order = np.lexsort((other, -matched, source_piece, segment))
+    segment, source_piece, other = segment[order], source_piece[order], other[order]
+    matched, windows = matched[order], windows[order]
+    best = np.r_[True, (segment[1:] != segment[:-1]) | (source_piece[1:] != source_piece[:-1])]
+    segment, source_piece, other = segment[best], source_piece[best], other[best]
+    matched, windows = matched[best], windows[best]
+    lengths = piece_end - piece_start
+    share = np.minimum(
+        matched / np.maximum(lengths[source_piece], 1), matched / np.maximum(lengths[other], 1)
+    )
+    keep = (windows >= params.min_link_windows - 1e-9) & (share >= params.link_coverage)
+    return _Landings(segment[keep], source_piece[keep], other[keep], share[keep])
 
 
-def _landings(
-    pieces: _Pieces, source: Side, target: Side, runs: np.ndarray, min_windows: float = 0
-) -> dict[int, tuple[int, float, float]]:
-    """Each piece of the source span -> (the piece of the target its shared runs land on most,
-    the share of the source piece those runs cover, the share of the target piece)."""
-    doc, start, end = source
-    landed: dict[int, tuple[int, float, float]] = {}
-    run_starts, run_ends = runs[:, 0], runs[:, 1]
-    for piece in pieces.overlapping(doc, start, end):
-        piece_start, piece_end = pieces.start[piece], pieces.end[piece]
-        low = int(np.searchsorted(run_ends, piece_start, side="right"))
-        high = int(np.searchsorted(run_starts, piece_end, side="left"))
-        matched: dict[int, float] = defaultdict(float)
-        windows: dict[int, float] = defaultdict(float)
-        for source_start, source_end, target_start, target_end, words in runs[low:high].tolist():
-            part_start, part_end = max(source_start, piece_start), min(source_end, piece_end)
-            if part_end <= part_start:
-                continue
-            scale = (target_end - target_start) / max(source_end - source_start, 1)
-            mapped_start = target_start + (part_start - source_start) * scale
-            mapped_end = target_start + (part_end - source_start) * scale
-            for other in pieces.overlapping(target[0], mapped_start, mapped_end):
-                overlap = min(mapped_end, pieces.end[other]) - max(
-                    mapped_start, pieces.start[other]
-                )
-                if overlap > 0:
-                    matched[other] += overlap
-                    # word 5-grams of the run inside both pieces (its words pro rata)
-                    windows[other] += max(0.0, words * overlap / (source_end - source_start) - 4)
-        if not matched:
-            continue
-        best = min(matched, key=lambda other: (-matched[other], other))
-        if windows[best] < min_windows - 1e-9:
-            continue  # too little verbatim text to tell a copy from shared phrases
-        landed[piece] = (
-            best,
-            matched[best] / max(pieces.length(piece), 1),
-            matched[best] / max(pieces.length(best), 1),
-        )
-    return landed
+def _overlaps(
+    start_keys: np.ndarray, end_keys: np.ndarray, low: np.ndarray, high: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (interval, piece) where interval ``[low[i], high[i])`` overlaps a piece (pieces:
+    sorted, disjoint ``[start_keys, end_keys)``)."""
+    first = np.searchsorted(end_keys, low, side="right")
+    last = np.searchsorted(start_keys, high, side="left")
+    sizes = np.maximum(last - first, 0)
+    interval = np.repeat(np.arange(len(low)), sizes)
+    piece = np.repeat(first - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+    return interval, piece
 
 
-def _mutual_links(landings: Landings) -> tuple[np.ndarray, np.ndarray]:
+def _mutual_links(landings: _Landings, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Edges between pieces that land on each other through one alignment (a piece whose runs
     drift into a neighbour does not link)."""
-    first: list[int] = []
-    second: list[int] = []
-    for (piece, direction), (match, _, _) in landings.items():
-        back = landings.get((match, direction ^ 1))
-        if back is not None and back[0] == piece:
-            first.append(piece)
-            second.append(match)
-    return np.array(first, dtype=np.int64), np.array(second, dtype=np.int64)
+    keys = landings.segment * count + landings.piece
+    order = np.argsort(keys)
+    back_keys = (landings.segment ^ 1) * count + landings.match
+    at = np.minimum(np.searchsorted(keys[order], back_keys), max(len(keys) - 1, 0))
+    if not len(keys):
+        return landings.piece, landings.match
+    back = order[at]
+    mutual = (keys[back] == back_keys) & (landings.match[back] == landings.piece)
+    return landings.piece[mutual], landings.match[mutual]
 
 
-def _attach_lonely(landings: Landings, labels: np.ndarray) -> np.ndarray:
+def _attach_lonely(landings: _Landings, labels: np.ndarray) -> np.ndarray:
     """Pieces alone in their component join the component of the piece they land on best
     (covering most of both). One attachment per lonely piece: it cannot bridge two passages
     (a component reached by k attachments has k edges among at most k + 1 old components,
     of which all but one are lonely pieces)."""
-    lonely = np.bincount(labels)[labels] == 1
-    best: dict[int, tuple[float, int]] = {}
-    for (piece, _), (match, source_share, target_share) in landings.items():
-        if not lonely[piece]:
-            continue
-        candidate = (-min(source_share, target_share), match)
-        if piece not in best or candidate < best[piece]:
-            best[piece] = candidate
-    if not best:
+    lonely = (np.bincount(labels)[labels] == 1)[landings.piece]
+    piece, match, share = landings.piece[lonely], landings.match[lonely], landings.share[lonely]
+    if not len(piece):
         return labels
-    first = np.array(sorted(best), dtype=np.int64)
-    second = np.array([best[piece][1] for piece in sorted(best)], dtype=np.int64)
+    order = np.lexsort((match, -share, piece))
+    piece, match = piece[order], match[order]
+    first = np.r_[True, piece[1:] != piece[:-1]]
     _, representative = np.unique(labels, return_index=True)
     nodes = np.arange(len(labels))
     return component_labels(
         len(labels),
-        np.concatenate([first, nodes]),
-        np.concatenate([second, representative[labels]]),
+        np.concatenate([piece[first], nodes]),
+        np.concatenate([match[first], representative[labels]]),
     )
 
 
