@@ -89,6 +89,7 @@ from storage.records import (
     LineageRow,
     QuoteRow,
 )
+from storage.urls import mask_url, unescaped_at, url_secrets
 
 DEFAULT_URL = "sqlite:///wiretrace.db"
 # Keeps IN (...) lists under SQLite's bound-parameter limit and PostgreSQL's comfort zone.
@@ -164,47 +165,6 @@ def _pieces_bytes(pieces: np.ndarray | None) -> bytes | None:
 
 def _pieces_array(blob: bytes | None) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype=TEMPLATE_PIECE)
-
-
-# Query parameters that carry credentials (libpq's password and sslpassword, tokens, keys).
-SECRET_PARAMETER = re.compile(r"(?i)([?&][^=&#]*(?:pass|pwd|secret|token|key)[^=&#]*=)[^&#]*")
-
-
-def _userinfo(url: str) -> tuple[str, str, str] | None:
-    """``(scheme://user, password, @rest)`` of a URL with a password, else None.
-
-    The password runs to the *last* ``@`` before the query, so that an unescaped ``@`` or ``/``
-    in it stays inside it (SQLAlchemy stops at the first ``@`` and takes the rest for the host).
-    """
-    head, _, _ = url.partition("?")
-    scheme, slashes, rest = head.partition("://")
-    if not slashes or "@" not in rest:
-        return None
-    userinfo, _, _ = rest.rpartition("@")
-    user, colon, password = userinfo.partition(":")
-    if not colon or "/" in user:  # no password, or an '@' in a file path (sqlite:////a@b.db)
-        return None
-    return f"{scheme}://{user}", password, url[len(scheme) + 3 + len(userinfo) :]
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password (and credential query values) replaced by ``***``, even when
-    SQLAlchemy cannot parse it or would misread it.
-
-    >>> mask_url("postgresql://u:pw@host/db")
-    'postgresql://u:***@host/db'
-    >>> mask_url("postgresql://u:p@ss/w@host/db?sslpassword=x&sslmode=require")
-    'postgresql://u:***@host/db?sslpassword=***&sslmode=require'
-    >>> mask_url("not a url u:pw@x")
-    'not a url u:***@x'
-    """
-    parts = _userinfo(url)
-    if parts is not None:
-        user, _, rest = parts
-        url = f"{user}:***{rest}"
-    elif "://" not in url:
-        url = re.sub(r"(?<=:)[^:@/\s]*(?=@)", "***", url)
-    return SECRET_PARAMETER.sub(r"\1***", url)
 
 
 def _utcnow() -> datetime:
@@ -299,13 +259,7 @@ class Store:
     # -- connection ---------------------------------------------------------------------------
 
     def _fail(self, reason: str) -> StorageError:
-        secrets = {match.group(0).split("=", 1)[1] for match in SECRET_PARAMETER.finditer(self.url)}
-        parts = _userinfo(self.url)
-        if parts is not None:
-            secrets.add(parts[1])
-        with suppress(Exception):
-            secrets.add(str(make_url(self.url).password or ""))
-        for secret in sorted(secrets - {""}, key=len, reverse=True):
+        for secret in sorted(url_secrets(self.url), key=len, reverse=True):
             reason = reason.replace(secret, "***")
         return StorageError(f"database {self.display_url}: {reason}")
 
@@ -331,8 +285,7 @@ class Store:
             sa_url = make_url(self.url)
         except Exception as error:
             raise self._fail("not a database URL (expected e.g. sqlite:///wiretrace.db)") from error
-        parts = _userinfo(self.url)
-        if parts is not None and "@" in parts[1]:
+        if unescaped_at(sa_url):
             # SQLAlchemy would take the part after the '@' for the host, and show it in errors.
             raise self._fail("the password holds an unescaped '@': write it as %40")
         try:
