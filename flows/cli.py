@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -47,6 +50,9 @@ DbOption = Annotated[
 ]
 
 
+DB_ENV = "WIRETRACE_DB"
+
+
 class UserError(Exception):
     """A mistake the user can fix: printed as one line, exit code 1."""
 
@@ -64,6 +70,23 @@ def _guarded(action):
         return action()
     except (UserError, StorageError, ValueError, OSError) as error:
         fail(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+
+
+@contextmanager
+def _database_in_environment(db: str | None) -> Iterator[None]:
+    """``$WIRETRACE_DB`` set to ``db`` (when given) for the block, then restored."""
+    if db is None:
+        yield
+        return
+    before = os.environ.get(DB_ENV)
+    os.environ[DB_ENV] = db
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DB_ENV, None)
+        else:
+            os.environ[DB_ENV] = before
 
 
 @app.command()
@@ -87,7 +110,10 @@ def run(
     if dask:
         from flows.provenance import run_on_dask
 
-        summary = _guarded(lambda: run_on_dask(paths, db, dask))
+        # Prefect stores a flow run's parameters in plain text (its UI, prefect.db): the
+        # database URL, password and all, reaches the flow through the environment instead.
+        with _database_in_environment(db):
+            summary = _guarded(lambda: run_on_dask(paths, dask))
         _print_summary(summary, db, quiet)
         return
 
