@@ -6,15 +6,17 @@ line on stderr and exit code 1, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,6 +64,39 @@ def fail(message: str) -> None:
     raise typer.Exit(1)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises ``KeyboardInterrupt``: the same orderly stop."""
+
+
+def _raise_terminated(_signal: int, _frame: object) -> None:
+    raise Terminated
+
+
+def interruptible(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` stopped by Ctrl-C or SIGTERM ends in one line and exit code 128 + signal,
+    not a traceback (a run's record then says ``interrupted``; what it stored is kept)."""
+
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt as stop:
+            number = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+            what = "SIGTERM" if number == signal.SIGTERM else "Ctrl-C"
+            err.print(
+                f"error: interrupted ({what}); what was already stored is kept",
+                markup=False,
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(128 + number) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return guarded
+
+
 def _guarded(action):
     """Run ``action``, turning the errors a user can cause into one line and exit code 1."""
     from storage.store import StorageError
@@ -90,6 +125,7 @@ def _database_in_environment(db: str | None) -> Iterator[None]:
 
 
 @app.command()
+@interruptible
 def run(
     paths: Annotated[list[str], typer.Argument(help="Files and folders to ingest.")],
     db: DbOption = None,
@@ -182,6 +218,7 @@ def _print_clusters(db: str | None, limit: int = 10) -> None:
 
 
 @app.command()
+@interruptible
 def report(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
@@ -197,6 +234,7 @@ def report(
 
 
 @app.command()
+@interruptible
 def show(
     doc: Annotated[str, typer.Argument(help="Document uri, id, or unique file name.")],
     db: DbOption = None,
@@ -216,6 +254,7 @@ def show(
 
 
 @app.command()
+@interruptible
 def clean(
     file: Annotated[Path, typer.Argument(help="A .txt or .html file.")],
     as_json: Annotated[
@@ -253,6 +292,7 @@ def clean(
 
 
 @app.command()
+@interruptible
 def align(
     file_a: Annotated[Path, typer.Argument(help="First file.")],
     file_b: Annotated[Path, typer.Argument(help="Second file.")],
@@ -306,6 +346,7 @@ def align(
 
 
 @app.command()
+@interruptible
 def export(
     format: Annotated[
         str, typer.Option("--format", help="Export format: prov-json.")

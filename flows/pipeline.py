@@ -139,8 +139,13 @@ def run_pipeline(
                 lineage.origins,
                 lineage.quotes,
             )
-        except BaseException:
+        except Exception:
             store.finish_run(run_id, summary.counts(), status="failed")
+            raise
+        except BaseException:
+            # Ctrl-C, SIGTERM (the CLI's KeyboardInterrupt, Prefect's TerminationSignal): what
+            # is stored stays, and the record says the run was stopped, not that it failed.
+            store.finish_run(run_id, summary.counts(), status="interrupted")
             raise
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())
