@@ -22,9 +22,7 @@ from sqlalchemy.engine import URL, make_url
 
 HIDDEN = "***"
 # Query parameters that carry credentials (libpq's password and sslpassword, tokens, keys).
-SECRET_PARAMETER = re.compile(
-    r"(?i)([?&](?=[^=&#]*(?:pass|pwd|secret|token|key))[^=&#]*+=)[^&#]*+"
-)
+SECRET_PARAMETER = re.compile(r"(?i)([?&](?=[^=&#]*(?:pass|pwd|secret|token|key))[^=&#]*+=)[^&#]*+")
 
 
 def _parsed(url: str) -> URL | None:
