@@ -240,6 +240,42 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(begin)
 
 
+@contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    """Hold an OS lock (``flock``) on the file ``path``, created if missing and removed on
+    release, so that no lock file outlives the run.
+
+    The holder removes the file while still holding it; a process that opened the file before
+    that, and gets the lock after, holds it on a file no longer at ``path`` (a third process
+    could create a new one and lock that): it lets go and tries again on the file ``path``
+    names. A file left by a killed process is locked by nobody (the kernel releases a dead
+    process's locks): the next run takes it over and removes it in turn.
+    """
+    import fcntl
+
+    while True:
+        handle = open(path, "a+b")  # noqa: SIM115 (closed below, or when the lock is let go)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held = os.fstat(handle.fileno())
+            try:
+                named = os.stat(path)
+            except FileNotFoundError:
+                named = None
+        except BaseException:
+            handle.close()
+            raise
+        if named is not None and (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino):
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+        handle.close()  # lets the lock go
+
+
 # Any fixed 64-bit number: the advisory lock that lets one wiretrace run write at a time.
 RUN_LOCK_KEY = 0x77697265_74726163 >> 1
 
@@ -343,14 +379,8 @@ class Store:
                     connection.commit()
                 connection.close()
         elif backend == "sqlite" and database not in (None, "", ":memory:"):
-            import fcntl
-
-            with open(f"{database}.run-lock", "a+b") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+            with _file_lock(f"{database}.run-lock"):
+                yield
         else:
             yield
 
