@@ -579,6 +579,54 @@ def test_lineage_csv_round_trips_offsets(report, data):
     assert [record["uri"] for record in origins] == [data.document_by_id[2].uri]
 
 
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_lineage_csv_cells_never_start_a_formula(tmp_path):
+    """Titles, outlets, uris, passages and evidence that a spreadsheet would run are written
+    with a leading ``'`` (OWASP); lineage.json keeps them exactly."""
+    rows = _Rows()
+    texts = [
+        f"{formula} opens the article. It goes on about the harbour.\n" for formula in FORMULAS
+    ]
+    documents = [
+        rows.document(formula, text, formula, formula, None)
+        for formula, text in zip(FORMULAS, texts, strict=True)
+    ]
+    rows.cluster(
+        [(document, 0, len(FORMULAS[index])) for index, document in enumerate(documents)],
+        "external",
+        None,
+        "=cmd|' /C calc'!A0",
+        0.5,
+        "@evidence",
+    )
+    data = rows.data()
+    write_report(data, tmp_path / "out")
+    with (tmp_path / "out" / "lineage.csv").open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) == len(FORMULAS)
+    for record in records:
+        for name, cell in record.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    by_uri = {record["uri"]: record for record in records}
+    for formula in FORMULAS:
+        record = by_uri["'" + formula]
+        assert record["title"] == record["outlet"] == record["text"] == "'" + formula
+        assert record["origin_source"] == "'=cmd|' /C calc'!A0"
+        assert record["evidence"] == "'@evidence"
+        assert record["start_char"] == "0" and record["confidence"] == "0.5"
+    payload = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
+    assert sorted(row["text"] for row in payload["occurrences"]) == sorted(FORMULAS)
+
+
 def test_lineage_json_is_documented_and_consistent(report, data):
     payload = json.loads((report / "lineage.json").read_text(encoding="utf-8"))
     for section in ("documents", "clusters", "occurrences", "quotes"):
