@@ -8,6 +8,7 @@ run, and one left by a killed run is taken over.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -175,3 +176,71 @@ def test_run_lock_waits_for_the_holder(tmp_path: Path) -> None:
         )
     assert "got it" not in waiting.stdout and waiting.returncode == -14  # SIGALRM: still waiting
     assert not lock.exists()
+
+
+# -- what reaches the terminal -----------------------------------------------------------------
+
+ESCAPES = "\x1b[2J\x1b[31m"  # clear the screen, then red
+SHARED = (
+    "The minister said on Tuesday that the harbour would reopen {mark} after repairs costing "
+    "forty million euros, and that ships would be able to dock again by the end of the month."
+)
+
+
+def _two_stories(folder: Path, mark: str) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    first, second = folder / "a.txt", folder / "b.txt"
+    passage = SHARED.format(mark=mark)
+    first.write_text(f"First story.\n\n{passage}\n\nMore words in the first one.\n")
+    second.write_text(f"Second story.\n\n{passage}\n\nOther words in the second one.\n")
+    return first, second
+
+
+def test_user_text_with_brackets_is_printed_as_written(tmp_path: Path) -> None:
+    """Rich markup in a folder, a file name or an id is text: no MarkupError, nothing eaten."""
+    folder = tmp_path / "Interviews [draft]"
+    first, second = _two_stories(folder, "now")
+    url = "sqlite:///Interviews [draft]/wiretrace.db"  # relative: short enough for one line
+    ran = wiretrace("run", "Interviews [draft]", "--db", url, "-q", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert url in ran.stdout
+    written = wiretrace("report", "--db", url, "--out", "Interviews [draft]/report", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert "files to Interviews [draft]/report/ (open" in written.stdout
+    for args, expected in [
+        (["show", "[/]", "--db", url], "error: no document '[/]' in " + url),
+        (["clean", "missing[/b].txt"], "error: missing[/b].txt: no such file or folder"),
+    ]:
+        result = wiretrace(*args, cwd=tmp_path)
+        assert result.returncode == 1 and TRACEBACK not in result.stderr, result.stderr
+        assert _lines(result.stderr) == [expected]
+    (folder / "a [red].txt").write_bytes(first.read_bytes())
+    (folder / "b[bold].txt").write_bytes(second.read_bytes())
+    aligned = wiretrace("align", "a [red].txt", "b[bold].txt", cwd=folder)
+    assert aligned.returncode == 0, aligned.stderr
+    assert _lines(aligned.stdout)[0].startswith("1. a [red].txt [")
+    assert "  b[bold].txt [" in _lines(aligned.stdout)[0]
+
+
+def test_control_characters_are_shown_escaped(tmp_path: Path) -> None:
+    """ANSI escape sequences and line breaks from documents and file names never reach the
+    terminal raw (a document cannot clear the screen or forge an 'error:' line)."""
+    first, second = _two_stories(tmp_path / "inbox", ESCAPES + " \x9b2J")
+    url = f"sqlite:///{tmp_path / 'wiretrace.db'}"
+    outputs = [
+        wiretrace("run", str(tmp_path / "inbox"), "--db", url),  # prints the shared passages
+        wiretrace("align", str(first), str(second)),
+        wiretrace("show", "a.txt", "--db", url),
+        wiretrace("clean", str(first), "--json"),
+    ]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr and "\x9b" not in result.stdout
+    for result in outputs[:3]:
+        assert "\\x1b[2J\\x1b[31m \\x9b2J" in result.stdout  # shown, escaped
+    assert ESCAPES in json.loads(outputs[3].stdout)["text"]  # the same JSON, escaped
+    for name in ["missing\x1b[31m.txt", "missing\nerror: forged.txt"]:
+        result = wiretrace("clean", str(tmp_path / name))
+        assert result.returncode == 1 and "\x1b" not in result.stderr
+        assert len(_lines(result.stderr)) == 1, result.stderr
+        assert "missing\\x1b[31m.txt" in result.stderr or "missing\\x0aerror" in result.stderr
