@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -88,6 +89,9 @@ def interruptible(command: Callable[..., None]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def guarded(*args: Any, **kwargs: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            command(*args, **kwargs)  # called from a thread (a test's): signals are not ours
+            return
         previous = signal.signal(signal.SIGTERM, _raise_terminated)
         try:
             command(*args, **kwargs)
