@@ -164,15 +164,22 @@ def _postgres_url() -> str | None:
 @needs_seeds
 @pytest.mark.postgres
 @pytest.mark.skipif(_postgres_url() is None, reason="WIRETRACE_TEST_DB is not a PostgreSQL URL")
-def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelling", ["encoded", "question mark"])
+def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path, spelling: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     # The test server trusts local connections, so any password gets in: the run succeeds
-    # and every output can be searched for it. "%40" is an URL-encoded "@".
-    url = make_url(db_url).set(password=PASSWORD + "@x").render_as_string(hide_password=False)
-    encoded = url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
-    secrets = {PASSWORD, encoded}
+    # and every output can be searched for it. "%40" is an URL-encoded "@"; a "?" needs no
+    # escaping (SQLAlchemy takes the password up to the "@").
+    if spelling == "encoded":
+        url = make_url(db_url).set(password=PASSWORD + "@x").render_as_string(hide_password=False)
+    else:
+        user = make_url(db_url).username
+        url = db_url.replace(f"//{user}@", f"//{user}:{QUESTION_PASSWORD}@", 1)
+        assert make_url(url).password == QUESTION_PASSWORD
+    written = url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    secrets = {PASSWORD, written, *QUESTION_SECRETS}
     outputs = [
         wiretrace("run", str(SEEDS), "--db", url, cwd=tmp_path),
         wiretrace("report", "--db", url, "--out", str(tmp_path / "report"), cwd=tmp_path),
@@ -406,8 +413,7 @@ QUESTION_SECRETS = (QUESTION_PASSWORD, "r3tB-" + PASSWORD, "S3c?r3tB")
 def test_password_with_a_question_mark_is_masked(url: str) -> None:
     from sqlalchemy.engine import make_url
 
-    from storage.store import StorageError, Store
-    from storage.urls import mask_url
+    from storage.store import StorageError, Store, mask_url
 
     password = make_url(url).password
     assert password and "?" in password  # what SQLAlchemy will send
@@ -441,7 +447,7 @@ def test_mask_url_hides_what_sqlalchemy_would_send() -> None:
     """Whatever the spelling, the password SQLAlchemy parses is never in the masked form."""
     from sqlalchemy.engine import make_url
 
-    from storage.urls import mask_url
+    from storage.store import mask_url
 
     users, hosts = ["postgres", "u_1", ""], ["127.0.0.1:1", "db.example", "[::1]:5432"]
     pieces = ["S3c", "?", "/", ":", "#", "%3F", "&x=", "r3t", "=", " "]
