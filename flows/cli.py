@@ -1,7 +1,9 @@
 """The ``wiretrace`` command line: the contract's commands, each a thin call into the library.
 
-Errors a user can cause (a bad path, an unreachable database, an unknown document) end in one
-line on stderr and exit code 1, never a traceback.
+Errors a user can cause (a bad path, an unreachable database, an unknown document, a run whose
+inputs were all missing or unreadable) end in one line on stderr and exit code 1, never a
+traceback; Ctrl-C and SIGTERM in one line and exit code 130 or 143. User text is printed as
+text (never Rich markup) with its control characters escaped.
 """
 
 from __future__ import annotations
