@@ -1,23 +1,31 @@
 """The ``wiretrace`` command line: the contract's commands, each a thin call into the library.
 
-Errors a user can cause (a bad path, an unreachable database, an unknown document) end in one
-line on stderr and exit code 1, never a traceback.
+Errors a user can cause (a bad path, an unreachable database, an unknown document, a run whose
+inputs were all missing or unreadable) end in one line on stderr and exit code 1, never a
+traceback; Ctrl-C and SIGTERM in one line and exit code 130 or 143. User text is printed as
+text (never Rich markup) with its control characters escaped.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import os
+import signal
 import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from flows.pipeline import RunSummary
@@ -29,8 +37,10 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# Nothing printed is read as markup, emoji codes or highlighted: what wiretrace prints holds
+# user text (file names, ids, passages), styled only through rich.text.Text (see `shown`).
+out = Console(markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False)
 # psycopg logs a warning of its own ("error ignored terminating <psycopg.Pipeline>") when a lost
 # connection ends a batch insert; with no logging configured Python prints it to stderr beside
 # our one-line error. A handler here keeps it out of the terminal; a user who configures
@@ -47,13 +57,59 @@ DbOption = Annotated[
 ]
 
 
+DB_ENV = "WIRETRACE_DB"
+
+
 class UserError(Exception):
     """A mistake the user can fix: printed as one line, exit code 1."""
 
 
+def shown(text: object, style: str = "") -> Text:
+    """User text (a file name, an id, a passage, a URL) as one line for the terminal: never
+    read as Rich markup (``[/]``, ``[draft]``), control characters shown escaped."""
+    from reports.terminal import printable
+
+    return Text(printable(str(text)), style=style)
+
+
 def fail(message: str) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(Text("error:", style="bold red") + " " + shown(message), soft_wrap=True)
     raise typer.Exit(1)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where Ctrl-C raises ``KeyboardInterrupt``: the same orderly stop."""
+
+
+def _raise_terminated(_signal: int, _frame: object) -> None:
+    raise Terminated
+
+
+def interruptible(command: Callable[..., None]) -> Callable[..., None]:
+    """``command`` stopped by Ctrl-C or SIGTERM ends in one line and exit code 128 + signal,
+    not a traceback (a run's record then says ``interrupted``; what it stored is kept)."""
+
+    @functools.wraps(command)
+    def guarded(*args: Any, **kwargs: Any) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            command(*args, **kwargs)  # called from a thread (a test's): signals are not ours
+            return
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+        try:
+            command(*args, **kwargs)
+        except KeyboardInterrupt as stop:
+            number = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+            what = "SIGTERM" if number == signal.SIGTERM else "Ctrl-C"
+            err.print(
+                Text("error:", style="bold red") + f" interrupted ({what}); what was already "
+                "stored is kept",
+                soft_wrap=True,
+            )
+            raise typer.Exit(128 + number) from None
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    return guarded
 
 
 def _guarded(action):
@@ -62,11 +118,31 @@ def _guarded(action):
 
     try:
         return action()
-    except (UserError, StorageError, ValueError, OSError) as error:
+    except UserError as error:
+        fail(str(error))  # ours, whole: a line break in a file name is shown escaped
+    except (StorageError, ValueError, OSError) as error:
         fail(str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
 
 
+@contextmanager
+def _database_in_environment(db: str | None) -> Iterator[None]:
+    """``$WIRETRACE_DB`` set to ``db`` (when given) for the block, then restored."""
+    if db is None:
+        yield
+        return
+    before = os.environ.get(DB_ENV)
+    os.environ[DB_ENV] = db
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(DB_ENV, None)
+        else:
+            os.environ[DB_ENV] = before
+
+
 @app.command()
+@interruptible
 def run(
     paths: Annotated[list[str], typer.Argument(help="Files and folders to ingest.")],
     db: DbOption = None,
@@ -87,12 +163,15 @@ def run(
     if dask:
         from flows.provenance import run_on_dask
 
-        summary = _guarded(lambda: run_on_dask(paths, db, dask))
+        # Prefect stores a flow run's parameters in plain text (its UI, prefect.db): the
+        # database URL, password and all, reaches the flow through the environment instead.
+        with _database_in_environment(db):
+            summary = _guarded(lambda: run_on_dask(paths, dask))
         _print_summary(summary, db, quiet)
         return
 
     def notify(message: str) -> None:
-        err.print(message, highlight=False, soft_wrap=True, markup=False)
+        err.print(shown(message), soft_wrap=True)
 
     with Progress(
         TextColumn("{task.description:>8}"),
@@ -116,7 +195,7 @@ def run(
 
 def _print_summary(summary: RunSummary, db: str | None, quiet: bool) -> None:
     table = Table(title="wiretrace run", show_header=False, title_justify="left")
-    table.add_row("database", summary.database)
+    table.add_row("database", shown(summary.database))
     table.add_row("documents", f"{summary.documents_new} new, {summary.documents_total} stored")
     table.add_row("skipped", str(len(summary.skipped)))
     table.add_row(
@@ -138,24 +217,24 @@ def _print_clusters(db: str | None, limit: int = 10) -> None:
     clusters = Store(db).clusters()
     if not clusters:
         return
-    out.print("[bold]most shared passages[/]")
+    out.print(Text("most shared passages", style="bold"))
     ranked = sorted(clusters, key=lambda row: (-row.n_documents, -len(row.text), row.cluster_id))
     for row in ranked[:limit]:
         origin = row.origin_source or row.origin_uri or "origin unknown"
         out.print(
-            f"  cluster {row.cluster_id}: {row.n_documents} documents, {row.origin_kind} origin "
-            f"[bold]{escape(origin)}[/] (confidence {row.confidence:.2f})",
-            highlight=False,
+            Text.assemble(
+                f"  cluster {row.cluster_id}: {row.n_documents} documents, "
+                f"{row.origin_kind} origin ",
+                shown(origin, "bold"),
+                f" (confidence {row.confidence:.2f})",
+            ),
         )
         passage = " ".join(row.text.split())
-        out.print(
-            "    " + (passage if len(passage) <= 150 else passage[:147] + "..."),
-            markup=False,
-            highlight=False,
-        )
+        out.print(Text("    ") + shown(passage if len(passage) <= 150 else passage[:147] + "..."))
 
 
 @app.command()
+@interruptible
 def report(
     db: DbOption = None,
     out_dir: Annotated[Path, typer.Option("--out", help="Folder to write.")] = Path(
@@ -167,10 +246,19 @@ def report(
     from storage.store import Store
 
     written = _guarded(lambda: write_report(Store(db), out_dir))
-    out.print(f"wrote {len(written)} files to {out_dir}/ (open {out_dir / 'index.html'})")
+    out.print(
+        Text.assemble(
+            f"wrote {len(written)} files to ",
+            shown(f"{out_dir}/"),
+            " (open ",
+            shown(out_dir / "index.html"),
+            ")",
+        )
+    )
 
 
 @app.command()
+@interruptible
 def show(
     doc: Annotated[str, typer.Argument(help="Document uri, id, or unique file name.")],
     db: DbOption = None,
@@ -186,10 +274,11 @@ def show(
             raise UserError(f"no document {doc!r} in {store.display_url}")
         return document_lineage_text(ReportData.from_store(store), row.uri)
 
-    out.print(_guarded(render), highlight=False, markup=False)
+    out.print(Text(_guarded(render)))
 
 
 @app.command()
+@interruptible
 def clean(
     file: Annotated[Path, typer.Argument(help="A .txt or .html file.")],
     as_json: Annotated[
@@ -208,7 +297,9 @@ def clean(
 
     document = _guarded(cleaned)
     if not as_json:
-        sys.stdout.write(document.clean_text.rstrip("\n") + "\n")
+        text = document.clean_text.rstrip("\n") + "\n"
+        # Piped, the text as it is; on a terminal, never its escape sequences.
+        sys.stdout.write(_terminal_text(text) if sys.stdout.isatty() else text)
         return
     metadata = asdict(document.metadata)
     if document.metadata.published_at is not None:
@@ -223,10 +314,24 @@ def clean(
         ],
         "metadata": metadata,
     }
-    sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(_json(payload))
+
+
+def _json(payload: object) -> str:
+    """JSON for stdout: UTF-8 as it is, but no character a terminal would act on raw."""
+    from reports.terminal import json_for_terminal
+
+    return json_for_terminal(json.dumps(payload, ensure_ascii=False, indent=2)) + "\n"
+
+
+def _terminal_text(text: str) -> str:
+    from reports.terminal import printable_text
+
+    return printable_text(text)
 
 
 @app.command()
+@interruptible
 def align(
     file_a: Annotated[Path, typer.Argument(help="First file.")],
     file_b: Annotated[Path, typer.Argument(help="Second file.")],
@@ -260,26 +365,31 @@ def align(
             }
             for alignment in alignments
         ]
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(_json(payload))
         return
     if not alignments:
         out.print("no shared passages")
         return
     for number, alignment in enumerate(alignments, start=1):
         out.print(
-            f"[bold]{number}.[/] {file_a} [{alignment.a_start}:{alignment.a_end}]  "
-            f"{file_b} [{alignment.b_start}:{alignment.b_end}]  similarity {alignment.similarity:.2f}",
-            highlight=False,
+            Text.assemble(
+                (f"{number}.", "bold"),
+                " ",
+                shown(file_a),
+                f" [{alignment.a_start}:{alignment.a_end}]  ",
+                shown(file_b),
+                f" [{alignment.b_start}:{alignment.b_end}]  similarity {alignment.similarity:.2f}",
+            )
         )
-        out.print(
-            "   A: " + " ".join(text_a[alignment.a_start : alignment.a_end].split()), markup=False
-        )
-        out.print(
-            "   B: " + " ".join(text_b[alignment.b_start : alignment.b_end].split()), markup=False
-        )
+        for side, text, start, end in (
+            ("A", text_a, alignment.a_start, alignment.a_end),
+            ("B", text_b, alignment.b_start, alignment.b_end),
+        ):
+            out.print(Text(f"   {side}: ") + shown(" ".join(text[start:end].split())))
 
 
 @app.command()
+@interruptible
 def export(
     format: Annotated[
         str, typer.Option("--format", help="Export format: prov-json.")
@@ -296,12 +406,12 @@ def export(
     if format != "prov-json":
         fail(f"unknown export format {format!r} (supported: prov-json)")
     document = _guarded(lambda: export_prov_json(Store(db)))
-    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    text = _json(document)
     if output is None:
         sys.stdout.write(text)
     else:
         _guarded(lambda: output.write_text(text, encoding="utf-8"))
-        out.print(f"wrote {output}")
+        out.print(Text("wrote ") + shown(output))
 
 
 def _read_one(path: Path):

@@ -7,6 +7,13 @@ bounds go to a worker and its result is pickled back. Results come back in range
 gives. Where ``fork`` is not available (Windows, macOS by default), or the work is too small
 to pay for processes, the ranges run here.
 
+Signals are the parent's business: a worker ignores SIGINT and SIGTERM, and its pool ends it
+with SIGKILL. A forked child would otherwise run the parent's Python handlers (Prefect's raises
+``TerminationSignal``, the CLI's ``KeyboardInterrupt``) and print their tracebacks; Ctrl-C,
+``docker stop`` and systemd signal every process of the group, and the parent ends its pools.
+Nor may a worker die of a signal of its own: an idle worker holds the pool's task-queue lock
+while it waits, and a pool whose worker died holding it hangs when it is ended.
+
 >>> def squares(numbers, start, end):
 ...     return [number * number for number in numbers[start:end]]
 >>> forked_map(squares, list(range(10)), count=10, chunk=3, workers=2)
@@ -21,8 +28,10 @@ to pay for processes, the ranges run here.
 from __future__ import annotations
 
 import multiprocessing as mp
+import signal
 import threading
 from collections.abc import Callable, Iterator
+from multiprocessing.pool import Pool
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
@@ -33,6 +42,8 @@ RangeWork = Callable[[Any, int, int], list[T]]
 # The work and inputs of the forked workers: set while the pool forks them.
 _FORKED_WORK: tuple[RangeWork[Any], Any] | None = None
 _FORK_LOCK = threading.Lock()
+# The signals a worker must not handle the parent's way (see the module docstring).
+_PARENT_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 
 
 def forks(count: int, chunk: int, workers: int) -> bool:
@@ -66,10 +77,33 @@ def _forked_pool(work: RangeWork[Any], inputs: Any, processes: int) -> Any:
     # thread's pool cannot fork with this one's work.
     with _FORK_LOCK:
         _FORKED_WORK = (work, inputs)
+        # Blocked while forking, so that a signal arriving before a worker has set its own
+        # dispositions waits for them (the pool's thread that replaces dead workers inherits
+        # the mask, so its forks are covered too).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _PARENT_SIGNALS)
         try:
-            return mp.get_context("fork").Pool(processes)
+            return _WorkerPool(processes, _ignore_parent_signals, context=mp.get_context("fork"))
         finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             _FORKED_WORK = None
+
+
+class _WorkerPool(Pool):
+    """A pool whose ``terminate`` ends its workers with SIGKILL (they ignore SIGTERM)."""
+
+    @staticmethod
+    def Process(ctx: Any, *args: Any, **kwds: Any) -> Any:
+        process = ctx.Process(*args, **kwds)
+        process.terminate = process.kill
+        return process
+
+
+def _ignore_parent_signals() -> None:
+    """A new worker's first act: SIGINT and SIGTERM ignored, then unblocked (a signal that
+    came while they were blocked is dropped)."""
+    for number in _PARENT_SIGNALS:
+        signal.signal(number, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _PARENT_SIGNALS)
 
 
 def forked_map(work: RangeWork[T], inputs: Any, count: int, chunk: int, workers: int) -> list[T]:

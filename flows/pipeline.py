@@ -40,6 +40,11 @@ STAGE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+class NothingReadable(ValueError):
+    """A run whose inputs were all missing or unreadable (some were given, none was read):
+    it fails, its record says so, the CLI exits with code 1."""
+
+
 @dataclass
 class RunSummary:
     """What one run did, for the terminal, the run record and Prefect artifacts."""
@@ -121,6 +126,12 @@ def run_pipeline(
             for skipped in summary.skipped:
                 notify(skipped.message())
                 store.record_skipped(run_id, skipped.uri, skipped.reason)
+            if summary.skipped and not (saver.saved or ingested.unchanged):
+                # A mistyped inbox must not look like a quiet night.
+                raise NothingReadable(
+                    f"nothing read: every input was missing or unreadable "
+                    f"({len(summary.skipped)} skipped)"
+                )
 
             step["templates"](store)
             summary.documents_total = store.document_count()
@@ -139,8 +150,13 @@ def run_pipeline(
                 lineage.origins,
                 lineage.quotes,
             )
-        except BaseException:
+        except Exception:
             store.finish_run(run_id, summary.counts(), status="failed")
+            raise
+        except BaseException:
+            # Ctrl-C, SIGTERM (the CLI's KeyboardInterrupt, Prefect's TerminationSignal): what
+            # is stored stays, and the record says the run was stopped, not that it failed.
+            store.finish_run(run_id, summary.counts(), status="interrupted")
             raise
         summary.seconds = time.perf_counter() - started
         store.finish_run(run_id, summary.counts())

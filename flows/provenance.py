@@ -32,6 +32,7 @@ from flows import stages
 from flows.pipeline import STAGE_FUNCTIONS, RunSummary, run_pipeline
 from reports import ReportData, summary_markdown, summary_table, write_report
 from storage.store import Store, StoredDocument
+from storage.urls import mask_url
 
 T = TypeVar("T")
 DASK_ENV = "WIRETRACE_DASK"
@@ -194,6 +195,7 @@ def provenance_pipeline(
     align on a Dask cluster; empty means ``$WIRETRACE_DASK``, else everything runs here.
     Documents already stored unchanged are not processed again.
     """
+    _warn_if_secret(db)
     summary = _run_staged(paths, db, dask)
     publish_summary(db, summary)
     get_run_logger().info(
@@ -207,11 +209,22 @@ def provenance_pipeline(
 
 
 @flow(name="provenance-run-on-dask")
-def run_on_dask(paths: list[str], db: str | None, dask: str) -> RunSummary:
+def run_on_dask(paths: list[str], dask: str) -> RunSummary:
     """``wiretrace run --dask``: :func:`run_pipeline` with fingerprinting and alignment on the
-    Dask cluster ``dask`` (a scheduler address or ``local``). A flow, because Prefect's task
-    runners work inside a flow run; notes go to the flow's log."""
-    return _run_staged(paths, db, dask)
+    Dask cluster ``dask`` (a scheduler address or ``local``), into the database of
+    ``$WIRETRACE_DB`` (not a parameter: Prefect stores parameters in plain text). A flow,
+    because Prefect's task runners work inside a flow run; notes go to the flow's log."""
+    return _run_staged(paths, None, dask)
+
+
+def _warn_if_secret(db: str | None) -> None:
+    """Say so (masked) when a ``db`` parameter holds a password: Prefect has stored it."""
+    if db and mask_url(db) != db:
+        get_run_logger().warning(
+            "the db parameter %s holds a password, and Prefect keeps flow-run parameters in "
+            "plain text: set $WIRETRACE_DB on the worker instead",
+            mask_url(db),
+        )
 
 
 def _run_staged(paths: list[str], db: str | None, dask: str | None) -> RunSummary:
@@ -232,6 +245,7 @@ def publish_summary(db: str | None, summary: RunSummary) -> None:
 @flow(name="provenance-report")
 def provenance_report(out: str = "wiretrace-report", db: str | None = None) -> list[str]:
     """Write the HTML/Markdown/JSON/CSV provenance report of the database ``db`` to ``out``."""
+    _warn_if_secret(db)
     written = write_report(Store(db), Path(out))
     get_run_logger().info("wrote %d files to %s", len(written), out)
     return [str(path) for path in written]

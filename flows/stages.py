@@ -67,6 +67,7 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class IngestResult:
     documents: list[RawDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    unchanged: int = 0  # documents read and found stored as they are
 
 
 @dataclass
@@ -84,6 +85,8 @@ def ingest(paths: Iterable[str], known_hashes: dict[str, str]) -> IngestResult:
             result.skipped.append(item)
         elif known_hashes.get(item.uri) != item.content_hash:
             result.documents.append(item)
+        else:
+            result.unchanged += 1
     return result
 
 

@@ -30,6 +30,7 @@ from storage.records import (
     LineageRow,
     QuoteRow,
 )
+from storage.urls import mask_url
 
 UNKNOWN_ORIGIN = "unknown origin"
 
@@ -58,7 +59,8 @@ class ReportData:
             clusters=list(store.clusters()),
             quotes=list(store.quotes()),
             runs=list(store.runs()),
-            source=str(getattr(store, "display_url", "") or ""),
+            # Masked again: a store-like object may hand over a URL as written.
+            source=mask_url(str(getattr(store, "display_url", "") or "")),
         )
 
     # ---- indexes -------------------------------------------------------------------------

@@ -24,7 +24,12 @@ evidence             human-readable reasons for the origin
 
 ``lineage.json`` holds ``documents`` (metadata, no text), ``clusters`` (one per passage, with the
 ids of its occurrences), ``occurrences`` (the CSV rows, typed) and ``quotes`` (``v_quotes``), plus
-``fields`` describing every key. Text is written as is: a spreadsheet may interpret a cell starting with ``=``.
+``fields`` describing every key. JSON has every text exactly as stored.
+
+A CSV cell that a spreadsheet would run as a formula (text starting with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return: a title ``=HYPERLINK(...)``, a passage ``-2+3``) is written
+with a ``'`` in front, the OWASP rule against CSV injection, so Excel and LibreOffice show it
+as text. Such a ``text`` cell is then ``"'" + text[start_char:end_char]``.
 """
 
 from __future__ import annotations
@@ -190,15 +195,43 @@ def lineage_json(data: ReportData, generated_at: datetime | None = None) -> dict
     }
 
 
+# What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """``value`` as a CSV cell a spreadsheet shows and never runs: text that would start a
+    formula gets a leading ``'``; numbers, and other text, are kept as they are.
+
+    >>> spreadsheet_cell("=SUM(A1:A9)"), spreadsheet_cell("-2+3"), spreadsheet_cell("@cmd")
+    ("'=SUM(A1:A9)", "'-2+3", "'@cmd")
+    >>> spreadsheet_cell("Reuters"), spreadsheet_cell(-1), spreadsheet_cell(None)
+    ('Reuters', -1, '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(fields: list[str], records: list[dict[str, Any]]) -> str:
+    """A CSV file (RFC 4180 quoting, CRLF row ends) of ``records``, each cell made safe for a
+    spreadsheet (:func:`spreadsheet_cell`): every CSV wiretrace writes goes through here."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=fields, lineterminator="\r\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow({key: spreadsheet_cell(value) for key, value in record.items()})
+    return buffer.getvalue()
+
+
 def lineage_csv(data: ReportData) -> str:
     """``lineage.csv`` text: header plus one row per occurrence (RFC 4180 quoting)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(OCCURRENCE_FIELDS), lineterminator="\r\n")
-    writer.writeheader()
-    for record in occurrence_records(data):
+    records = occurrence_records(data)
+    for record in records:
         record["is_origin"] = "true" if record["is_origin"] else "false"
-        writer.writerow({key: "" if value is None else value for key, value in record.items()})
-    return buffer.getvalue()
+    return csv_text(list(OCCURRENCE_FIELDS), records)
 
 
 def dump_json(payload: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
-"""``wiretrace show DOC``: one document's lineage as plain text for a terminal.
+"""``wiretrace show DOC``: one document's lineage as plain text for a terminal, and the escaping
+of any text that reaches a terminal.
 
-Control characters from article text (e.g. ANSI escape sequences) are replaced before printing,
-so a document cannot rewrite the reader's terminal.
+Control characters from article text, file names or ids (ANSI escape sequences, a carriage
+return, a line break in a one-line field) are shown escaped (``\\x1b``) before printing, so
+a document cannot rewrite the reader's terminal nor forge a line of wiretrace's own output.
 """
 
 from __future__ import annotations
@@ -11,17 +13,46 @@ import re
 from reports.data import ReportData, document_title, split_credits
 from reports.html import excerpt, pct, when
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What a terminal acts on instead of showing: C0 controls, DEL, C1 controls (U+009B is a
+# one-character escape sequence), and the bidirectional overrides that reorder what is shown.
+# In running text, tab and line feed keep their meaning; in a one-line field nothing does.
+_TERMINAL_CONTROLS = r"\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_CONTROL_IN_TEXT = re.compile(rf"[\x00-\x08\x0b-\x1f{_TERMINAL_CONTROLS}]")
+_CONTROL_IN_LINE = re.compile(rf"[\x00-\x1f{_TERMINAL_CONTROLS}\u2028\u2029]")
+_JSON_RAW_CONTROLS = re.compile(rf"[{_TERMINAL_CONTROLS}\u2028\u2029]")
 OTHER_DOCUMENTS_SHOWN = 6
 
 
-def printable(text: str | None) -> str:
-    """Text with control characters replaced, safe to print to a terminal.
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
-    >>> printable("red\\x1b[31m text")
-    'red�[31m text'
+
+def printable(text: str | None) -> str:
+    """One line of text safe to print to a terminal: control characters (line breaks too)
+    shown escaped.
+
+    >>> print(printable("red\\x1b[31m text\\nerror: forged"))
+    red\\x1b[31m text\\x0aerror: forged
     """
-    return _CONTROL.sub("\N{REPLACEMENT CHARACTER}", text or "")
+    return _CONTROL_IN_LINE.sub(_escaped, text or "")
+
+
+def printable_text(text: str | None) -> str:
+    """Running text safe to print to a terminal: lines and tabs kept, other control
+    characters shown escaped.
+
+    >>> print(printable_text("one\\x9b2J two\\nthree"))
+    one\\x9b2J two
+    three
+    """
+    return _CONTROL_IN_TEXT.sub(_escaped, text or "")
+
+
+def json_for_terminal(text: str) -> str:
+    """JSON text with the characters ``json.dumps`` leaves raw but a terminal acts on (DEL,
+    C1, bidirectional overrides, line separators) written as ``\\uXXXX``: the same JSON."""
+    return _JSON_RAW_CONTROLS.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _bar(share: float, width: int = 20) -> str:

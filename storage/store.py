@@ -89,6 +89,7 @@ from storage.records import (
     LineageRow,
     QuoteRow,
 )
+from storage.urls import mask_url, unescaped_at, url_secrets
 
 DEFAULT_URL = "sqlite:///wiretrace.db"
 # Keeps IN (...) lists under SQLite's bound-parameter limit and PostgreSQL's comfort zone.
@@ -166,47 +167,6 @@ def _pieces_array(blob: bytes | None) -> np.ndarray | None:
     return None if blob is None else np.frombuffer(blob, dtype=TEMPLATE_PIECE)
 
 
-# Query parameters that carry credentials (libpq's password and sslpassword, tokens, keys).
-SECRET_PARAMETER = re.compile(r"(?i)([?&][^=&#]*(?:pass|pwd|secret|token|key)[^=&#]*=)[^&#]*")
-
-
-def _userinfo(url: str) -> tuple[str, str, str] | None:
-    """``(scheme://user, password, @rest)`` of a URL with a password, else None.
-
-    The password runs to the *last* ``@`` before the query, so that an unescaped ``@`` or ``/``
-    in it stays inside it (SQLAlchemy stops at the first ``@`` and takes the rest for the host).
-    """
-    head, _, _ = url.partition("?")
-    scheme, slashes, rest = head.partition("://")
-    if not slashes or "@" not in rest:
-        return None
-    userinfo, _, _ = rest.rpartition("@")
-    user, colon, password = userinfo.partition(":")
-    if not colon or "/" in user:  # no password, or an '@' in a file path (sqlite:////a@b.db)
-        return None
-    return f"{scheme}://{user}", password, url[len(scheme) + 3 + len(userinfo) :]
-
-
-def mask_url(url: str) -> str:
-    """The URL with its password (and credential query values) replaced by ``***``, even when
-    SQLAlchemy cannot parse it or would misread it.
-
-    >>> mask_url("postgresql://u:pw@host/db")
-    'postgresql://u:***@host/db'
-    >>> mask_url("postgresql://u:p@ss/w@host/db?sslpassword=x&sslmode=require")
-    'postgresql://u:***@host/db?sslpassword=***&sslmode=require'
-    >>> mask_url("not a url u:pw@x")
-    'not a url u:***@x'
-    """
-    parts = _userinfo(url)
-    if parts is not None:
-        user, _, rest = parts
-        url = f"{user}:***{rest}"
-    elif "://" not in url:
-        url = re.sub(r"(?<=:)[^:@/\s]*(?=@)", "***", url)
-    return SECRET_PARAMETER.sub(r"\1***", url)
-
-
 def _utcnow() -> datetime:
     """Naive UTC, the one datetime convention of the database (see models.py)."""
     return datetime.now(UTC).replace(tzinfo=None)
@@ -280,6 +240,42 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         connection.exec_driver_sql(begin)
 
 
+@contextmanager
+def _file_lock(path: str) -> Iterator[None]:
+    """Hold an OS lock (``flock``) on the file ``path``, created if missing and removed on
+    release, so that no lock file outlives the run.
+
+    The holder removes the file while still holding it; a process that opened the file before
+    that, and gets the lock after, holds it on a file no longer at ``path`` (a third process
+    could create a new one and lock that): it lets go and tries again on the file ``path``
+    names. A file left by a killed process is locked by nobody (the kernel releases a dead
+    process's locks): the next run takes it over and removes it in turn.
+    """
+    import fcntl
+
+    while True:
+        handle = open(path, "a+b")  # noqa: SIM115 (closed below, or when the lock is let go)
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            held = os.fstat(handle.fileno())
+            try:
+                named = os.stat(path)
+            except FileNotFoundError:
+                named = None
+        except BaseException:
+            handle.close()
+            raise
+        if named is not None and (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino):
+            break
+        handle.close()
+    try:
+        yield
+    finally:
+        with suppress(FileNotFoundError):
+            os.unlink(path)
+        handle.close()  # lets the lock go
+
+
 # Any fixed 64-bit number: the advisory lock that lets one wiretrace run write at a time.
 RUN_LOCK_KEY = 0x77697265_74726163 >> 1
 
@@ -299,13 +295,7 @@ class Store:
     # -- connection ---------------------------------------------------------------------------
 
     def _fail(self, reason: str) -> StorageError:
-        secrets = {match.group(0).split("=", 1)[1] for match in SECRET_PARAMETER.finditer(self.url)}
-        parts = _userinfo(self.url)
-        if parts is not None:
-            secrets.add(parts[1])
-        with suppress(Exception):
-            secrets.add(str(make_url(self.url).password or ""))
-        for secret in sorted(secrets - {""}, key=len, reverse=True):
+        for secret in sorted(url_secrets(self.url), key=len, reverse=True):
             reason = reason.replace(secret, "***")
         return StorageError(f"database {self.display_url}: {reason}")
 
@@ -331,8 +321,7 @@ class Store:
             sa_url = make_url(self.url)
         except Exception as error:
             raise self._fail("not a database URL (expected e.g. sqlite:///wiretrace.db)") from error
-        parts = _userinfo(self.url)
-        if parts is not None and "@" in parts[1]:
+        if unescaped_at(sa_url):
             # SQLAlchemy would take the part after the '@' for the host, and show it in errors.
             raise self._fail("the password holds an unescaped '@': write it as %40")
         try:
@@ -390,14 +379,8 @@ class Store:
                     connection.commit()
                 connection.close()
         elif backend == "sqlite" and database not in (None, "", ":memory:"):
-            import fcntl
-
-            with open(f"{database}.run-lock", "a+b") as lock_file:
-                fcntl.flock(lock_file, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(lock_file, fcntl.LOCK_UN)
+            with _file_lock(f"{database}.run-lock"):
+                yield
         else:
             yield
 

@@ -4,13 +4,18 @@ chunks' results are put back together in the order one process produces them."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import math
+import os
 from pathlib import Path
 
 import pytest
 from test_crash import PAN, SEEDS, build_corpus, describe_difference, lineage_snapshot
 
 from flows import provenance
+
+SECRET = "S3c?r3t-dask"
 
 
 def test_dask_runner_is_chosen_by_parameter_then_environment(monkeypatch) -> None:
@@ -70,12 +75,16 @@ def test_cli_run_on_a_dask_cluster(prefect_harness, db_url: str, tmp_path: Path)
     """``wiretrace run --dask ADDRESS`` aligns on the cluster and prints the usual summary;
     without prefect-dask it would say so in one line (``dask_runner``)."""
     from distributed import LocalCluster
+    from sqlalchemy.engine import make_url
     from typer.testing import CliRunner
 
     from flows.cli import app
     from storage.store import Store
 
     corpus = build_corpus(tmp_path / "corpus")
+    if db_url.startswith("postgresql"):  # the test server trusts local users: any password
+        db_url = make_url(db_url).set(password=SECRET).render_as_string(hide_password=False)
+    environment_before = os.environ.get("WIRETRACE_DB")
     with LocalCluster(
         n_workers=1, threads_per_worker=2, processes=False, protocol="tcp", dashboard_address=None
     ) as cluster:
@@ -88,3 +97,22 @@ def test_cli_run_on_a_dask_cluster(prefect_harness, db_url: str, tmp_path: Path)
     assert "wiretrace run" in result.output and "clusters" in result.output
     assert executed > 0
     assert Store(db_url).clusters()
+    assert SECRET not in result.output
+    # The URL reached the flow through the environment (restored after), not as a parameter
+    # Prefect would store in plain text.
+    assert os.environ.get("WIRETRACE_DB") == environment_before
+    parameters = asyncio.run(_flow_run_parameters("provenance-run-on-dask"))
+    assert parameters, "the run must be a Prefect flow run"
+    stored = json.dumps(parameters)
+    assert "db" not in parameters[-1] and db_url not in stored and SECRET not in stored
+
+
+async def _flow_run_parameters(flow_name: str) -> list[dict]:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+
+    async with get_client() as client:
+        runs = await client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name]))
+        )
+    return [run.parameters for run in sorted(runs, key=lambda run: run.created)]

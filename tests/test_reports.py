@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
+import os
 import re
+import resource
+import shutil
 from datetime import UTC, datetime
 from html import unescape
 from html.parser import HTMLParser
@@ -579,6 +583,54 @@ def test_lineage_csv_round_trips_offsets(report, data):
     assert [record["uri"] for record in origins] == [data.document_by_id[2].uri]
 
 
+FORMULAS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+cmd|' /C calc'!A0",
+    "-2+3",
+    "@SUM(1,2)",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_lineage_csv_cells_never_start_a_formula(tmp_path):
+    """Titles, outlets, uris, passages and evidence that a spreadsheet would run are written
+    with a leading ``'`` (OWASP); lineage.json keeps them exactly."""
+    rows = _Rows()
+    texts = [
+        f"{formula} opens the article. It goes on about the harbour.\n" for formula in FORMULAS
+    ]
+    documents = [
+        rows.document(formula, text, formula, formula, None)
+        for formula, text in zip(FORMULAS, texts, strict=True)
+    ]
+    rows.cluster(
+        [(document, 0, len(FORMULAS[index])) for index, document in enumerate(documents)],
+        "external",
+        None,
+        "=cmd|' /C calc'!A0",
+        0.5,
+        "@evidence",
+    )
+    data = rows.data()
+    write_report(data, tmp_path / "out")
+    with (tmp_path / "out" / "lineage.csv").open(encoding="utf-8", newline="") as handle:
+        records = list(csv.DictReader(handle))
+    assert len(records) == len(FORMULAS)
+    for record in records:
+        for name, cell in record.items():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), (name, cell)
+    by_uri = {record["uri"]: record for record in records}
+    for formula in FORMULAS:
+        record = by_uri["'" + formula]
+        assert record["title"] == record["outlet"] == record["text"] == "'" + formula
+        assert record["origin_source"] == "'=cmd|' /C calc'!A0"
+        assert record["evidence"] == "'@evidence"
+        assert record["start_char"] == "0" and record["confidence"] == "0.5"
+    payload = json.loads((tmp_path / "out" / "lineage.json").read_text(encoding="utf-8"))
+    assert sorted(row["text"] for row in payload["occurrences"]) == sorted(FORMULAS)
+
+
 def test_lineage_json_is_documented_and_consistent(report, data):
     payload = json.loads((report / "lineage.json").read_text(encoding="utf-8"))
     for section in ("documents", "clusters", "occurrences", "quotes"):
@@ -707,6 +759,80 @@ def test_write_report_removes_stale_pages_only_in_its_own_folder(tmp_path, data)
     (stranger / "docs" / "99.html").write_text("keep me")
     write_report(smaller, stranger)
     assert (stranger / "docs" / "99.html").read_text() == "keep me"
+
+
+def _folder_bytes(folder: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not path.is_symlink()
+    }
+
+
+def test_write_report_never_deletes_what_it_did_not_write(tmp_path, data):
+    out = tmp_path / "out"
+    write_report(data, out)  # a folder wiretrace made: its marker is there
+    (out / "docs" / "99.html").write_text("my own notes, not a report page")
+    (out / "documents-7.html").write_text("mine too")
+    smaller = seed_rows(hostile=False).data()
+    write_report(smaller, out)
+    assert not (out / "docs" / "6.html").exists()  # a page the first report wrote: stale
+    assert (out / "docs" / "99.html").read_text() == "my own notes, not a report page"
+    assert (out / "documents-7.html").read_text() == "mine too"
+    assert not [path for path in out.iterdir() if path.name.startswith(".wiretrace-report-")]
+
+
+def test_write_report_never_writes_nor_deletes_through_links(tmp_path, data):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for name in ("1.html", "6.html", "999.html", "precious.html"):
+        (outside / name).write_text(f"not the report's {name}")
+    before = _folder_bytes(outside)
+    out = tmp_path / "out"
+    write_report(data, out)
+    # A linked file is replaced by the new page; its target is left alone.
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(outside / "precious.html")
+    (out / "docs" / "1.html").unlink()
+    (out / "docs" / "1.html").symlink_to(outside / "1.html")
+    # A stale page that is now a link: not followed, not removed.
+    (out / "docs" / "6.html").unlink()
+    (out / "docs" / "6.html").symlink_to(outside / "6.html")
+    write_report(seed_rows(hostile=False).data(), out)
+    assert not (out / "index.html").is_symlink() and "<html" in (out / "index.html").read_text()
+    assert not (out / "docs" / "1.html").is_symlink()
+    assert _folder_bytes(outside) == before
+    # A linked docs folder: refused, nothing written or removed through it.
+    shutil.rmtree(out / "docs")
+    (out / "docs").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ValueError, match="docs is a symbolic link"):
+        write_report(data, out)
+    assert _folder_bytes(outside) == before and sorted(os.listdir(outside)) == sorted(before)
+
+
+def _write_report_with_file_size_limit(data, out: Path, limit: int) -> None:
+    """In a forked child: files may not grow past ``limit`` bytes (a disk that fills up)."""
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    try:
+        write_report(data, out)
+    except OSError:
+        os._exit(3)
+    os._exit(0)
+
+
+def test_a_write_that_fails_midway_leaves_the_previous_report_whole(tmp_path, data):
+    out = tmp_path / "out"
+    write_report(data, out)
+    before = _folder_bytes(out)
+    largest = max(len(content) for content in before.values())
+    child = multiprocessing.get_context("fork").Process(
+        target=_write_report_with_file_size_limit, args=(data, out, largest // 2)
+    )
+    child.start()
+    child.join(60)
+    assert child.exitcode == 3, "the write must fail (file too large)"
+    assert _folder_bytes(out) == before
+    assert not [path for path in out.iterdir() if path.name.startswith(".wiretrace-report-")]
 
 
 def test_write_report_bad_folder_and_empty_data(tmp_path):

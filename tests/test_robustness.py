@@ -164,15 +164,22 @@ def _postgres_url() -> str | None:
 @needs_seeds
 @pytest.mark.postgres
 @pytest.mark.skipif(_postgres_url() is None, reason="WIRETRACE_TEST_DB is not a PostgreSQL URL")
-def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("spelling", ["encoded", "question mark"])
+def test_password_never_shown_nor_stored(db_url: str, tmp_path: Path, spelling: str) -> None:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     # The test server trusts local connections, so any password gets in: the run succeeds
-    # and every output can be searched for it. "%40" is an URL-encoded "@".
-    url = make_url(db_url).set(password=PASSWORD + "@x").render_as_string(hide_password=False)
-    encoded = url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
-    secrets = {PASSWORD, encoded}
+    # and every output can be searched for it. "%40" is an URL-encoded "@"; a "?" needs no
+    # escaping (SQLAlchemy takes the password up to the "@").
+    if spelling == "encoded":
+        url = make_url(db_url).set(password=PASSWORD + "@x").render_as_string(hide_password=False)
+    else:
+        user = make_url(db_url).username
+        url = db_url.replace(f"//{user}@", f"//{user}:{QUESTION_PASSWORD}@", 1)
+        assert make_url(url).password == QUESTION_PASSWORD
+    written = url.split("//", 1)[1].split("@", 1)[0].split(":", 1)[1]
+    secrets = {PASSWORD, written, *QUESTION_SECRETS}
     outputs = [
         wiretrace("run", str(SEEDS), "--db", url, cwd=tmp_path),
         wiretrace("report", "--db", url, "--out", str(tmp_path / "report"), cwd=tmp_path),
@@ -388,6 +395,72 @@ def test_odd_passwords_are_masked_too(url: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("error: database postgresql"), result.stderr
     assert PASSWORD not in result.stdout + result.stderr
     assert "x@127" not in result.stderr and "***" in result.stderr
+
+
+# A password SQLAlchemy accepts as it is: everything up to the first "@", "?" included.
+QUESTION_PASSWORD = "S3c?r3tB-" + PASSWORD
+QUESTION_SECRETS = (QUESTION_PASSWORD, "r3tB-" + PASSWORD, "S3c?r3tB")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"postgresql+psycopg://postgres:{QUESTION_PASSWORD}@127.0.0.1:1/wiretrace",
+        f"postgresql+psycopg://postgres:{QUESTION_PASSWORD}@127.0.0.1:1/wiretrace?sslmode=disable",
+        f"postgresql+psycopg://postgres:a/b?{PASSWORD}@127.0.0.1:1/wiretrace",
+    ],
+)
+def test_password_with_a_question_mark_is_masked(url: str) -> None:
+    from sqlalchemy.engine import make_url
+
+    from storage.store import StorageError, Store, mask_url
+
+    password = make_url(url).password
+    assert password and "?" in password  # what SQLAlchemy will send
+    shown = mask_url(url)
+    assert password not in shown and PASSWORD not in shown
+    assert shown.startswith("postgresql+psycopg://postgres:***@127.0.0.1:1/wiretrace"), shown
+    assert Store(url).display_url == shown and PASSWORD not in repr(Store(url))
+    with pytest.raises(StorageError) as raised:
+        Store(url).documents()
+    assert PASSWORD not in str(raised.value) and shown in str(raised.value)
+    result = wiretrace("run", str(PROJECT / "README.md"), "--db", url, "-q")
+    assert result.returncode == 1 and TRACEBACK not in result.stderr
+    for secret in (*QUESTION_SECRETS, PASSWORD):
+        assert secret not in result.stdout + result.stderr
+
+
+def test_report_data_source_is_masked_whatever_the_store_says() -> None:
+    from reports import ReportData
+
+    class StoreShowingItsUrl:
+        display_url = f"postgresql://u:{QUESTION_PASSWORD}@host/db"
+
+        def __getattr__(self, name):
+            return lambda *args: []
+
+    source = ReportData.from_store(StoreShowingItsUrl()).source
+    assert source == "postgresql://u:***@host/db"
+
+
+def test_mask_url_hides_what_sqlalchemy_would_send() -> None:
+    """Whatever the spelling, the password SQLAlchemy parses is never in the masked form."""
+    from sqlalchemy.engine import make_url
+
+    from storage.store import mask_url
+
+    users, hosts = ["postgres", "u_1", ""], ["127.0.0.1:1", "db.example", "[::1]:5432"]
+    pieces = ["S3c", "?", "/", ":", "#", "%3F", "&x=", "r3t", "=", " "]
+    for user in users:
+        for host in hosts:
+            for first in pieces:
+                for second in pieces:
+                    password = f"{first}{PASSWORD}{second}"
+                    url = f"postgresql+psycopg://{user}:{password}@{host}/db?sslmode=require"
+                    parsed = make_url(url).password
+                    shown = mask_url(url)
+                    assert PASSWORD not in shown, (url, shown)
+                    assert parsed is None or parsed not in shown, (url, shown)
 
 
 @needs_seeds

@@ -1,0 +1,246 @@
+"""What the ``wiretrace`` command tells the shell and leaves on disk: exit codes, the run lock.
+
+A run that read nothing because every input was missing or unreadable exits 1 with one line
+saying so (a scheduled run with a mistyped inbox must not look like success); some bad files
+among good ones cost only those files (exit 0, each listed). No ``.run-lock`` file outlives a
+run, and one left by a killed run is taken over.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from test_robustness import TRACEBACK, wiretrace
+
+STORY = "A short but real article about the harbour. It has two sentences.\n"
+
+
+def _lines(text: str) -> list[str]:
+    return [line for line in text.splitlines() if line.strip()]
+
+
+# -- exit codes ------------------------------------------------------------------------------------
+
+
+def test_a_run_whose_only_input_is_missing_fails_in_one_line(tmp_path: Path, db_url: str) -> None:
+    from storage.store import Store
+
+    missing = tmp_path / "no" / "such" / "inbox"
+    result = wiretrace("run", str(missing), "--db", db_url, "-q")
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert TRACEBACK not in result.stderr + result.stdout
+    assert _lines(result.stderr) == [
+        f"skipped {missing}: no such file or folder",
+        "error: nothing read: every input was missing or unreadable (1 skipped)",
+    ]
+    assert "wiretrace run" not in result.stdout  # no summary table that looks like success
+    [run] = Store(db_url).runs()
+    assert run["status"] == "failed"
+    assert Store(db_url).skipped(run["run_id"])[0]["uri"] == str(missing)
+
+
+def test_a_run_whose_inputs_are_all_unreadable_fails(tmp_path: Path, db_url: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "notes.pdf").write_bytes(b"%PDF-1.4 not an article")  # not an input: passed over
+    (inbox / "empty.txt").write_bytes(b"")
+    (inbox / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    result = wiretrace("run", str(inbox), str(tmp_path / "typo"), "--db", db_url, "-q")
+    assert result.returncode == 1 and TRACEBACK not in result.stderr
+    lines = _lines(result.stderr)
+    assert lines[-1] == "error: nothing read: every input was missing or unreadable (3 skipped)"
+    assert len(lines) == 4 and all(line.startswith("skipped ") for line in lines[:-1])
+
+
+def test_some_bad_inputs_still_exit_zero_and_are_listed(tmp_path: Path, db_url: str) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "story.txt").write_text(STORY, encoding="utf-8")
+    first = wiretrace("run", str(inbox), "--db", db_url, "-q")
+    assert first.returncode == 0, first.stderr
+    # Nothing new and one bad path: the inbox was read (its story is stored unchanged).
+    again = wiretrace("run", str(inbox), str(tmp_path / "typo"), "--db", db_url, "-q")
+    assert again.returncode == 0, again.stderr
+    assert _lines(again.stderr) == [f"skipped {tmp_path / 'typo'}: no such file or folder"]
+    # An inbox that exists and is empty is a quiet night, not a mistake.
+    (tmp_path / "empty").mkdir()
+    quiet = wiretrace("run", str(tmp_path / "empty"), "--db", db_url, "-q")
+    assert quiet.returncode == 0 and not _lines(quiet.stderr), quiet.stderr
+
+
+# -- the run lock --------------------------------------------------------------------------------
+
+
+def _sqlite_file(folder: Path) -> tuple[str, Path]:
+    database = folder / "wiretrace.db"
+    return f"sqlite:///{database}", Path(f"{database}.run-lock")
+
+
+def test_no_lock_file_is_left_after_a_run(tmp_path: Path) -> None:
+    url, lock = _sqlite_file(tmp_path)
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    result = wiretrace("run", str(tmp_path / "story.txt"), "--db", url, "-q")
+    assert result.returncode == 0, result.stderr
+    assert not lock.exists()
+    assert sorted(path.name for path in tmp_path.iterdir() if "lock" in path.name) == []
+
+
+def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path: Path) -> None:
+    from storage.store import Store
+
+    url, lock = _sqlite_file(tmp_path)
+    killed = textwrap.dedent(
+        f"""
+        import os, signal
+        from storage.store import Store
+        store = Store({url!r})
+        store.begin_run({{"paths": ["x"]}}, {{}})
+        with store.exclusive():
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    process = subprocess.run([sys.executable, "-c", killed], check=False, timeout=60)
+    assert process.returncode == -9 and lock.exists()
+    (tmp_path / "story.txt").write_text(STORY, encoding="utf-8")
+    result = wiretrace("run", str(tmp_path / "story.txt"), "--db", url, "-q", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert not lock.exists()
+    assert [run["status"] for run in Store(url).runs()] == ["interrupted", "completed"]
+
+
+HOLDER = textwrap.dedent(
+    """
+    import os, sys, time
+    from storage.store import Store
+    store, log = Store(sys.argv[1]), sys.argv[2]
+    for _ in range(int(sys.argv[3])):
+        with store.exclusive():
+            with open(log, "a") as out:
+                out.write(f"in {os.getpid()}\\n")
+            time.sleep(0.002)
+            with open(log, "a") as out:
+                out.write(f"out {os.getpid()}\\n")
+    """
+)
+
+
+def test_the_removed_lock_file_still_admits_one_run_at_a_time(tmp_path: Path) -> None:
+    """Holders remove the file as they let go; those waiting on the old file must not share
+    the lock with one that made a new file."""
+    from storage.store import Store
+
+    url, lock = _sqlite_file(tmp_path)
+    processes = 4
+
+    Store(url).document_count()  # create the schema once, outside the race
+    log = tmp_path / "log"
+    workers = [
+        subprocess.Popen([sys.executable, "-c", HOLDER, url, str(log), "40"])
+        for _ in range(processes)
+    ]
+    for worker in workers:
+        assert worker.wait(timeout=120) == 0
+    events = log.read_text().split("\n")[:-1]
+    assert len(events) == 2 * 40 * processes
+    for entered, left in zip(events[::2], events[1::2], strict=True):
+        assert entered.startswith("in ") and left == "out " + entered[3:], (entered, left)
+    assert not lock.exists()
+
+
+def test_run_lock_waits_for_the_holder(tmp_path: Path) -> None:
+    """A second holder waits while the first holds the lock (the file is not a free pass)."""
+    from storage.store import Store
+
+    url, lock = _sqlite_file(tmp_path)
+    store = Store(url)
+    with store.exclusive():
+        assert lock.exists()
+        waiting = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                "import signal, sys; from storage.store import Store; signal.alarm(2);"
+                "Store(sys.argv[1]).exclusive().__enter__(); print('got it')",
+                url,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+            env={**os.environ},
+        )
+    assert "got it" not in waiting.stdout and waiting.returncode == -14  # SIGALRM: still waiting
+    assert not lock.exists()
+
+
+# -- what reaches the terminal -----------------------------------------------------------------
+
+ESCAPES = "\x1b[2J\x1b[31m"  # clear the screen, then red
+SHARED = (
+    "The minister said on Tuesday that the harbour would reopen {mark} after repairs costing "
+    "forty million euros, and that ships would be able to dock again by the end of the month."
+)
+
+
+def _two_stories(folder: Path, mark: str) -> tuple[Path, Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    first, second = folder / "a.txt", folder / "b.txt"
+    passage = SHARED.format(mark=mark)
+    first.write_text(f"First story.\n\n{passage}\n\nMore words in the first one.\n")
+    second.write_text(f"Second story.\n\n{passage}\n\nOther words in the second one.\n")
+    return first, second
+
+
+def test_user_text_with_brackets_is_printed_as_written(tmp_path: Path) -> None:
+    """Rich markup in a folder, a file name or an id is text: no MarkupError, nothing eaten."""
+    folder = tmp_path / "Interviews [draft]"
+    first, second = _two_stories(folder, "now")
+    url = "sqlite:///Interviews [draft]/wiretrace.db"  # relative: short enough for one line
+    ran = wiretrace("run", "Interviews [draft]", "--db", url, "-q", cwd=tmp_path)
+    assert ran.returncode == 0, ran.stderr
+    assert url in ran.stdout
+    written = wiretrace("report", "--db", url, "--out", "Interviews [draft]/report", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert "files to Interviews [draft]/report/ (open" in written.stdout
+    for args, expected in [
+        (["show", "[/]", "--db", url], "error: no document '[/]' in " + url),
+        (["clean", "missing[/b].txt"], "error: missing[/b].txt: no such file or folder"),
+    ]:
+        result = wiretrace(*args, cwd=tmp_path)
+        assert result.returncode == 1 and TRACEBACK not in result.stderr, result.stderr
+        assert _lines(result.stderr) == [expected]
+    (folder / "a [red].txt").write_bytes(first.read_bytes())
+    (folder / "b[bold].txt").write_bytes(second.read_bytes())
+    aligned = wiretrace("align", "a [red].txt", "b[bold].txt", cwd=folder)
+    assert aligned.returncode == 0, aligned.stderr
+    assert _lines(aligned.stdout)[0].startswith("1. a [red].txt [")
+    assert "  b[bold].txt [" in _lines(aligned.stdout)[0]
+
+
+def test_control_characters_are_shown_escaped(tmp_path: Path) -> None:
+    """ANSI escape sequences and line breaks from documents and file names never reach the
+    terminal raw (a document cannot clear the screen or forge an 'error:' line)."""
+    first, second = _two_stories(tmp_path / "inbox", ESCAPES + " \x9b2J")
+    url = f"sqlite:///{tmp_path / 'wiretrace.db'}"
+    outputs = [
+        wiretrace("run", str(tmp_path / "inbox"), "--db", url),  # prints the shared passages
+        wiretrace("align", str(first), str(second)),
+        wiretrace("show", "a.txt", "--db", url),
+        wiretrace("clean", str(first), "--json"),
+    ]
+    for result in outputs:
+        assert result.returncode == 0, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr and "\x9b" not in result.stdout
+    for result in outputs[:3]:
+        assert "\\x1b[2J\\x1b[31m \\x9b2J" in result.stdout  # shown, escaped
+    assert ESCAPES in json.loads(outputs[3].stdout)["text"]  # the same JSON, escaped
+    for name in ["missing\x1b[31m.txt", "missing\nerror: forged.txt"]:
+        result = wiretrace("clean", str(tmp_path / name))
+        assert result.returncode == 1 and "\x1b" not in result.stderr
+        assert len(_lines(result.stderr)) == 1, result.stderr
+        assert "missing\\x1b[31m.txt" in result.stderr or "missing\\x0aerror" in result.stderr
