@@ -15,6 +15,27 @@ The corpus imitates how news is reused:
 - exact duplicate documents (the same article under a second address);
 - original paragraphs that no other document shares.
 
+And the shapes that real news adds (on by default, ``--plain`` switches them off and writes the
+corpus of the plain generator byte for byte; about 14% of the documents, see the README):
+
+- mixed articles: excerpts of two or three stories (often two agencies'), credited or not,
+  side by side or with the article's own paragraphs between them;
+- digests (``AP News in Brief``): an agency's ledes of about ten stories under their headlines
+  and datelines, run by a member outlet or a syndicator;
+- aggregator pages (Google News, Yahoo News, MSN): 12-30 ledes, each under the name of the
+  agency or outlet whose copy it shows; scraped minutes after the news breaks, never an origin;
+- newsletters: an outlet's long page of excerpts of other outlets' copies, each with a heading
+  and a ``Read the full story at ...`` line, wrapped in newsletter prompts;
+- agency updates: hours later the agency sends a second version (new paragraphs, a sentence
+  added to one, sometimes one dropped); copies made after it carry it; when the agency's own
+  copy is in the corpus so is the update, the origin of what it added;
+- story credits: an outlet or a syndicator runs an agency's story as it came (``By Reuters``,
+  ``NEW YORK (AP) — `` opening the first paragraph, ``Copyright 2026 The Associated Press.
+  All rights reserved.``); interview phrases in story paragraphs (``..., she told the BBC.``,
+  ``said in an interview with CNN``) that name outlets which are no origin; photo captions
+  ending with their credit (``(AP Photo/Evan Vucci)``, ``AFP/Getty Images``) whose origin is
+  the photo's agency, also when an outlet's own story carries the photo first.
+
 Original paragraphs are drawn from DUC sentences never used for stories. The pool holds about
 80k usable sentences, so at large N the generator falls back to a first-order Markov chain
 trained on a third, disjoint part of the pool (real words and word pairs; it never follows one
@@ -25,16 +46,23 @@ paragraph occurring in at least two documents: ``id``, ``kind`` ``wire``/``outle
 ``duplicate``, ``origin`` ``{"kind": "external", "source": ...}`` or ``{"kind": "document",
 "uri": ...}``, ``occurrences`` ``[{"uri", "start_char", "end_char", "parent", "edits"}]`` with
 ``parent`` the uri the copy was made from, ``null`` when straight from the origin or the origin
-itself), ``documents`` (``uri``, ``outlet``, ``published_at``, ``credits``, ``boilerplate``
-spans, ``duplicate_of``). Offsets index the written text exactly: in ``txt`` mode the file's
-contents, in ``jsonl`` mode the record's ``text``. In ``txt`` mode a ``uri`` is the file's path
+itself; flags ``caption``, ``interview`` (the outlet named) and ``update`` on passages of those
+kinds), ``documents`` (``uri``, ``outlet``, ``published_at``, ``credits``, ``boilerplate``
+spans, ``duplicate_of``, ``shape``: ``pickup``, ``original``, ``agency``, ``outlet_story``,
+``duplicate``, ``mixed``, ``digest``, ``aggregator``, ``newsletter``, ``agency_update``,
+``agency_story``). A passage is one story paragraph (or an update's added sentence, or a
+caption) and has at most one occurrence per document; a page carrying several has one
+occurrence per passage. An inline dateline (``CITY (AP) — ``) is a ``dateline`` boilerplate
+span before the passage, not part of it. Offsets index the written text exactly: in ``txt`` mode
+the file's contents, in ``jsonl`` mode the record's ``text``. In ``txt`` mode a ``uri`` is the file's path
 relative to the corpus folder.
 
 Memory stays bounded: documents are written as they are made and a story's truth is flushed
 when it leaves a sliding window of open stories.
 
 Run: ``python benchmarks/corpus.py --n 10000 --out /tmp/corpus10k`` (``--format txt`` for a
-folder of ``.txt`` files). Writes ``articles.jsonl`` (or ``articles/``) and ``truth.json``.
+folder of ``.txt`` files, ``--plain`` for pickups only). Writes ``articles.jsonl`` (or
+``articles/``) and ``truth.json``.
 """
 
 from __future__ import annotations
@@ -148,6 +176,55 @@ SECTIONS = (
 )  # fmt: skip
 CREDIT_STYLES = ("dateline", "signoff", "told", "byline", "none")
 
+# Shapes of real news (on by default, off with --plain); see the module docstring.
+# Outlets named in interview phrases: the speaker talked to them, nobody copied them.
+# None of them publishes in the corpus.
+INTERVIEW_OUTLETS = (
+    "the BBC", "CNN", "The New York Times", "Fox News", "NPR", "Al Jazeera", "Sky News",
+    "The Washington Post", "ABC News", "Der Spiegel", "the Financial Times", "Le Monde",
+)  # fmt: skip
+# Photo credits as captions print them; ``{name}`` is the photographer.
+PHOTO_CREDITS = {
+    "Associated Press": ("(AP Photo/{name})", "(AP Photo/{name}, File)"),
+    "Reuters": ("REUTERS/{name}", "Photo: Reuters/{name}"),
+    "AFP": ("AFP/Getty Images", "{name}/AFP via Getty Images",
+            "(Photo by {name}/AFP via Getty Images)"),
+    "dpa": ("Photo: {name}/dpa", "(Photo: {name}/dpa)"),
+    "Bloomberg": ("Photographer: {name}/Bloomberg",),
+}  # fmt: skip
+# Agencies' own forms when an outlet runs their story as is: byline, copyright line.
+AGENCY_BYLINES = {
+    "Associated Press": ("By {upper}, Associated Press", "Associated Press",
+                         "By The Associated Press"),
+    "Reuters": ("By Reuters", "By Reuters Staff", "By {name}, Reuters"),
+    "AFP": ("By AFP", "Agence France-Presse", "By {name}, AFP"),
+    "dpa": ("By dpa", "dpa"),
+    "Bloomberg": ("By {name}, Bloomberg", "Bloomberg News"),
+}  # fmt: skip
+AGENCY_COPYRIGHTS = {
+    "Associated Press": "Copyright {year} The Associated Press. All rights reserved. This material "
+    "may not be published, broadcast, rewritten or redistributed.",
+    "Reuters": "© {year} Thomson Reuters. All rights reserved.",
+    "AFP": "© {year} AFP",
+    "dpa": "© dpa-infocom, dpa:{stamp}-99-{number}/2",
+    "Bloomberg": "©{year} Bloomberg L.P.",
+}
+DIGEST_TITLES = {
+    "Associated Press": "AP News in Brief at {time} EST",
+    "Reuters": "Reuters World News Summary",
+    "AFP": "AFP news digest, {time} GMT",
+    "dpa": "dpa news roundup at {time}",
+    "Bloomberg": "Bloomberg Evening Briefing",
+}
+# Aggregators and syndicators: pages of other outlets' ledes, full agency stories.
+SYNDICATORS = (
+    ("Yahoo News", "www.yahoo.com/news"),
+    ("Google News", "news.google.com"),
+    ("MSN", "www.msn.com/en-us/news"),
+)
+NEWSLETTER_NAMES = ("Morning Briefing", "Evening Edition", "The Daily Brief", "Week in Review",
+                    "Politics Today", "World Brief")  # fmt: skip
+
 
 @dataclass
 class Outlet:
@@ -169,8 +246,11 @@ class Copy:
 
     uri: str
     published: datetime
-    texts: dict[int, str]  # paragraph index -> the text as it appears in the document
+    texts: dict[int, str]  # paragraph index -> the text, in the document's order
     edits: dict[int, list[str]]
+    joined: set[int] = field(default_factory=set)  # paragraphs written on the block before
+    outlet: str = ""  # who published the copy (an aggregator or newsletter credits it)
+    from_publisher: bool = False  # the story's own publisher: its first version or an update
 
 
 @dataclass
@@ -187,6 +267,22 @@ class Story:
     published: datetime
     occurrences: list[list[dict[str, Any]]]  # per paragraph
     copies: list[Copy] = field(default_factory=list)
+    # Shapes (off with --plain). A paragraph whose origin is not the story's: a photo caption
+    # credited to another agency, a paragraph first sent in the agency's update.
+    paragraph_origins: dict[int, dict[str, str]] = field(default_factory=dict)
+    versions: list[Version] = field(default_factory=list)  # empty: one version, in index order
+    caption: int | None = None  # the paragraph that is the photo caption
+    interviews: dict[int, str] = field(default_factory=dict)  # paragraph -> outlet interviewed
+    updated: set[int] = field(default_factory=set)  # paragraphs first sent in an update
+
+
+@dataclass
+class Version:
+    """One version of a wire story as its agency sent it (an update adds, changes, drops)."""
+
+    published: datetime
+    order: list[int]  # paragraph indices in the order of the text
+    joined: set[int]  # paragraphs that continue the block before them (a sentence added)
 
 
 @dataclass
@@ -200,6 +296,8 @@ class Piece:
     parent: str | None = None
     edits: list[str] = field(default_factory=list)
     is_origin: bool = False
+    lead: str = ""  # written before ``text`` in the same block (an inline dateline), no passage
+    join: bool = False  # continues the block before it after a space (a sentence an update added)
 
 
 @dataclass
@@ -213,6 +311,7 @@ class Document:
     credits: list[str]
     boilerplate: list[dict[str, Any]]
     duplicate_of: str | None = None
+    shape: str = "pickup"  # what kind of page it is (truth ``documents[].shape``)
 
 
 # ----------------------------------------------------------------------------------------
@@ -496,7 +595,7 @@ def add_told_credit(text: str, source: str, rng: random.Random) -> str:
     """End the paragraph's last sentence with a credit: ``..., he told AP.``.
 
     >>> add_told_credit('He said "it works."', "AP", random.Random(1))
-    'He said "it works," he told AP.'
+    'He said "it works," she told AP.'
     """
     stripped = text.rstrip()
     quote = stripped[-1] if stripped.endswith(('"', "”")) else ""
@@ -509,6 +608,65 @@ def add_told_credit(text: str, source: str, rng: random.Random) -> str:
         return f"{core},{quote} {who} told {source}."
     phrase = rng.choice((f", {source} reported", f", according to {source}", f", {source} said"))
     return f"{core}{phrase}."
+
+
+def add_interview(text: str, outlet: str, rng: random.Random) -> str | None:
+    """End the paragraph's last sentence with an interview phrase (``..., she told the BBC.``):
+    the speaker talked to ``outlet``; nothing was copied from it. None when the paragraph does
+    not end with a full stop.
+
+    >>> add_interview("The plant will close next year.", "CNN", random.Random(3))
+    'The plant will close next year, she told CNN on Sunday.'
+    """
+    stripped = text.rstrip()
+    quote = stripped[-1] if stripped.endswith(('"', "”")) else ""
+    core = stripped[: len(stripped) - len(quote)]
+    if not core.endswith("."):
+        return None
+    who = rng.choice(("he", "she", "the minister", "a spokeswoman", "the official"))
+    phrase = rng.choice((f"{who} told {outlet}", f"{who} said in an interview with {outlet}",
+                         f"{who} told {outlet} on Sunday"))  # fmt: skip
+    if quote:
+        return f"{core[:-1]},{quote} {phrase}."
+    return f"{core[:-1]}, {phrase}."
+
+
+def _stamp(published: datetime) -> str:
+    return f"{published:%B} {published.day}, {published:%Y} {published:%H:%M} UTC"
+
+
+def _ago(elapsed: timedelta) -> str:
+    minutes = max(1, int(elapsed.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} minutes ago"
+    hours = minutes // 60
+    return "1 hour ago" if hours == 1 else f"{hours} hours ago"
+
+
+def _agency_outlet(agency: Agency) -> Outlet:
+    """The agency's own site as a template (its copies are origins)."""
+    return Outlet(agency.name, agency.host, agency.host,
+                  f"{agency.name} | Top News | World | U.S. | Business | Politics",
+                  f"Get {agency.name} alerts on your phone.",
+                  f"Copyright 2026 {agency.name}. All rights reserved. This material may "
+                  "not be published, broadcast, rewritten or redistributed.",
+                  "none", 0.0, 0.0, ("", ""))  # fmt: skip
+
+
+def _syndicator(name: str, host: str) -> Outlet:
+    """An aggregator or syndicator (Yahoo News, Google News, MSN): never edits what it shows."""
+    return Outlet(name, re.sub(r"[^a-z]+", "-", name.lower()), host,
+                  f"{name} | Home | For you | U.S. | World | Business | Entertainment | Sports",
+                  f"Get the {name} app: personalised news, wherever you are.",
+                  f"© 2026 {name}. All rights reserved. Terms | Privacy | Help | Feedback",
+                  "none", 0.0, 0.0, ("", ""))  # fmt: skip
+
+
+def _agency_copyright(agency: Agency, published: datetime, rng: random.Random) -> str:
+    """The agency's copyright line at the end of its story as others run it."""
+    return AGENCY_COPYRIGHTS[agency.name].format(
+        year=published.year, stamp=f"{published:%y%m%d}", number=rng.randint(100000, 999999)
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -524,9 +682,14 @@ class CorpusGenerator:
         seed: int = 7,
         outlets: int = 40,
         window: int = 64,
+        shapes: bool = True,
     ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
+        # The shapes of real news beyond pickups (digests, aggregators, newsletters, mixed
+        # articles, agency updates and story credits, captions, interviews). Off: the corpus
+        # of the plain generator, byte for byte (no draw from ``rng`` is made for them).
+        self.shapes = shapes
         order = list(range(len(documents)))
         self.rng.shuffle(order)
         shuffled = [documents[index] for index in order]
@@ -538,6 +701,9 @@ class CorpusGenerator:
         self.original_text = SentenceSource(shuffled[cut_story:cut_original], markov, self.rng)
         self.markov = markov
         self.outlets = [self._make_outlet(index) for index in range(outlets)]
+        self.syndicators = [_syndicator(name, host) for name, host in SYNDICATORS]
+        # Those that also run whole stories (Yahoo News, MSN); Google News shows ledes only.
+        self.story_syndicators = [s for s in self.syndicators if s.name != "Google News"]
         self.window = window
         self.open_stories: deque[Story] = deque()
         self.story_count = 0
@@ -603,12 +769,52 @@ class CorpusGenerator:
         if rng.random() < 0.8:
             agency = rng.choices(AGENCIES, AGENCY_WEIGHTS)[0]
             origin = {"kind": "external", "source": agency.name}
-            return Story(self.story_count, "wire", origin, agency, agency.name, city,
-                         paragraphs, self.clock, occurrences)  # fmt: skip
-        outlet = rng.choice(self.outlets)
-        story = Story(self.story_count, "outlet", {"kind": "document", "uri": ""}, None,
-                      outlet.name, city, paragraphs, self.clock, occurrences)  # fmt: skip
+            story = Story(self.story_count, "wire", origin, agency, agency.name, city,
+                          paragraphs, self.clock, occurrences)  # fmt: skip
+        else:
+            outlet = rng.choice(self.outlets)
+            story = Story(self.story_count, "outlet", {"kind": "document", "uri": ""}, None,
+                          outlet.name, city, paragraphs, self.clock, occurrences)  # fmt: skip
+        if self.shapes:
+            self._add_interview(story)
+            self._add_caption(story)
         return story
+
+    def _add_interview(self, story: Story) -> None:
+        """Some stories quote a speaker who talked to another outlet (``..., he told the BBC.``):
+        the passage still comes from the story's origin, not from the outlet named."""
+        rng = self.rng
+        if rng.random() >= 0.15 or len(story.paragraphs) < 2:
+            return
+        for index in rng.sample(range(1, len(story.paragraphs)), len(story.paragraphs) - 1):
+            outlet = rng.choice(INTERVIEW_OUTLETS)
+            text = add_interview(story.paragraphs[index], outlet, rng)
+            if text is not None:
+                story.paragraphs[index] = text
+                story.interviews[index] = outlet
+                return
+
+    def _add_caption(self, story: Story) -> None:
+        """Some stories carry a photo whose caption ends with the photo's credit. An agency's
+        story has the agency's photo; an outlet's story a bought one, whose origin is the photo
+        agency (the outlet's document is the first to carry it, not its origin)."""
+        rng = self.rng
+        if rng.random() >= 0.25:
+            return
+        if story.agency is not None:
+            photo = story.agency.name
+        else:
+            photo = rng.choices(("AFP", "Associated Press", "Reuters"), (0.4, 0.3, 0.3))[0]
+        credit = rng.choice(PHOTO_CREDITS[photo]).format(name=self._author())
+        index = self._add_paragraph(story, f"{self.story_text.run(1)[0]} {credit}")
+        story.caption = index
+        if story.agency is None:
+            story.paragraph_origins[index] = {"kind": "external", "source": photo}
+
+    def _add_paragraph(self, story: Story, text: str) -> int:
+        story.paragraphs.append(text)
+        story.occurrences.append([])
+        return len(story.paragraphs) - 1
 
     def _paragraphs(self, source: SentenceSource, count: int, fresh: bool = False) -> list[str]:
         sizes = [self.rng.choice((1, 1, 2, 2, 3)) for _ in range(count)]
@@ -639,6 +845,7 @@ class CorpusGenerator:
         published: datetime,
         pieces: list[Piece],
         credits: list[str],
+        shape: str = "pickup",
     ) -> Document:
         """Join pieces into the text, recording boilerplate spans and passage occurrences."""
         parts: list[str] = []
@@ -646,8 +853,15 @@ class CorpusGenerator:
         boilerplate: list[dict[str, Any]] = []
         title = pieces[1].text if len(pieces) > 1 else ""
         for piece in pieces:
-            start, end = cursor, cursor + len(piece.text)
-            parts.append(piece.text)
+            if piece.join and parts:
+                parts[-1] = " "  # same block as the piece before
+                cursor -= 1
+            if piece.lead:
+                boilerplate.append({"start_char": cursor, "kind": "dateline",
+                                    "end_char": cursor + len(piece.lead.rstrip())})  # fmt: skip
+            start = cursor + len(piece.lead)
+            end = start + len(piece.text)
+            parts.append(piece.lead + piece.text)
             parts.append("\n\n")
             cursor = end + 2
             if piece.boilerplate:
@@ -666,24 +880,33 @@ class CorpusGenerator:
                     }
                 )
         text = "".join(parts[:-1]) + "\n"
-        return Document(uri, outlet_name, title, "", published, text, credits, boilerplate)
+        return Document(uri, outlet_name, title, "", published, text, credits, boilerplate,
+                        shape=shape)  # fmt: skip
 
     def _frame(self, outlet: Outlet, title: str, byline: str, body: list[Piece],
-               signoff: str | None) -> list[Piece]:  # fmt: skip
-        """The outlet's template around a body: nav, title, byline, promo, sign-off, footer."""
+               signoff: str | None, closing: list[Piece] | None = None,
+               items: list[int] | None = None) -> list[Piece]:  # fmt: skip
+        """The outlet's template around a body: nav, title, byline, promo, sign-off, footer.
+        ``items``: where the items of a page of items (digest, aggregator) start in ``body``;
+        the promo goes between two of them."""
         pieces = [Piece(outlet.nav, "navigation"), Piece(title), Piece(byline, "byline")]
         middle = (len(body) + 1) // 2
+        if items:
+            middle = min(items, key=lambda start: abs(start - middle))
+        while middle < len(body) and body[middle].join:
+            middle += 1  # the promo never splits a block
         pieces.extend(body[:middle])
         if len(body) > 2:
             pieces.append(Piece(outlet.promo, "promo"))
         pieces.extend(body[middle:])
         if signoff:
             pieces.append(Piece(signoff, "byline"))
+        pieces.extend(closing or [])
         pieces.append(Piece(outlet.footer, "footer"))
         return pieces
 
     def _byline(self, author: str, published: datetime, agency: Agency | None) -> str:
-        stamp = f"{published:%B} {published.day}, {published:%Y} {published:%H:%M} UTC"
+        stamp = _stamp(published)
         if agency is not None:
             return f"By {author}, {agency.name} | {stamp}"
         return f"By {author} | {stamp}"
@@ -694,21 +917,28 @@ class CorpusGenerator:
         assert agency is not None
         uri = self._uri(agency.host, story.published)
         story.origin = {"kind": "document", "uri": uri}
-        outlet = Outlet(agency.name, agency.host, agency.host,
-                        f"{agency.name} | Top News | World | U.S. | Business | Politics",
-                        f"Get {agency.name} alerts on your phone.",
-                        f"Copyright 2026 {agency.name}. All rights reserved. This material may "
-                        "not be published, broadcast, rewritten or redistributed.",
-                        "none", 0.0, 0.0, ("", ""))  # fmt: skip
+        outlet = _agency_outlet(agency)
         body = [Piece(text, story=story, paragraph=index, is_origin=True)
-                for index, text in enumerate(story.paragraphs)]  # fmt: skip
+                for index, text in enumerate(story.paragraphs)
+                if index != story.caption]  # fmt: skip
         dateline = f"{story.city} ({agency.short}){agency.dash}"
         pieces = self._frame(outlet, self._title(), self._byline(self._author(), story.published,
                              agency), body, None)  # fmt: skip
         pieces.insert(3, Piece(dateline.strip(), "dateline"))
-        document = self._assemble(uri, agency.name, story.published, pieces, [agency.name])
-        story.copies.append(Copy(uri, story.published, dict(enumerate(story.paragraphs)), {}))
+        pieces[3:3] = self._origin_caption(story)
+        document = self._assemble(uri, agency.name, story.published, pieces, [agency.name],
+                                  "agency")  # fmt: skip
+        story.copies.append(Copy(uri, story.published, dict(enumerate(story.paragraphs)), {},
+                                 outlet=agency.name, from_publisher=True))  # fmt: skip
         return document
+
+    def _origin_caption(self, story: Story) -> list[Piece]:
+        """The caption as the story's first document carries it (the photo came with it)."""
+        if story.caption is None:
+            return []
+        index = story.caption
+        return [Piece(story.paragraphs[index], story=story, paragraph=index,
+                      is_origin=index not in story.paragraph_origins)]  # fmt: skip
 
     def _outlet_story_document(self, story: Story) -> Document:
         """An outlet's own story, which later documents copy: the origin."""
@@ -716,11 +946,14 @@ class CorpusGenerator:
         uri = self._uri(outlet.host, story.published)
         story.origin = {"kind": "document", "uri": uri}
         body = [Piece(text, story=story, paragraph=index, is_origin=True)
-                for index, text in enumerate(story.paragraphs)]  # fmt: skip
+                for index, text in enumerate(story.paragraphs)
+                if index != story.caption]  # fmt: skip
         pieces = self._frame(outlet, self._title(), self._byline(self._author(), story.published,
                              None), body, None)  # fmt: skip
-        story.copies.append(Copy(uri, story.published, dict(enumerate(story.paragraphs)), {}))
-        return self._assemble(uri, outlet.name, story.published, pieces, [])
+        pieces[3:3] = self._origin_caption(story)
+        story.copies.append(Copy(uri, story.published, dict(enumerate(story.paragraphs)), {},
+                                 outlet=outlet.name, from_publisher=True))  # fmt: skip
+        return self._assemble(uri, outlet.name, story.published, pieces, [], "outlet_story")
 
     def _pickup(self, outlet: Outlet, stories: list[Story]) -> Document:
         """An outlet article copying paragraphs of one or two stories, plus its own text."""
@@ -732,27 +965,25 @@ class CorpusGenerator:
         credits: list[str] = []
         for story_index, story in enumerate(stories):
             parent_copy = self._parent_for(story, published)
-            available = (
-                sorted(parent_copy.texts) if parent_copy else list(range(len(story.paragraphs)))
-            )
+            available, joined = self._source_order(story, published, parent_copy)
             length = rng.randint(min(2, len(available)), len(available))
             first = 0 if rng.random() < 0.6 else rng.randrange(len(available) - length + 1)
             chosen = available[first : first + length]
-            copied = self._copy_paragraphs(outlet, story, chosen, parent_copy)
-            if parent_copy is not None and parent_copy.uri == story.origin.get("uri"):
-                parent_uri = None  # straight from the origin document
-            else:
-                parent_uri = parent_copy.uri if parent_copy else None
-            for piece in copied:
-                piece.parent = parent_uri
+            copied = self._copy_paragraphs(outlet.edit_rate, story, chosen, parent_copy)
+            self._link(story, copied, parent_copy, available, joined)
+            caption = []
+            if self.shapes and story_index == 0:
+                caption = self._caption_copy(story, parent_copy)
             # Outlet stories are always credited in running text (``according to The X``).
             if credited or story.kind == "outlet":
                 credits.append(story.source_name)
                 self._credit(outlet, story, copied, body, story_index)
             story.copies.append(
-                Copy(uri, published, {p.paragraph: p.text for p in copied},
-                     {p.paragraph: p.edits for p in copied})
+                Copy(uri, published, {p.paragraph: p.text for p in caption + copied},
+                     {p.paragraph: p.edits for p in caption + copied},
+                     {p.paragraph for p in copied if p.join}, outlet.name)
             )  # fmt: skip
+            body[0:0] = caption  # the photo above the article
             body.extend(copied)
             if rng.random() < 0.5:
                 count = rng.randint(1, 2)
@@ -767,26 +998,95 @@ class CorpusGenerator:
         return self._assemble(uri, outlet.name, published, pieces, sorted(set(credits)))
 
     def _parent_for(self, story: Story, published: datetime) -> Copy | None:
-        """The copy this pickup copies from: another outlet's copy (a chain) or the origin."""
+        """The copy this pickup copies from: another outlet's copy (a chain) or the origin (the
+        publisher's latest version by then)."""
         earlier = [copy for copy in story.copies if copy.published < published]
-        origin_uri = story.origin.get("uri")
-        chains = [copy for copy in earlier if copy.uri != origin_uri]
+        chains = [copy for copy in earlier if not copy.from_publisher]
         if chains and self.rng.random() < 0.3:
             return self.rng.choice(chains)
-        origin_copy = next((copy for copy in earlier if copy.uri == origin_uri), None)
-        return origin_copy
+        return self._publisher_copy(story, published)
 
-    def _copy_paragraphs(self, outlet: Outlet, story: Story, chosen: list[int],
+    def _publisher_copy(self, story: Story, published: datetime) -> Copy | None:
+        """The latest version its publisher (agency or outlet) had out before ``published``."""
+        versions = [c for c in story.copies if c.from_publisher and c.published < published]
+        return max(versions, key=lambda copy: copy.published) if versions else None
+
+    def _source_order(self, story: Story, published: datetime,
+                      parent: Copy | None) -> tuple[list[int], set[int]]:  # fmt: skip
+        """Paragraphs a copy made at ``published`` can take, in text order, and those written
+        on the block before them: the parent's, else the agency's version of the time."""
+        if parent is not None:
+            return [index for index in parent.texts if index != story.caption], parent.joined
+        if story.versions:
+            current = story.versions[0]
+            for version in story.versions:
+                if version.published <= published:
+                    current = version
+            return list(current.order), current.joined
+        return [index for index in range(len(story.paragraphs)) if index != story.caption], set()
+
+    def _parent_uri(self, story: Story, index: int, parent: Copy | None) -> str | None:
+        """The copy's parent: None when copied straight from the paragraph's origin."""
+        if parent is None:
+            return None
+        origin = story.paragraph_origins.get(index, story.origin)
+        return None if parent.uri == origin.get("uri") else parent.uri
+
+    def _link(self, story: Story, pieces: list[Piece], parent: Copy | None, order: list[int],
+              joined: set[int]) -> None:  # fmt: skip
+        """Set each copied piece's parent, and join a sentence an update added to its block."""
+        position = {index: number for number, index in enumerate(order)}
+        for number, piece in enumerate(pieces):
+            piece.parent = self._parent_uri(story, piece.paragraph, parent)
+            piece.join = (
+                number > 0
+                and piece.paragraph in joined
+                and position[piece.paragraph] == position[pieces[number - 1].paragraph] + 1
+            )
+
+    def _copy_paragraphs(self, edit_rate: float, story: Story, chosen: list[int],
                          parent: Copy | None) -> list[Piece]:  # fmt: skip
         pieces = []
         for index in chosen:
             text = parent.texts[index] if parent else story.paragraphs[index]
             edits = list(parent.edits.get(index, [])) if parent else []
-            if self.rng.random() < outlet.edit_rate:
+            if self.rng.random() < edit_rate:
                 text, name = light_edit(text, self.rng)
                 if name:
                     edits.append(name)
             pieces.append(Piece(text, story=story, paragraph=index, edits=edits))
+        return pieces
+
+    def _caption_copy(self, story: Story, parent: Copy | None) -> list[Piece]:
+        """The story's photo caption, verbatim, when the source carries it and the copy keeps it."""
+        index = story.caption
+        if index is None or (parent is not None and index not in parent.texts):
+            return []
+        if self.rng.random() >= 0.6:
+            return []
+        text = parent.texts[index] if parent else story.paragraphs[index]
+        return [Piece(text, story=story, paragraph=index,
+                      parent=self._parent_uri(story, index, parent))]  # fmt: skip
+
+    def _excerpt(self, edit_rate: float, story: Story, published: datetime, length: int,
+                 from_start: bool, parent: Copy | None,
+                 avoid: set[int] | None = None) -> list[Piece]:  # fmt: skip
+        """A copy of a run of ``length`` paragraphs of ``parent`` (else of the agency's version
+        at ``published``), from its first paragraph or from anywhere; a sentence an update added
+        to a paragraph comes with it. ``avoid``: paragraphs the document already carries."""
+        order, joined = self._source_order(story, published, parent)
+        candidates = [index for index in order if not avoid or index not in avoid]
+        if not candidates:
+            return []
+        length = min(length, len(candidates))
+        first = 0 if from_start else self.rng.randrange(len(candidates) - length + 1)
+        if candidates[first] in joined and first > 0:
+            first -= 1  # start with the paragraph the added sentence belongs to
+        end = first + length
+        while end < len(candidates) and candidates[end] in joined:
+            end += 1
+        pieces = self._copy_paragraphs(edit_rate, story, candidates[first:end], parent)
+        self._link(story, pieces, parent, order, joined)
         return pieces
 
     def _credit(self, outlet: Outlet, story: Story, copied: list[Piece], body: list[Piece],
@@ -817,6 +1117,277 @@ class CorpusGenerator:
             return None
         return f"{outlet.editors[0]}/{outlet.editors[1]} ({', '.join(names)})"
 
+    # -- shapes of real news (off with --plain) ------------------------------------------
+
+    def _shape_documents(self, story: Story) -> list[Document]:
+        """The event's documents beyond pickups: the agency's update of its new story, an
+        aggregator page, a digest of an agency's ledes."""
+        rng = self.rng
+        documents: list[Document] = []
+        if story.kind == "wire" and rng.random() < 0.3:
+            update = self._update(story)
+            if update is not None:
+                documents.append(update)
+        if rng.random() < 0.08:
+            documents.append(self._aggregator())
+        if rng.random() < 0.05:
+            digest = self._digest()
+            if digest is not None:
+                documents.append(digest)
+        return documents
+
+    def _shaped_pickup(self, outlet: Outlet, story: Story, roll: float) -> Document:
+        """A pickup slot taken by an article quoting two or three stories, or by an agency's
+        story run as it came (on the outlet's site or a syndicator's)."""
+        rng = self.rng
+        if roll < 0.26:
+            first = story if rng.random() < 0.75 else rng.choice(self.open_stories)
+            drawn = rng.sample(list(self.open_stories), min(3, len(self.open_stories)))
+            others = [other for other in drawn if other is not first][: rng.randint(1, 2)]
+            if not others:
+                return self._pickup(outlet, [first])
+            return self._mixed(outlet, [first, *others])
+        wire = story if story.agency else None
+        if wire is None:  # an outlet's story: the latest wire story instead
+            wire = next((other for other in reversed(self.open_stories) if other.agency), None)
+        if wire is None:
+            return self._pickup(outlet, [story])
+        syndicated = rng.random() < 0.3
+        host = rng.choice(self.story_syndicators) if syndicated else outlet
+        return self._agency_story(host, wire, syndicated)
+
+    def _mixed(self, outlet: Outlet, stories: list[Story]) -> Document:
+        """An article quoting excerpts of two or three stories (often two agencies' stories),
+        each credited or not, with its own paragraphs between them or none."""
+        rng = self.rng
+        published = self.clock + timedelta(minutes=rng.randint(30, 18 * 60))
+        uri = self._uri(outlet.host, published)
+        body: list[Piece] = []
+        credits: list[str] = []
+        if rng.random() < 0.7:
+            body.extend(Piece(text) for text in self._paragraphs(self.original_text, 1))
+        used: dict[int, set[int]] = {}
+        turns = [*stories, stories[0]] if rng.random() < 0.3 else list(stories)
+        for story in turns:
+            avoid = used.setdefault(story.story_id, set())
+            parent = self._parent_for(story, published)
+            pieces = self._excerpt(outlet.edit_rate, story, published, rng.randint(1, 2),
+                                   rng.random() < 0.4, parent, avoid)  # fmt: skip
+            if not pieces:
+                continue
+            avoid.update(piece.paragraph for piece in pieces)
+            if story.kind == "outlet" or rng.random() < outlet.credit_rate:
+                credits.append(story.source_name)
+                if "credit" not in pieces[0].edits:
+                    short = story.agency.short if story.agency else story.source_name
+                    name = short if rng.random() < 0.5 else story.source_name
+                    pieces[0].text = add_told_credit(pieces[0].text, name, rng)
+                    pieces[0].edits = [*pieces[0].edits, "credit"]
+            body.extend(pieces)
+            if rng.random() < 0.5:
+                count = rng.randint(1, 2)
+                body.extend(Piece(text) for text in self._paragraphs(self.original_text, count))
+        pieces = self._frame(outlet, self._title(), self._byline(self._author(), published, None),
+                             body, None)  # fmt: skip
+        return self._assemble(uri, outlet.name, published, pieces, sorted(set(credits)), "mixed")
+
+    def _agency_story(self, host: Outlet, story: Story, syndicated: bool) -> Document:
+        """An agency's story run as it came, so the article IS the agency's story: its byline
+        (``By Reuters``), dateline (``NEW YORK (AP) —``, ``(Reuters) -``) and copyright line.
+        A syndicator (Yahoo News, MSN) runs it within minutes: often the first copy scraped."""
+        rng = self.rng
+        agency = story.agency
+        assert agency is not None
+        minutes = rng.randint(1, 30) if syndicated else rng.randint(10, 12 * 60)
+        published = self.clock + timedelta(minutes=minutes)
+        uri = self._uri(host.host, published)
+        parent = self._publisher_copy(story, published)  # straight from the agency
+        order, _ = self._source_order(story, published, parent)
+        length = len(order) - (rng.randint(0, 2) if len(order) > 4 else 0)  # the end cut off
+        pieces = self._excerpt(host.edit_rate * 0.5, story, published, length, True, parent)
+        pieces[0].lead = self._dateline(story)
+        caption = self._caption_copy(story, parent)
+        author = self._author()
+        byline = rng.choice(AGENCY_BYLINES[agency.name]).format(name=author, upper=author.upper())
+        closing = [Piece(_agency_copyright(agency, published, rng), "footer")]
+        if agency.short == "Reuters" and rng.random() < 0.5:
+            closing.insert(0, Piece(f"(Reporting by {author}; Editing by {self._author()})",
+                                    "byline"))  # fmt: skip
+        frame = self._frame(host, self._title(), f"{byline} | {_stamp(published)}",
+                            caption + pieces, None, closing)  # fmt: skip
+        story.copies.append(
+            Copy(uri, published, {p.paragraph: p.text for p in caption + pieces},
+                 {p.paragraph: p.edits for p in caption + pieces},
+                 {p.paragraph for p in pieces if p.join}, host.name)
+        )  # fmt: skip
+        return self._assemble(uri, host.name, published, frame, [agency.name], "agency_story")
+
+    def _dateline(self, story: Story) -> str:
+        """The agency's dateline that opens its story's first paragraph."""
+        agency = story.agency
+        assert agency is not None
+        if agency.short in ("Reuters", "Bloomberg") and self.rng.random() < 0.4:
+            return f"({agency.short}){agency.dash}"  # ``(Reuters) - ``: no city
+        return f"{story.city} ({agency.short}){agency.dash}"
+
+    def _update(self, story: Story) -> Document | None:
+        """The agency updates its story hours later: new paragraphs, a sentence added to one,
+        sometimes one dropped. Copies made after the update carry the new version. When the
+        agency's own copy is in the corpus, so is the update (the origin of what it added)."""
+        rng = self.rng
+        agency = story.agency
+        assert agency is not None
+        published = story.published + timedelta(minutes=rng.randint(90, 8 * 60))
+        first, _ = self._source_order(story, story.published, None)
+        order = list(first)
+        if len(order) > 4 and rng.random() < 0.3:
+            order.pop(rng.randrange(1, len(order)))
+        for text in self._paragraphs(self.story_text, rng.randint(1, 2)):
+            order.insert(rng.randint(1, len(order)), self._add_paragraph(story, text))
+        target = rng.choice([index for index in order if index in first])
+        added = self._add_paragraph(story, self.story_text.run(1)[0])
+        order.insert(order.index(target) + 1, added)
+        new = set(order) - set(first)
+        story.updated |= new
+        story.versions = [Version(story.published, list(first), set()),
+                          Version(published, order, {added})]  # fmt: skip
+        if self._publisher_copy(story, published) is None:
+            return None  # the agency's copy is not in the corpus; copies take the update anyway
+        uri = self._uri(agency.host, published)
+        for index in new:
+            story.paragraph_origins[index] = {"kind": "document", "uri": uri}
+        body = [Piece(story.paragraphs[index], story=story, paragraph=index,
+                      is_origin=index in new, join=index == added)
+                for index in order]  # fmt: skip
+        title = self._title()
+        if agency.short == "Reuters":
+            title = f"UPDATE 1-{title}"
+        byline = self._byline(self._author(), published, agency)
+        pieces = self._frame(_agency_outlet(agency), title, byline, body, None)
+        pieces.insert(3, Piece(f"{story.city} ({agency.short}){agency.dash}".strip(), "dateline"))
+        pieces[3:3] = self._origin_caption(story)
+        for piece in pieces[3:4]:
+            if piece.story is not None:
+                piece.is_origin = False  # the caption came with the first version
+        carried = order if story.caption is None else [story.caption, *order]
+        story.copies.append(
+            Copy(uri, published, {index: story.paragraphs[index] for index in carried}, {},
+                 {added}, agency.name, from_publisher=True)
+        )  # fmt: skip
+        return self._assemble(uri, agency.name, published, pieces, [agency.name],
+                              "agency_update")  # fmt: skip
+
+    def _aggregator(self) -> Document:
+        """A page of ledes of the latest stories (news.google.com, yahoo.com/news), each under
+        its source's name: the agency or outlet whose copy it shows. It is scraped minutes
+        after the news breaks, before most copies, but it is never an origin."""
+        rng = self.rng
+        host = rng.choice(self.syndicators)
+        published = self.clock + timedelta(minutes=rng.randint(1, 9))
+        uri = self._uri(host.host, published)
+        body: list[Piece] = []
+        items: list[int] = []
+        credits: list[str] = []
+        for story in list(reversed(self.open_stories))[: rng.randint(12, 30)]:
+            shown = [copy for copy in story.copies
+                     if copy.published < published and not copy.from_publisher]  # fmt: skip
+            if shown and rng.random() < 0.4:
+                parent: Copy | None = rng.choice(shown)
+                assert parent is not None
+                source, since = parent.outlet, parent.published
+            else:
+                parent = self._publisher_copy(story, published)
+                source, since = story.source_name, story.published
+            pieces = self._excerpt(0.0, story, published, 1, True, parent)
+            if not pieces:
+                continue
+            items.append(len(body))
+            body.append(Piece(self._title()))
+            body.append(Piece(f"{source} · {_ago(published - since)}", "byline"))
+            body.extend(pieces)
+            credits.append(source)
+        pieces = self._frame(host, rng.choice(("Top stories", "Headlines", "Latest news")),
+                             f"Updated {_stamp(published)}", body, None, None, items)  # fmt: skip
+        return self._assemble(uri, host.name, published, pieces, sorted(set(credits)),
+                              "aggregator")  # fmt: skip
+
+    def _digest(self) -> Document | None:
+        """An agency's digest (``AP News in Brief``): ledes of about ten of its stories under
+        their headlines, run by a member outlet or a syndicator."""
+        rng = self.rng
+        agency = rng.choices(AGENCIES, AGENCY_WEIGHTS)[0]
+        stories = [story for story in reversed(self.open_stories) if story.agency is agency]
+        if len(stories) < 4:
+            return None
+        host = rng.choice(self.story_syndicators if rng.random() < 0.3 else self.outlets)
+        published = self.clock + timedelta(minutes=rng.randint(20, 180))
+        uri = self._uri(host.host, published)
+        body: list[Piece] = []
+        items: list[int] = []
+        for story in stories[: rng.randint(8, 12)]:
+            parent = self._publisher_copy(story, published)
+            length = 2 if rng.random() < 0.3 else 1
+            pieces = self._excerpt(0.0, story, published, length, True, parent)
+            if not pieces:
+                continue
+            pieces[0].lead = self._dateline(story)
+            items.append(len(body))
+            body.append(Piece(self._title()))
+            body.extend(pieces)
+        hour = published.hour % 12 or 12
+        time_of_day = f"{hour}:{published:%M} {'a.m.' if published.hour < 12 else 'p.m.'}"
+        title = DIGEST_TITLES[agency.name].format(time=time_of_day)
+        article = "The " if agency.short == "AP" else ""
+        closing = [Piece(_agency_copyright(agency, published, rng), "footer")]
+        pieces = self._frame(host, title, f"By {article}{agency.name} | {_stamp(published)}",
+                             body, None, closing, items)  # fmt: skip
+        return self._assemble(uri, host.name, published, pieces, [agency.name], "digest")
+
+    def _newsletter(self, outlet: Outlet) -> Document | None:
+        """An outlet's newsletter: excerpts of several other outlets' (and agencies') copies of
+        the day's stories, each with a heading and a link line, wrapped in newsletter prompts."""
+        rng = self.rng
+        published = self.clock + timedelta(minutes=rng.randint(3 * 60, 12 * 60))
+        stories = list(self.open_stories)
+        rng.shuffle(stories)
+        wanted = rng.randint(6, 14)
+        items: list[tuple[Story, Copy]] = []
+        for story in stories:
+            copies = [copy for copy in story.copies
+                      if copy.published < published and copy.outlet != outlet.name]  # fmt: skip
+            if copies:
+                items.append((story, rng.choice(copies)))
+            if len(items) >= wanted:
+                break
+        if len(items) < 3:
+            return None
+        name = f"{outlet.name.removeprefix('The ')} {rng.choice(NEWSLETTER_NAMES)}"
+        uri = self._uri(outlet.host, published)
+        body = [Piece(f"Welcome back. You're reading {name}, the newsletter of {outlet.name}. "
+                      "Sign up here to get it in your inbox every day.", "promo")]  # fmt: skip
+        starts: list[int] = []
+        for number, (story, copy) in enumerate(items):
+            starts.append(len(body))
+            body.append(Piece(self._title()))
+            if rng.random() < 0.4:
+                body.extend(Piece(text) for text in self._paragraphs(self.original_text, 1))
+            body.extend(self._excerpt(outlet.edit_rate, story, published, rng.randint(1, 3),
+                                      rng.random() < 0.7, copy))  # fmt: skip
+            body.append(Piece(f"Read the full story at {copy.outlet}.", "promo"))
+            if number == len(items) // 2:
+                body.append(Piece(f"Advertisement. {name} is supported by our readers and "
+                                  "sponsors. Become a member today.", "promo"))  # fmt: skip
+        body.append(Piece("Forward this newsletter to a friend. Not a subscriber yet? "
+                          "Sign up here.", "promo"))  # fmt: skip
+        body.append(Piece(f"You are receiving this email because you subscribed to {name}. "
+                          "Unsubscribe | Manage preferences | View in browser",
+                          "promo"))  # fmt: skip
+        pieces = self._frame(outlet, f"{name}: {self._title()}",
+                             self._byline(self._author(), published, None), body, None, None,
+                             starts)  # fmt: skip
+        credits = sorted({copy.outlet for _, copy in items})
+        return self._assemble(uri, outlet.name, published, pieces, credits, "newsletter")
+
     def _original_document(self, outlet: Outlet) -> Document:
         """An article nobody copies and that copies nobody."""
         rng = self.rng
@@ -825,7 +1396,7 @@ class CorpusGenerator:
         body = [Piece(text) for text in self._paragraphs(self.original_text, rng.randint(3, 7))]
         pieces = self._frame(outlet, self._title(), self._byline(self._author(), published, None),
                              body, None)  # fmt: skip
-        return self._assemble(uri, outlet.name, published, pieces, [])
+        return self._assemble(uri, outlet.name, published, pieces, [], "original")
 
     def _duplicate(self, document: Document) -> Document:
         """The same article under a second address (an AMP page, a syndication mirror)."""
@@ -871,7 +1442,8 @@ class CorpusGenerator:
         published = document.published + timedelta(minutes=5 + self.document_count * 37 % 86)
         return Document(uri, document.outlet, document.title, document.author,
                         published, document.text, document.credits,
-                        document.boilerplate, duplicate_of=document.uri)  # fmt: skip
+                        document.boilerplate, duplicate_of=document.uri,
+                        shape="duplicate")  # fmt: skip
 
     # -- the event loop ----------------------------------------------------------------
 
@@ -888,11 +1460,16 @@ class CorpusGenerator:
             elif rng.random() < 0.35:
                 batch.append(self._agency_document(story))
             self.open_stories.append(story)
+            if self.shapes:
+                batch.extend(self._shape_documents(story))
             for _ in range(rng.choice((1, 2, 3, 4, 5, 6, 8, 10))):
                 roll = rng.random()
                 outlet = rng.choice(self.outlets)
                 if roll < 0.2:
                     batch.append(self._original_document(outlet))
+                    continue
+                if self.shapes and roll < 0.31:
+                    batch.append(self._shaped_pickup(outlet, story, roll))
                     continue
                 chosen = [story if rng.random() < 0.75 else rng.choice(self.open_stories)]
                 if rng.random() < 0.15 and len(self.open_stories) > 1:
@@ -902,6 +1479,10 @@ class CorpusGenerator:
                 batch.append(self._pickup(outlet, chosen))
                 if rng.random() < 0.02:
                     batch.append(self._duplicate(batch[-1]))
+            if self.shapes and rng.random() < 0.06:
+                newsletter = self._newsletter(rng.choice(self.outlets))
+                if newsletter is not None:
+                    batch.append(newsletter)
             for document in batch:
                 if made >= count:
                     break
@@ -922,15 +1503,20 @@ class CorpusGenerator:
         for index, occurrences in enumerate(story.occurrences):
             if len({o["uri"] for o in occurrences}) < 2:
                 continue  # found in one document only: nothing in the corpus to find it against
-            self.pending_passages.append(
-                {
-                    "kind": story.kind,
-                    "story": story.story_id,
-                    "paragraph": index,
-                    "origin": dict(story.origin),
-                    "occurrences": occurrences,
-                }
-            )
+            passage = {
+                "kind": story.kind,
+                "story": story.story_id,
+                "paragraph": index,
+                "origin": dict(story.paragraph_origins.get(index, story.origin)),
+                "occurrences": occurrences,
+            }
+            if index == story.caption:
+                passage["caption"] = True  # a photo caption; its credit names the origin
+            if index in story.interviews:
+                passage["interview"] = story.interviews[index]  # named, not an origin
+            if index in story.updated:
+                passage["update"] = True  # first sent in the agency's update
+            self.pending_passages.append(passage)
 
     def flush_passages(self) -> list[dict[str, Any]]:
         passages, self.pending_passages = self.pending_passages, []
@@ -977,6 +1563,7 @@ class TruthWriter:
             "credits": document.credits,
             "boilerplate": document.boilerplate,
             "duplicate_of": document.duplicate_of,
+            "shape": document.shape,
         }
         self.side.write(("" if self.documents == 0 else ",\n") + json.dumps(record))
         self.documents += 1
@@ -1027,6 +1614,7 @@ def write_corpus(
     archive: Path = DEFAULT_ARCHIVE,
     outlets: int = 40,
     pool: list[list[str]] | None = None,
+    plain: bool = False,
 ) -> CorpusSummary:
     """Write ``count`` articles and ``truth.json`` into ``out_dir``; same seed, same bytes."""
     if output_format not in ("jsonl", "txt"):
@@ -1035,9 +1623,10 @@ def write_corpus(
         raise SystemExit("error: --n must be at least 1")
     started = time.perf_counter()
     pool = pool if pool is not None else load_pool(archive)
-    generator = CorpusGenerator(pool, seed=seed, outlets=outlets)
+    generator = CorpusGenerator(pool, seed=seed, outlets=outlets, shapes=not plain)
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = {"seed": seed, "documents": count, "format": output_format, "outlets": outlets,
+            "plain": plain,
             "source": "DUC source documents of pan13-train.tar.gz",
             "uri": "file path relative to the corpus folder" if output_format == "txt"
             else "JSONL record id"}  # fmt: skip
@@ -1096,11 +1685,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", choices=("jsonl", "txt"), default="jsonl")
     parser.add_argument("--outlets", type=int, default=40)
     parser.add_argument("--archive", type=Path, default=DEFAULT_ARCHIVE)
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="pickups only: no digests, aggregators, newsletters, mixed articles, agency "
+        "updates, agency-run stories, captions or interviews (the corpus of earlier figures)",
+    )
     args = parser.parse_args(argv)
     if not args.archive.is_file():
         print(f"error: PAN archive not found: {args.archive}", file=sys.stderr)
         return 2
-    summary = write_corpus(args.out, args.n, args.seed, args.format, args.archive, args.outlets)
+    summary = write_corpus(args.out, args.n, args.seed, args.format, args.archive, args.outlets,
+                           plain=args.plain)  # fmt: skip
     share = summary.real_sentences / max(1, summary.real_sentences + summary.generated_sentences)
     print(
         f"{summary.documents} documents -> {summary.articles_path}\n"

@@ -284,20 +284,31 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
     occurrences = found_occurrences = origin_right = 0
     parent_checked = parent_right = 0
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # total, found, origin right
+    # The same by the shape of the page holding the occurrence (pickup, digest, aggregator, ...)
+    # and for passages that are captions, name an interviewer, or came with an agency update.
+    shape_of = {doc["uri"]: doc.get("shape", "") for doc in truth["documents"]}
+    by_shape: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
     for passage in truth["passages"]:
         origin = passage["origin"]
+        features = [f"+{name}" for name in ("caption", "interview", "update") if passage.get(name)]
         for occurrence in passage["occurrences"]:
             occurrences += 1
             kind = passage["kind"]
-            by_kind[kind][0] += 1
+            groups = [by_kind[kind]]
+            if shape_of.get(occurrence["uri"]):
+                groups += [by_shape[shape_of[occurrence["uri"]]], *(by_shape[f] for f in features)]
+            for group in groups:
+                group[0] += 1
             row = best_row(detected.get(occurrence["uri"], []), occurrence)
             if row is None:
                 continue
             found_occurrences += 1
-            by_kind[kind][1] += 1
+            for group in groups:
+                group[1] += 1
             if origin_matches(origin, row):
                 origin_right += 1
-                by_kind[kind][2] += 1
+                for group in groups:
+                    group[2] += 1
             parent_checked += 1
             parent_uri = uri_of_occurrence.get(row.parent_occurrence_id)
             if parent_uri == occurrence["parent"]:
@@ -311,12 +322,47 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
         "origin_accuracy": origin_right / found_occurrences if found_occurrences else 0.0,
         "parent_accuracy": parent_right / parent_checked if parent_checked else 0.0,
         "by_kind": {kind: list(values) for kind, values in sorted(by_kind.items())},
+        "by_shape": {shape: list(values) for shape, values in sorted(by_shape.items())},
+        "mixed_rows": mixed_rows(truth, detected),
         "lineage_rows": len(rows),
     }
     if pairs_path is not None and pairs_path.exists():
         result["pair_recall"] = pair_recall(truth, pairs_path)
     result["unrelated_alignments"] = unrelated_alignments(truth, db)
     return result
+
+
+def mixed_rows(truth: dict, detected: dict[str, list[tuple[int, int, Any]]]) -> dict:
+    """Detected occurrences that cover (half or more of) true passages of two or more stories:
+    a union of passages (an article quoting two stories, a digest, a newsletter), not a copy of
+    one. ``best_row`` accepts such a row for each passage it covers, so recall and occurrence
+    figures do not show it. Documents with an exact duplicate are left out: there the whole
+    article is one copy."""
+    duplicated = {doc["uri"] for doc in truth["documents"] if doc.get("duplicate_of")}
+    duplicated |= {doc["duplicate_of"] for doc in truth["documents"] if doc.get("duplicate_of")}
+    spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for passage in truth["passages"]:
+        if "story" not in passage:
+            continue
+        for occurrence in passage["occurrences"]:
+            if occurrence["uri"] not in duplicated:
+                spans[occurrence["uri"]].append(
+                    (occurrence["start_char"], occurrence["end_char"], passage["story"])
+                )
+    checked = mixed = 0
+    for uri, found in detected.items():
+        if uri in duplicated:
+            continue
+        true = spans.get(uri, [])
+        for start, end, _ in found:
+            checked += 1
+            stories = {
+                story
+                for true_start, true_end, story in true
+                if 2 * (min(end, true_end) - max(start, true_start)) >= true_end - true_start
+            }
+            mixed += len(stories) >= 2
+    return {"rows": checked, "mixed": mixed}
 
 
 def true_pair_codes(truth: dict) -> tuple[dict[str, int], set[int]]:
@@ -392,13 +438,15 @@ def pair_recall(truth: dict, pairs_path: Path) -> dict:
 # Driver
 
 
-def ensure_corpus(work: Path, count: int, seed: int) -> Path:
-    folder = work / f"corpus-{count}-s{seed}"
+def ensure_corpus(work: Path, count: int, seed: int, plain: bool = False) -> Path:
+    # A --plain corpus keeps the folder name of the generator before its shapes of real news
+    # (same bytes), so a corpus generated then is reused for --plain only.
+    folder = work / (f"corpus-{count}-s{seed}" + ("" if plain else "-shapes"))
     if not (folder / "truth.json").exists():
         sys.path.insert(0, str(HERE))
         import corpus  # benchmarks/corpus.py
 
-        summary = corpus.write_corpus(folder, count, seed=seed)
+        summary = corpus.write_corpus(folder, count, seed=seed, plain=plain)
         print(
             f"corpus: {summary.documents} documents, {summary.passages} reused passages, "
             f"{summary.real_sentences} DUC / {summary.generated_sentences} Markov sentences, "
@@ -446,6 +494,16 @@ def print_quality(quality: dict) -> None:
     for kind, (total, found, right) in quality["by_kind"].items():
         print(f"  {kind:<10} occurrences {total:>7}  found {found / max(1, total):.3f}  "
               f"origin right {right / max(1, found):.3f}")  # fmt: skip
+    if quality.get("by_shape"):
+        print("by page shape (+: passages that are captions, name an interviewer, or came with "
+              "an agency update):")  # fmt: skip
+        for shape, (total, found, right) in quality["by_shape"].items():
+            print(f"  {shape:<14} occurrences {total:>7}  found {found / max(1, total):.3f}  "
+                  f"origin right {right / max(1, found):.3f}")  # fmt: skip
+    if "mixed_rows" in quality:
+        mixed = quality["mixed_rows"]
+        print(f"detected occurrences covering passages of two or more stories: {mixed['mixed']} "
+              f"of {mixed['rows']} ({mixed['mixed'] / max(1, mixed['rows']):.1%})")  # fmt: skip
     if "unrelated_alignments" in quality:
         found = quality["unrelated_alignments"]
         print(
@@ -467,7 +525,7 @@ def pipeline_env(args: argparse.Namespace) -> dict[str, str]:
 
 def measure(args: argparse.Namespace, count: int) -> dict:
     work: Path = args.work
-    folder = ensure_corpus(work, count, args.seed)
+    folder = ensure_corpus(work, count, args.seed, args.plain)
     articles, truth = folder / "articles.jsonl", folder / "truth.json"
     results: dict[str, Any] = {
         "n": count,
@@ -628,6 +686,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--nightly", type=int, default=0, metavar="K", help="nightly batch size")
     parser.add_argument("--profile", action="store_true", help="cProfile the pipeline run")
     parser.add_argument("--skip-pipeline", action="store_true")
+    parser.add_argument(
+        "--plain", action="store_true", help="corpus without the shapes of real news (corpus.py)"
+    )
     parser.add_argument("--text-dedup-python", default=DEFAULT_TEXT_DEDUP_PYTHON)
     parser.add_argument("--text-dedup-procs", type=int, default=1)
     parser.add_argument(

@@ -33,6 +33,8 @@ pytestmark = pytest.mark.skipif(
     not corpus.DEFAULT_ARCHIVE.is_file(), reason="PAN archive not found next to the repo"
 )
 N = 400
+SHAPED_N = 1500
+PLAIN_SHAPES = {"pickup", "original", "agency", "outlet_story", "duplicate"}
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +53,23 @@ def generated(pool, tmp_path_factory) -> tuple[dict[str, str], dict[str, Any], P
             texts[record["id"]] = record["text"]
     truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
     return texts, truth, out
+
+
+@pytest.fixture(scope="module")
+def shaped(pool, tmp_path_factory) -> tuple[dict[str, str], dict[str, Any]]:
+    """A larger corpus, so that every shape of real news occurs several times."""
+    out = tmp_path_factory.mktemp("shaped")
+    corpus.write_corpus(out, SHAPED_N, seed=5, output_format="jsonl", pool=pool)
+    return _read(out)
+
+
+def _read(out: Path) -> tuple[dict[str, str], dict[str, Any]]:
+    texts = {}
+    with (out / "articles.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            texts[record["id"]] = record["text"]
+    return texts, json.loads((out / "truth.json").read_text(encoding="utf-8"))
 
 
 def test_same_seed_same_bytes_other_seed_other_bytes(pool, generated, tmp_path):
@@ -257,3 +276,262 @@ def test_markov_sentences_never_repeat_a_run_of_each_other():
             key = tuple(tokens[index : index + run])
             assert owner.setdefault(key, number) == number or chain.repeated
     assert chain.repeated < len(sentences) // 10
+
+
+# ----------------------------------------------------------------------------------------
+# Shapes of real news (issues 16 and 17): on by default, off with --plain
+
+
+def _by_document(truth: dict[str, Any]) -> dict[str, list[tuple[dict, dict]]]:
+    """Per document uri: (passage, occurrence) pairs, in text order."""
+    found: dict[str, list[tuple[dict, dict]]] = {}
+    for passage in truth["passages"]:
+        for occurrence in passage["occurrences"]:
+            found.setdefault(occurrence["uri"], []).append((passage, occurrence))
+    for pairs in found.values():
+        pairs.sort(key=lambda pair: pair[1]["start_char"])
+    return found
+
+
+def _documents(truth: dict[str, Any], shape: str) -> list[dict[str, Any]]:
+    documents = [doc for doc in truth["documents"] if doc["shape"] == shape]
+    assert len(documents) >= 3, shape
+    return documents
+
+
+def _agency_of(truth: dict[str, Any], origin: dict[str, str]) -> str:
+    """The agency (or outlet) an origin is: the source, or the outlet of the origin document."""
+    if origin["kind"] == "external":
+        return origin["source"]
+    return next(doc["outlet"] for doc in truth["documents"] if doc["uri"] == origin["uri"])
+
+
+def test_every_shape_is_on_by_default_and_plain_switches_them_off(pool, shaped, tmp_path):
+    _, truth = shaped
+    shapes = {doc["shape"] for doc in truth["documents"]}
+    new = {"mixed", "digest", "aggregator", "newsletter", "agency_update", "agency_story"}
+    assert shapes == PLAIN_SHAPES | new
+    share = sum(doc["shape"] in new for doc in truth["documents"]) / len(truth["documents"])
+    assert 0.08 <= share <= 0.25
+    for feature in ("caption", "interview", "update"):
+        assert any(passage.get(feature) for passage in truth["passages"]), feature
+    corpus.write_corpus(tmp_path, SHAPED_N, seed=5, output_format="jsonl", pool=pool, plain=True)
+    texts, plain = _read(tmp_path)
+    assert plain["meta"]["plain"] and not truth["meta"]["plain"]
+    assert {doc["shape"] for doc in plain["documents"]} == PLAIN_SHAPES
+    assert not any(p.get(f) for p in plain["passages"] for f in ("caption", "interview", "update"))
+    names = "|".join(re.escape(outlet) for outlet in corpus.INTERVIEW_OUTLETS)
+    phrase = re.compile(
+        rf", (he|she|the minister|a spokeswoman|the official) (told|said in an interview with) ({names})\b"
+    )
+    assert not any(phrase.search(text) for text in texts.values())
+    assert sum(bool(phrase.search(text)) for text in shaped[0].values()) >= 10
+
+
+def test_no_passage_occurs_twice_in_one_document(shaped):
+    """Each copy of a passage is one occurrence (origin.py keys occurrences by document)."""
+    _, truth = shaped
+    for passage in truth["passages"]:
+        uris = [o["uri"] for o in passage["occurrences"]]
+        assert len(uris) == len(set(uris)), passage["id"]
+
+
+def test_mixed_articles_quote_excerpts_of_several_stories(shaped):
+    texts, truth = shaped
+    found = _by_document(truth)
+    several = adjacent = 0
+    documents = _documents(truth, "mixed")
+    for doc in documents:
+        pairs = found.get(doc["uri"], [])
+        stories = {passage["story"] for passage, _ in pairs}
+        several += len(stories) >= 2
+        text = texts[doc["uri"]]
+        for (first, a), (second, b) in zip(pairs, pairs[1:], strict=False):
+            # Two stories' excerpts with nothing of the article's own between them.
+            adjacent += (
+                first["story"] != second["story"]
+                and not text[a["end_char"] : b["start_char"]].strip()
+            )
+    assert several >= 0.7 * len(documents)
+    assert adjacent >= 3
+
+
+def test_digests_carry_ledes_of_one_agency_under_its_datelines(shaped):
+    texts, truth = shaped
+    found = _by_document(truth)
+    elsewhere = total = 0
+    shape_of = {doc["uri"]: doc["shape"] for doc in truth["documents"]}
+    for doc in _documents(truth, "digest"):
+        (agency,) = doc["credits"]
+        short = next(a.short for a in corpus.AGENCIES if a.name == agency)
+        text = texts[doc["uri"]]
+        pairs = found[doc["uri"]]
+        assert len({passage["story"] for passage, _ in pairs}) >= 3
+        datelines = {
+            b["end_char"]: text[b["start_char"] : b["end_char"]]
+            for b in doc["boilerplate"]
+            if b["kind"] == "dateline"
+        }
+        ledes = 0
+        for passage, occurrence in pairs:
+            assert _agency_of(truth, passage["origin"]) == agency
+            # A lede opens its block with ``CITY (AP) — ``; the dateline is not the passage.
+            dateline = datelines.get(occurrence["start_char"] - 1)
+            if dateline is not None:
+                assert re.search(rf"\({short}\) (-+|—)$", dateline), dateline
+                ledes += 1
+            total += 1
+            elsewhere += any(shape_of[o["uri"]] != "digest" for o in passage["occurrences"])
+        assert ledes >= 3
+    assert elsewhere >= 0.9 * total
+
+
+def test_aggregators_credit_each_lede_and_are_never_the_origin(shaped):
+    texts, truth = shaped
+    found = _by_document(truth)
+    documents = {doc["uri"]: doc for doc in truth["documents"]}
+    aggregators = _documents(truth, "aggregator")
+    first_witness = 0
+    for doc in aggregators:
+        text = texts[doc["uri"]]
+        for passage, occurrence in found.get(doc["uri"], []):
+            assert passage["origin"].get("uri") != doc["uri"] and not occurrence.get("is_origin")
+            if text[occurrence["start_char"] - 1] != "\n":
+                continue  # a sentence an update added to the lede: same block, same credit
+            credit = text[: occurrence["start_char"]].rstrip().rsplit("\n", 1)[-1]
+            source = credit.split(" · ")[0]
+            parent = occurrence["parent"]
+            expected = (
+                documents[parent]["outlet"] if parent else _agency_of(truth, passage["origin"])
+            )
+            assert source == expected, (credit, passage["origin"], parent)
+            dates = [documents[o["uri"]]["published_at"] for o in passage["occurrences"]]
+            first_witness += (
+                passage["origin"]["kind"] == "external" and min(dates) == doc["published_at"]
+            )
+    assert first_witness >= 5  # scraped before every copy, yet the agency is the origin
+
+
+def test_newsletters_gather_earlier_copies_of_several_outlets(shaped):
+    texts, truth = shaped
+    found = _by_document(truth)
+    documents = {doc["uri"]: doc for doc in truth["documents"]}
+    for doc in _documents(truth, "newsletter"):
+        text = texts[doc["uri"]]
+        prompts = [
+            text[b["start_char"] : b["end_char"]]
+            for b in doc["boilerplate"]
+            if b["kind"] == "promo"
+        ]
+        assert any("Unsubscribe" in prompt for prompt in prompts)
+        pairs = found[doc["uri"]]
+        assert len({passage["story"] for passage, _ in pairs}) >= 3
+        for passage, occurrence in pairs:
+            source = occurrence["parent"] or passage["origin"].get("uri")
+            if source is None:
+                continue  # quoted from an outlet copy that is not in the truth for this passage
+            assert documents[source]["published_at"] <= doc["published_at"]
+            assert documents[source]["outlet"] != doc["outlet"]
+            assert (
+                f"Read the full story at {documents[source]['outlet']}."
+                in text[occurrence["end_char"] :]
+            )
+
+
+def test_agency_updates_add_paragraphs_that_outlets_copy(shaped):
+    texts, truth = shaped
+    documents = {doc["uri"]: doc for doc in truth["documents"]}
+    updates = {doc["uri"] for doc in _documents(truth, "agency_update")}
+    copied_by_outlets = joined = 0
+    for passage in truth["passages"]:
+        origin = passage["origin"]
+        if passage.get("update"):
+            assert origin["kind"] == "external" or origin["uri"] in updates
+            copied_by_outlets += any(
+                documents[o["uri"]]["shape"] in ("pickup", "mixed", "newsletter")
+                for o in passage["occurrences"]
+            )
+        elif origin["kind"] == "document" and any(
+            o["uri"] in updates for o in passage["occurrences"]
+        ):
+            # What the update kept comes from the first version, published before it.
+            assert origin["uri"] not in updates and documents[origin["uri"]]["shape"] == "agency"
+    found = _by_document(truth)
+    for uri, pairs in found.items():
+        for (_, a), (second, b) in zip(pairs, pairs[1:], strict=False):
+            # A sentence the update added to a paragraph: same block, after a space.
+            if second.get("update") and b["start_char"] == a["end_char"] + 1:
+                assert texts[uri][a["end_char"]] == " "
+                joined += 1
+    assert copied_by_outlets >= 5 and joined >= 3
+
+
+def test_agency_stories_run_with_the_agency_credit_lines(shaped):
+    texts, truth = shaped
+    found = _by_document(truth)
+    hosts = set()
+    opened = 0
+    documents = _documents(truth, "agency_story")
+    for doc in documents:
+        (agency,) = doc["credits"]
+        short = next(a.short for a in corpus.AGENCIES if a.name == agency)
+        text = texts[doc["uri"]]
+        hosts.add(doc["uri"].split("/")[0])
+        spans = {kind: [] for kind in ("byline", "dateline", "footer")}
+        for b in doc["boilerplate"]:
+            spans.setdefault(b["kind"], []).append((b["start_char"], b["end_char"]))
+        byline = text[slice(*spans["byline"][0])]
+        forms = [
+            re.escape(form).replace(r"\{name\}", r"[\w ]+").replace(r"\{upper\}", r"[A-Z ]+")
+            for form in corpus.AGENCY_BYLINES[agency]
+        ]
+        assert re.match(rf"({'|'.join(forms)}) \| ", byline), byline
+        (dateline,) = spans["dateline"]
+        assert re.search(rf"\({short}\) (-+|—)$", text[slice(*dateline)])
+        agency_line, site_footer = (text[slice(*span)] for span in spans["footer"])
+        assert short in agency_line or agency in agency_line
+        assert doc["outlet"] in site_footer
+        for passage, occurrence in found.get(doc["uri"], []):
+            assert _agency_of(truth, passage["origin"]) in (agency, *corpus.PHOTO_CREDITS)
+            assert passage["origin"].get("uri") != doc["uri"]
+            # The dateline opens the lede's block but is not part of the passage.
+            assert occurrence["start_char"] >= dateline[1] or occurrence["end_char"] <= dateline[0]
+            opened += occurrence["start_char"] == dateline[1] + 1
+    assert opened >= 0.8 * len(documents)
+    assert {"www.yahoo.com", "www.msn.com"} & hosts and len(hosts) > 3
+
+
+def test_interview_phrases_name_outlets_that_are_not_origins(shaped):
+    texts, truth = shaped
+    outlets = {doc["outlet"] for doc in truth["documents"]}
+    passages = [passage for passage in truth["passages"] if passage.get("interview")]
+    assert len(passages) >= 5
+    for passage in passages:
+        named = passage["interview"]
+        assert named not in outlets
+        assert _agency_of(truth, passage["origin"]) != named
+        carried = [texts[o["uri"]][o["start_char"] : o["end_char"]] for o in passage["occurrences"]]
+        assert any(
+            re.search(rf"(told|interview with) {re.escape(named)}\b", text) for text in carried
+        )
+
+
+def test_captions_end_with_the_photo_credit_and_come_from_its_agency(shaped):
+    texts, truth = shaped
+    documents = {doc["uri"]: doc for doc in truth["documents"]}
+    passages = [passage for passage in truth["passages"] if passage.get("caption")]
+    bought = 0
+    for passage in passages:
+        agency = _agency_of(truth, passage["origin"])
+        credits = [form.split("{name}")[-1] for form in corpus.PHOTO_CREDITS[agency]]
+        for occurrence in passage["occurrences"]:
+            caption = texts[occurrence["uri"]][occurrence["start_char"] : occurrence["end_char"]]
+            assert caption.endswith(tuple(credits)), caption
+        # An outlet's story with a bought photo: the outlet carries it first, the photo's
+        # agency is the origin.
+        first = min(passage["occurrences"], key=lambda o: documents[o["uri"]]["published_at"])
+        bought += (
+            passage["origin"]["kind"] == "external"
+            and documents[first["uri"]]["shape"] == "outlet_story"
+        )
+    assert len(passages) >= 10 and bought >= 1
