@@ -101,6 +101,36 @@ AGENCIES: tuple[Agency, ...] = (
 
 DOCUMENT_WIDE_CUES = ("dateline", "signoff", "copyright", "byline")
 
+# What a credit says, by its cue (``credit_kind``):
+# - story: the article is the source's story (dateline, byline, copyright line, sign-off);
+# - citation: the passage comes from the source (``according to Reuters``, ``Bloomberg
+#   reported``, a ``Bloomberg:`` lead-in);
+# - interview: someone spoke to the source (``told the BBC``, ``in an interview with CNN``):
+#   the words were first said there, which matters for the quote, not for copying;
+# - photo: the caption's picture is the source's (``(AP Photo/Evan Vucci)``, ``AFP/Getty
+#   Images``).
+CREDIT_KINDS = ("story", "citation", "interview", "photo")
+_KIND_OF_CUE = {
+    "dateline": "story",
+    "signoff": "story",
+    "copyright": "story",
+    "byline": "story",
+    "reported": "citation",
+    "according_to": "citation",
+    "leadin": "citation",
+    "told": "interview",
+    "photo": "photo",
+}
+
+
+def credit_kind(cue: str) -> str:
+    """The kind of credit (``CREDIT_KINDS``) a cue makes.
+
+    >>> credit_kind("dateline"), credit_kind("told"), credit_kind("according_to")
+    ('story', 'interview', 'citation')
+    """
+    return _KIND_OF_CUE.get(cue, "citation")
+
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "\u00a0": " "})
 
 
@@ -290,6 +320,18 @@ _HOUSE_SIGNOFFS = (
     ),
 )
 
+# Photo credits: "(AP Photo/Evan Vucci)", "AFP/Getty Images", "Frank Micelotta/Invision/AP",
+# "Photo: Reuters". Each alternative is anchored on a slash, "Photo" or "Getty", with bounded
+# runs of non-newline characters: no nested quantifiers.
+_PHOTO = re.compile(
+    r"\((?P<agency>" + AGENCY_IN_CREDIT + r")[ \t]+Photos?[ \t]?/[^)\n]{1,80}\)"
+    r"|(?<=[\w.])[ \t]?/[ \t]?(?P<agency2>" + AGENCY_IN_CREDIT + r")(?=[ \t]?(?:/[ \t]?Getty[ \t]Images|[),;]|[ \t]*$))"
+    r"|\b(?P<agency3>" + AGENCY_IN_CREDIT + r")[ \t]?/[ \t]?Getty[ \t]Images\b"
+    r"|\b(?:Photo|Picture|Image)s?(?:[ \t]credit)?[ \t]?(?::|by)[ \t]?(?P<agency4>" + AGENCY_IN_CREDIT + r")\b",
+    re.M,
+)
+
+
 # A full stop after these does not end a sentence.
 _ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "adm", "gov",
@@ -439,6 +481,7 @@ _CUE_PRIORITY = (
     "told",
     "according_to",
     "reported",
+    "photo",
 )
 
 
@@ -507,6 +550,7 @@ _REQUIRED: dict[re.Pattern[str], tuple[str, ...]] = {
     _COPYRIGHT: ("opyright", "©", "(c)", "(C)"),
     _CONTRIBUTED: ("contributed",),
     _TOLD: ("told", "tell", "speaking", "interview"),
+    _PHOTO: ("/", "Photo", "photo", "Picture", "Image"),
     _HOUSE_SIGNOFFS[0][0]: ("eporting",),
     _HOUSE_SIGNOFFS[1][0]: ("contact",),
 }
@@ -580,6 +624,17 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
         )
         add(canonical_agency(match.group(group)), match.start(group), match.end(), "byline", whole)
     house_signoffs()
+    for match in _finditer(_PHOTO, text):
+        group = next(
+            name for name in ("agency", "agency2", "agency3", "agency4") if match.group(name)
+        )
+        add(
+            canonical_agency(match.group(group)),
+            match.start(),
+            match.end(),
+            "photo",
+            paragraph_bounds(text, match.start()),
+        )
     for match in _finditer(_CONTRIBUTED, text):
         add(canonical_agency(match.group("agency")), match.start(), match.end(), "byline", whole)
     for match in _finditer(_LEADIN, text):

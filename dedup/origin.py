@@ -37,15 +37,37 @@ from pathlib import PurePosixPath
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from dedup.attribution import AGENCIES, DOCUMENT_WIDE_CUES, canonical_agency, find_attributions
+from dedup.attribution import (
+    AGENCIES,
+    DOCUMENT_WIDE_CUES,
+    canonical_agency,
+    credit_kind,
+    find_attributions,
+)
 from dedup.quotes import fold_words
 from dedup.records import Attribution, Cluster, DocumentFacts, Occurrence, Origin
 
 # A local credit weighs this much more than a document-wide credit of the same document.
 LOCAL_WEIGHT = 1.0
-WIDE_WEIGHT = 0.35
-# An agency credited locally elsewhere in the same document (another passage's "told AP").
+# A story credit (the article is the source's story: byline, dateline, copyright, sign-off) is
+# the strongest evidence about the text of an article, near a citation of the passage itself.
+WIDE_WEIGHT = 0.6
+# An agency credited locally elsewhere in the same document (another passage's "according to
+# Reuters"): a hint about the document's story, weaker than a credit of the passage.
 ELSEWHERE_WEIGHT = 0.3
+# An earlier corpus copy whose outlet the document credits away from the passage ("the
+# Prairie Sentinel reported" two paragraphs on): the two share the passage, and one credits
+# the other.
+OUTLET_ELSEWHERE_WEIGHT = 0.5
+# A citation inside an agency's own story (an AP story saying "The New York Times reported"):
+# the information came from there, the text is the agency's.
+CITED_IN_STORY_WEIGHT = 0.15
+# An interview ("he told AP", "in an interview with the BBC"): the speaker is the source of the
+# quote, and the outlet only where the words were first said. It never makes an origin of its
+# own; it breaks ties between sources credited otherwise.
+INTERVIEW_WEIGHT = 0.1
+# Evidence text per cluster at most this long (the rest is summarised).
+MAX_EVIDENCE_CHARS = 400
 # Evidence lists this many copies of each kind of credit, then counts the rest.
 MAX_LISTED = 3
 # A copy within this fraction of the longest copy's length counts as complete.
@@ -78,11 +100,13 @@ class _Witness:
     name: str
     published_at: datetime | None
     words: list[str]
-    local_credits: list[Attribution] = field(default_factory=list)
+    local_credits: list[Attribution] = field(default_factory=list)  # citations, photo credits
+    interviews: list[Attribution] = field(default_factory=list)
     wide_credits: list[str] = field(default_factory=list)
     wide_phrases: list[Attribution] = field(default_factory=list)
     elsewhere: list[Attribution] = field(default_factory=list)  # local credits of other passages
     agency: str | None = None  # the agency this document is a copy of (its outlet), if any
+    aggregator: bool = False  # its outlet gathers other outlets' stories
 
 
 def short_name(doc_key: str) -> str:
@@ -133,10 +157,11 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
         witness = _Witness(
             index=index,
             doc_key=occurrence.doc_key,
-            name=short_name(occurrence.doc_key),
+            name=occurrence.doc_key,
             published_at=_utc(fact.published_at),
             words=fold_words(fact.text[occurrence.start_char : occurrence.end_char]),
             agency=canonical_agency(fact.outlet) if fact.outlet else None,
+            aggregator=is_aggregator(fact.outlet),
         )
         for attribution in fact.attributions:
             overlaps = (
@@ -150,9 +175,12 @@ def _witnesses(cluster: Cluster, facts: dict[str, DocumentFacts]) -> list[_Witne
                 witness.wide_phrases.append(attribution)
             elif attribution.source == witness.agency:
                 continue  # an agency's own copy naming itself is no credit
+            elif credit_kind(attribution.cue) == "interview":
+                if overlaps:
+                    witness.interviews.append(attribution)
             elif overlaps:
                 witness.local_credits.append(attribution)
-            elif _is_agency(attribution.source):
+            elif _is_agency(attribution.source) and credit_kind(attribution.cue) == "citation":
                 witness.elsewhere.append(attribution)
         witness.wide_credits = [name for name in fact.wire_credits if name != witness.agency]
         if any(
@@ -181,17 +209,25 @@ def _is_agency(source: str) -> bool:
     return any(agency.name == source and agency.kind == "agency" for agency in AGENCIES)
 
 
-def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[str, float]]:
-    """(local score, document-wide score) per credited source, one vote per document."""
+def _source_scores(
+    witnesses: list[_Witness],
+) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+    """(local score, document-wide score, interview score) per credited source, one vote per
+    document. A citation counts fully in an outlet's article and little in an agency's own
+    story (its text is the agency's); an interview only names where a quote was first said."""
     local: dict[str, float] = {}
     wide: dict[str, float] = {}
+    heard: dict[str, float] = {}
     voted: set[str] = set()
     for witness in witnesses:
         if witness.doc_key in voted:
             continue  # a document that carries the passage twice still votes once
         voted.add(witness.doc_key)
+        weight = CITED_IN_STORY_WEIGHT if witness.wide_credits else LOCAL_WEIGHT
         for source in dict.fromkeys(credit.source for credit in witness.local_credits):
-            local[source] = local.get(source, 0.0) + LOCAL_WEIGHT
+            # the story's own agency, cited: fully
+            weight_here = LOCAL_WEIGHT if source in witness.wide_credits else weight
+            local[source] = local.get(source, 0.0) + weight_here
         # a sign-off naming two agencies vouches for each of them less (but still for both)
         for source in witness.wide_credits:
             wide[source] = wide.get(source, 0.0) + WIDE_WEIGHT / len(witness.wide_credits) ** 0.5
@@ -200,7 +236,9 @@ def _source_scores(witnesses: list[_Witness]) -> tuple[dict[str, float], dict[st
             c.source for c in witness.elsewhere if c.source not in local_here
         ):
             wide[source] = wide.get(source, 0.0) + ELSEWHERE_WEIGHT
-    return local, wide
+        for source in dict.fromkeys(credit.source for credit in witness.interviews):
+            heard[source] = heard.get(source, 0.0) + INTERVIEW_WEIGHT
+    return local, wide, heard
 
 
 def _credit_evidence(witnesses: list[_Witness], source: str | None) -> list[str]:
@@ -229,8 +267,15 @@ def _credit_evidence(witnesses: list[_Witness], source: str | None) -> list[str]
             elsewhere_parts.append(
                 f'{witness.name} credits {source} for other passages ("{phrases[0]}")'
             )
+    interview_parts = [
+        f'{witness.name} quotes an interview with {source} ("{credit.phrase}")'
+        for witness in witnesses
+        for credit in witness.interviews[:1]
+        if credit.source == source
+    ]
     return [
         *_summarised(local_parts, "more copies credit it"),
+        *_summarised(interview_parts, f"more copies quote an interview with {source}"),
         *_summarised(wide_parts, "more copies credit agencies as a whole"),
         *_summarised(elsewhere_parts, f"more copies credit {source} for other passages"),
     ]
@@ -267,12 +312,43 @@ def _chronological(witness: _Witness) -> tuple[datetime | None, int, int, int]:
     return (witness.published_at, -len(witness.words), len(witness.doc_key), witness.index)
 
 
+# Pages that gather other outlets' stories (aggregators, syndication portals, portals of
+# internet providers): scraped early and often, they are no origin of what they credit to
+# someone else. Matched on the outlet (host, or host plus first path part).
+AGGREGATORS = frozenset(
+    {
+        "news.google.com", "google.com/news", "yahoo.com/news", "news.yahoo.com", "yahoo.com",
+        "msn.com", "aol.com", "flipboard.com", "newsbreak.com", "smartnews.com", "apple.news",
+        "newsnow.co.uk", "inkl.com", "ground.news", "beforeitsnews.com", "centurylink.net/news",
+        "news.centurylink.net", "newsmax.com/newsfront", "upday.com", "feedly.com",
+    }
+)  # fmt: skip
+
+
+def is_aggregator(outlet: str | None) -> bool:
+    """Is ``outlet`` (a host, ``www.`` and case aside) a page that gathers others' stories?
+
+    >>> is_aggregator("Yahoo.com/news"), is_aggregator("www.msn.com"), is_aggregator("cnn.com")
+    (True, True, False)
+    """
+    if not outlet:
+        return False
+    folded = outlet.strip().lower().removeprefix("https://").removeprefix("http://")
+    folded = folded.removeprefix("www.").rstrip("/")
+    return folded in AGGREGATORS or folded.split("/", 1)[0] in AGGREGATORS
+
+
 def _earliest(witnesses: list[_Witness]) -> tuple[_Witness | None, float]:
-    """The earliest dated witness (ties: the longest copy) and its lead in hours over the next."""
+    """The earliest dated witness (ties: the longest copy) and its lead in hours over the next.
+    An aggregator that credits someone else for the passage or its story is passed over (it
+    was scraped first, it did not write first), unless only aggregators are dated."""
     dated = sorted(
         (w for w in witnesses if w.published_at is not None),
         key=_chronological,
     )
+    writers = [w for w in dated if not (w.aggregator and (w.wide_credits or w.local_credits))]
+    if writers:
+        dated = writers
     if not dated:
         return None, 0.0
     if len(dated) == 1:
@@ -317,27 +393,36 @@ def infer_origin(cluster: Cluster, facts: dict[str, DocumentFacts]) -> Origin:
     ... }
     >>> origin = infer_origin(Cluster([Occurrence("b.txt", 0, 18), Occurrence("a.txt", 0, 18)]), facts)
     >>> origin.kind, origin.doc_key, origin.origin_index, origin.evidence
-    ('document', 'a.txt', 1, 'earliest corpus witness a, 2020-01-01 (1 day before b)')
+    ('document', 'a.txt', 1, 'earliest corpus witness a.txt, 2020-01-01 (1 day before b.txt)')
     """
     if not cluster.occurrences:
         raise ValueError("cannot infer the origin of an empty cluster")
     witnesses = _witnesses(cluster, facts)
     earliest, lead_hours = _earliest(witnesses)
     origin = _decide(witnesses, _outlet_credits(witnesses, facts, cluster), earliest, lead_hours)
+    # who copied whom lives in the rows (parent_occurrence_id), not in a text on every row
     origin.parents = _parents(witnesses, origin, facts, cluster)
-    if origin.parents:
-        names = {w.index: w.name for w in witnesses}
-        derivations = [
-            f"{names[child]} follows {names[parent]}"
-            for child, parent in sorted(origin.parents.items())
-        ]
-        origin.evidence = (
-            "; ".join([origin.evidence, *derivations])
-            if origin.evidence
-            else "; ".join(derivations)
-        )
+    origin.evidence = capped_evidence(origin.evidence)
     origin.confidence = round(min(0.99, max(0.01, origin.confidence)), 3)
     return origin
+
+
+def capped_evidence(evidence: str, limit: int = MAX_EVIDENCE_CHARS) -> str:
+    """``evidence`` (reasons joined by ``; ``) cut after its last whole reason that fits in
+    ``limit`` characters, with the count of the reasons left out.
+
+    >>> capped_evidence("a credits it; b credits it; c credits it", 30)
+    'a credits it; (2 more reasons)'
+    """
+    if len(evidence) <= limit:
+        return evidence
+    reasons = evidence.split("; ")
+    for keep in range(len(reasons) - 1, 0, -1):
+        left = len(reasons) - keep
+        text = "; ".join([*reasons[:keep], f"({left} more reason{'s' if left > 1 else ''})"])
+        if len(text) <= limit:
+            return text
+    return reasons[0][: limit - 1] + "…"
 
 
 def _date_evidence(
@@ -389,7 +474,7 @@ def _decide(
     lead_hours: float,
 ) -> Origin:
     """Weigh credits, dates and containment; the best-supported hypothesis is the origin."""
-    local, wide = _source_scores(witnesses)
+    local, wide, heard = _source_scores(witnesses)
     hypotheses: dict[tuple[str, str | int], _Hypothesis] = {}
 
     def document(witness: _Witness) -> _Hypothesis:
@@ -408,7 +493,8 @@ def _decide(
                 ("external", source), _Hypothesis("external", source=source)
             )
         hypothesis.score += local.get(source, 0.0) + wide.get(source, 0.0)
-        hypothesis.strong |= source in local
+        hypothesis.score += heard.get(source, 0.0)  # a tie-breaker, never an origin of its own
+        hypothesis.strong |= local.get(source, 0.0) >= LOCAL_WEIGHT
         hypothesis.credited = True
         hypothesis.reasons[:0] = _credit_evidence(witnesses, source)
     # the earliest date, once: asking every copy whether it is earlier was quadratic
@@ -423,7 +509,7 @@ def _decide(
         ):
             continue  # the credited outlet had it from an earlier copy: a parent, not the origin
         hypothesis = document(credited)
-        hypothesis.score += LOCAL_WEIGHT if strong else ELSEWHERE_WEIGHT
+        hypothesis.score += LOCAL_WEIGHT if strong else OUTLET_ELSEWHERE_WEIGHT
         hypothesis.strong |= strong
         hypothesis.credited = True
         hypothesis.reasons.insert(
