@@ -49,13 +49,21 @@ _TITLE_WORD = (
     r"Mayor|Judge|Justice|Ambassador|Spokesman|Spokeswoman|Chairman|Chairwoman|Chief|King|Queen|"
     r"Prince|Pope|Rev\.|Father|Sheikh|Sir|Dame|Lord|Lady|Premier|Director)"
 )
-_SPACE = r"[^\S\n]+"  # spacing inside a name: never a line break
+# Linear time on any text (Python's ``re`` backtracks): a quantifier is possessive (``*+``,
+# ``++``) wherever what follows it cannot start with a character it takes, so giving
+# characters back could never lead to a match and the matches are those of the greedy form.
+_SPACE = r"[^\S\n]++"  # spacing inside a name: never a line break
 _TITLES = rf"(?:{_TITLE_WORD}{_SPACE})+"
-_NAME_WORD = r"[A-Z][^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*"
+# A name word takes its whole chain of hyphen or apostrophe joined parts (``Al-Assad``,
+# ``O'Brien-Smith``): what follows a name (a space, a comma, the pattern's end) cannot start
+# with a letter or a joiner, so a shorter word never matched. Written ``[A-Z]?[^\W\d_]+``
+# after the joiner (the same words: the capital is a letter), the engine tried both readings
+# of each capital, 2^n ways to fail on a chain of n capitalised parts (``Argentina-Bahamas-``).
+_NAME_WORD = r"[A-Z][^\W\d_]*+(?:['’-][^\W\d_]++)*+"
 # A name's first word, look-behind after its capital (``[A-Z](?<![\w.].)`` is
 # ``(?<![\w.])[A-Z]``): a pattern starting with a character class lets the regex engine skip
 # to the capitals instead of trying every position of the text.
-_NAME_START = r"[A-Z](?<![\w.].)(?:[^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*|\.)"
+_NAME_START = r"[A-Z](?<![\w.].)(?:[^\W\d_]*+(?:['’-][^\W\d_]++)*+|\.)"
 _NAME = rf"{_NAME_START}(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
 # Capitalised words that start sentences or name things, not people.
@@ -67,20 +75,20 @@ _NOT_NAMES = {
 }  # fmt: skip
 
 _SPEAKER_AFTER_INVERTED = re.compile(
-    rf"^[\s,.?!—–-]*{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})"
+    rf"^[\s,.?!—–-]*+{_SPEECH_VERBS}\s++(?:{_TITLES})?(?P<name>{_NAME})"
 )
 # "...," Commerzbank analyst Carsten Fritsch said: up to three descriptive words before the name
 _SPEAKER_AFTER = re.compile(
-    rf"^[\s,.?!—–-]*(?:[\w.’'&-]+{_SPACE}){{0,3}}?(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b"
+    rf"^[\s,.?!—–-]*(?:[\w.’'&-]+{_SPACE}){{0,3}}?(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s++(?:(?:also|later|then|further|again|has|had)\s++)?{_SPEECH_VERBS}\b"
 )
 _SPEAKER_BEFORE = re.compile(
-    rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*$"
+    rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s++(?:(?:also|later|then|further|again|has|had)\s++)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*+$"
 )
 _TITLED_MENTION = re.compile(rf"(?<![\w.]){_TITLES}(?P<name>{_NAME})")
 _SUBJECT_MENTION = re.compile(
-    rf"(?P<name>{_NAME})\s+(?:(?:also|later|then|has|had)\s+)?{_SPEECH_VERBS}\b"
+    rf"(?P<name>{_NAME})\s++(?:(?:also|later|then|has|had)\s++)?{_SPEECH_VERBS}\b"
 )
-_INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})")
+_INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s++(?:{_TITLES})?(?P<name>{_NAME})")
 _APPOSITION_MENTION = re.compile(rf"(?P<name>{_NAME}),{_SPACE}(?:a|an|the|who)\b")
 # The titled mention as (assertion, the rest): the rest starts with the titles' words, which
 # the regex engine skips to, while a pattern starting with a look-behind is tried at every
