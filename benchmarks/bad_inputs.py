@@ -1,7 +1,9 @@
 """The bad-input battery: every kind of broken file, through the real ``wiretrace run``.
 
-Builds, in a temporary folder, a binary file, invalid UTF-8, legacy encodings (cp1252,
-latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 1.5 MB text (longer
+Builds, in a temporary folder, the adversarial lines (each in an article: chains of
+capitalised words, 10,000 capitalised words, 1 MB without a line break, 10,000 quotation
+marks, runs of one character, ...; see ``adversarial_lines``), a binary file, invalid
+UTF-8, legacy encodings (cp1252, latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 1.5 MB text (longer
 than any article: refused, since memory grows with a document's length), HTML with no text,
 broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
 record, a text with no sentence at all, a path that does not exist, and a few good articles
@@ -117,8 +119,200 @@ def write_big_text(path: Path, size_bytes: int, paragraph: str) -> None:
             written += len(piece)
 
 
-def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Case]:
-    """Write every input under ``folder`` and return what must become of each."""
+# --- adversarial lines ------------------------------------------------------------------------
+# Lines made to find regular expressions that backtrack and scans that grow with the square of
+# a line (tag clouds, keyword and country lists, SEO chains, scrapes that lost their line
+# breaks). ``adversarial_lines(size)``: each line about ``size`` units long (words, marks,
+# sentences; ten characters a unit for runs of one character), 10,000 in the battery.
+
+COUNTRIES = (
+    "Andorra", "Argentina", "Oesterreich", "Bahamas", "Barbados", "Belgium", "Bermuda",
+    "Bolivia", "Bulgaria", "Chile", "Colombia", "Denmark", "Ecuador", "Finland", "France",
+    "Germany", "Britain", "Hungary", "Iceland", "Ireland", "Italia", "Israel", "Luxemburg",
+)  # fmt: skip
+# News prose with what the text functions look for: a dateline, titles, names, quotations and
+# their speakers, agency credits, abbreviations, a date.
+PROSE = (
+    "MOSCOW, Oct. 11 (Reuters) - Lt. Gen. Viktor Poznikhir said on Tuesday the U.S. shield was a "
+    'threat. "We are working on ways to do it," he told AP. "It will damage our interests," Zhou '
+    "Shangping, an officer, said, according to Xinhua. The minister's aide, Anna de la Cruz, "
+    "said: “Talks resume in Geneva next week.” ‘It is over,’ said Mr. O'Brien-Smith on 13 "
+    "October 2017. "
+)
+
+
+def _cycled(words: tuple[str, ...], count: int) -> list[str]:
+    return [words[index % len(words)] for index in range(count)]
+
+
+def adversarial_lines(size: int) -> dict[str, str]:
+    """Adversarial lines by name, each about ``size`` units long."""
+    chain = _cycled(COUNTRIES, size)
+    run = 10 * size  # characters of a run of one character
+    return {
+        "hyphen chain of capitalised words": "-".join(chain),
+        "apostrophe chain of capitalised words": "'".join(chain),
+        "curly apostrophe chain": "’".join(chain),
+        "hyphen chain, then a speech verb": "-".join(chain) + " said",
+        "hyphen chain after a lower-case word": "al-" + "-".join(chain) + " spoke",
+        "hyphen chain ending in an initial": "-".join(chain) + "-J. Kelly spoke",
+        "capitalised words": " ".join(chain),
+        "capitalised words, then a speech verb": " ".join(chain) + " said",
+        "capitalised words and commas": ", ".join(chain) + ", the",
+        "titles": "Lt. Gen. " * size + "Smith",
+        "particle chain (de la de la)": "Juan " + "de la " * size + "Cruz spoke",
+        "initials": "A. " * size + "Smith spoke",
+        "dotted words": "ab." * size + "abc",
+        "prose without a line break": (PROSE * (99 * size // len(PROSE) + 1))[: 99 * size],
+        "quotations with speakers": (
+            '"We will work on it," he said. “They will not,” Zhou Shangping said. ' * (size // 4)
+        ),
+        "quotation marks": '"' * size,
+        "curly quotation marks": "“" * size,
+        "mixed quotation marks": "".join(_cycled(tuple('"“”„«»‟'), size)),
+        "quoted words": '"one two three four" ' * (size // 2),
+        "nested quotation marks": '“He said „she said «they said "' * (size // 4),
+        "unbalanced quotation marks": '"word “word „word ' * (size // 3),
+        "single quotation marks": "‘word ’s ‘" * (size // 3),
+        "one letter": "a" * run,
+        "one capital letter": "A" * run,
+        "spaces": "word" + " " * run + "word",
+        "tabs and no-break spaces": "word" + "\t\u00a0" * (run // 2) + "word",
+        "full stops": "." * run,
+        "hyphens": "-" * run,
+        "punctuation": "".join(_cycled(tuple(".,;:!?-()[]/|…"), run)),
+        "open parentheses": "(" + "a" * run,
+        "combining characters": "e" + "\u0301" * run,
+        "emoji": "😀👩\u200d👩\u200d👧🇫🇷" * (run // 8),
+        "sign-off then spaces": "es/jm" + " " * run + "x",
+        "promo then spaces": "Related" + " " * run + "x",
+        "dates": "2017/10/13 " * size,
+    }
+
+
+def adversarial_document(line: str) -> str:
+    """An article around ``line``: heading, byline, prose, the line, prose, a footer."""
+    prose = PROSE.strip()
+    return (
+        f"Talks resume in Geneva\n\nBy Jane Doe | October 11, 2017\n\n{prose}\n\n{line}\n\n"
+        f"{prose}\n\n© 2017 Example News. All rights reserved.\n"
+    )
+
+
+def as_html(text: str) -> str:
+    """``text`` as a page, one paragraph a blank-line separated block."""
+    import html
+
+    body = "".join(f"<p>{html.escape(part)}</p>\n" for part in text.split("\n\n") if part)
+    return f"<!doctype html><html><head><title>Battery</title></head><body><article>{body}</article></body></html>"
+
+
+@dataclass(frozen=True)
+class TextFunction:
+    """A text function the pipeline calls on each document: ``prepare`` (not timed) turns a
+    document's text into the arguments of ``run`` (timed)."""
+
+    name: str
+    run: Callable[..., object]
+    prepare: Callable[[str], tuple] = lambda text: (text,)
+
+
+def text_functions() -> list[TextFunction]:
+    """What ``flows.stages`` calls on each document's text, stage by stage."""
+    from datetime import datetime
+
+    from dedup.align import align_documents
+    from dedup.attribution import document_wire_credits, find_attributions
+    from dedup.candidates import document_sketch
+    from dedup.clean import clean_html, clean_plain_text, document_blocks
+    from dedup.cluster import cluster_alignments
+    from dedup.metadata import first_heading, text_metadata
+    from dedup.normalize import normalize, normalized_text
+    from dedup.origin import document_wide_attributions, infer_origin
+    from dedup.quote_groups import grouped_quotes
+    from dedup.quotes import find_quotes
+    from dedup.records import DocumentFacts, content_ranges
+    from dedup.tokens import tokenize
+    from flows.ingest import bytes_to_document
+
+    def cleaned(text: str) -> tuple:
+        document = clean_plain_text(text)
+        return text, document, content_ranges(len(text), document.boilerplate)
+
+    def self_aligned(text: str) -> tuple:
+        tokens = tokenize(text)
+        return align_documents("a", text, tokens, "b", text, tokens), text
+
+    def attributions(text: str, document, ranges) -> object:
+        found = find_attributions(text, ranges)
+        return document_wire_credits(text, found, document.boilerplate)
+
+    def origins(alignments, text: str) -> object:
+        facts = {
+            "a": DocumentFacts("a", text, datetime(2017, 10, 11), "Example News"),
+            "b": DocumentFacts("b", text, datetime(2017, 10, 12), "Other News"),
+        }
+        return [infer_origin(cluster, facts) for cluster in cluster_alignments(alignments)]
+
+    return [
+        TextFunction("ingest", bytes_to_document, lambda t: ("a.txt", t.encode(), "text")),
+        TextFunction("clean text", clean_plain_text),
+        TextFunction("clean page", clean_html, lambda t: (as_html(t),)),
+        TextFunction("metadata", lambda t: (text_metadata(t), first_heading(t))),
+        TextFunction(
+            "template blocks",
+            lambda document: document_blocks("a", "Example News", document),
+            lambda t: (clean_plain_text(t),),
+        ),
+        TextFunction("tokens", tokenize),
+        TextFunction("fingerprint", document_sketch, lambda t: (tokenize(t),)),
+        TextFunction("normalise", lambda t: (normalize(t), normalized_text(t))),
+        TextFunction(
+            "align with itself",
+            lambda t, tokens: align_documents("a", t, tokens, "b", t, tokens),
+            lambda t: (t, tokenize(t)),
+        ),
+        TextFunction("attributions", attributions, cleaned),
+        TextFunction("document-wide credits", document_wide_attributions),
+        TextFunction("quotes", lambda t, document, ranges: find_quotes("a", t, ranges), cleaned),
+        TextFunction(
+            "quote grouping",
+            lambda quotes: grouped_quotes(quotes, {"a": 0, "b": 1}),
+            lambda t: (find_quotes("a", t) + find_quotes("b", t),),
+        ),
+        TextFunction("origin", origins, self_aligned),
+    ]
+
+
+_runs = iter(range(1 << 62))
+
+
+def best_time(function: TextFunction, text: str, repeats: int = 3) -> float:
+    """The best of ``repeats`` timed runs of ``function`` on ``text``, each on a copy made
+    distinct (the functions memoise by text)."""
+    best = float("inf")
+    for _ in range(repeats):
+        arguments = function.prepare(f"{text}\n\nRun {next(_runs)}.\n")
+        started = time.perf_counter()
+        function.run(*arguments)
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def growth(function: TextFunction, line_name: str, size: int) -> tuple[float, float]:
+    """(seconds at ``size``, seconds at twice ``size``) of ``function`` on the document
+    around the adversarial line ``line_name``."""
+    small = adversarial_document(adversarial_lines(size)[line_name])
+    large = adversarial_document(adversarial_lines(2 * size)[line_name])
+    return best_time(function, small), best_time(function, large)
+
+
+def build_battery(
+    folder: Path, big_bytes: int, seeds: Path = SEEDS, adversarial_size: int = 100
+) -> list[Case]:
+    """Write every input under ``folder`` and return what must become of each; the
+    adversarial lines (``adversarial_lines(adversarial_size)``) each in an article, stored
+    exactly (none may stall the run)."""
     texts = seed_texts(seeds)
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
@@ -237,6 +431,11 @@ def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Cas
     (folder / "crawl.warc.gz").write_bytes(data[: len(data) - 60])  # cut inside the last record
     cases.append(Case(warc_pages[0][0], "WARC record", "stored"))
     cases.append(Case(warc_pages[1][0], "WARC truncated record", "skipped", ("truncated", "WARC")))
+    for number, (name, line) in enumerate(adversarial_lines(adversarial_size).items()):
+        article = adversarial_document(line)
+        text_file(
+            f"adversarial_{number:02}.txt", article.encode("utf-8"), name, "stored", text=article
+        )
     return cases
 
 
@@ -360,13 +559,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
+    parser.add_argument(
+        "--adversarial-size",
+        type=int,
+        default=10_000,
+        help="units of each adversarial line (10,000 capitalised words, quotation marks, ...)",
+    )
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="wiretrace-battery-"))
     try:
         inputs = folder / "inputs"
         if inputs.exists():
             shutil.rmtree(inputs)
-        cases = build_battery(inputs, int(args.big_mb * 1e6), args.seeds)
+        cases = build_battery(inputs, int(args.big_mb * 1e6), args.seeds, args.adversarial_size)
         cases.append(
             Case(
                 str(inputs / MISSING_NAME), "path that does not exist", "skipped", ("no such file",)

@@ -18,9 +18,11 @@ Two kinds of credit matter for provenance:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from itertools import islice
 
 from dedup.records import Attribution, BoilerplateSpan
 
@@ -230,7 +232,11 @@ AGENCY_IN_CREDIT = _alias_regex(include_credit_only=True)
 # Words that may stand between a verb and the agency: "told the state-run Xinhua news agency".
 _DESCRIPTOR = r"(?:(?:the|a|state|state-run|state-owned|official|semi-official|news|wire|agency|service|private|independent|[A-Z][a-z]+n)\s+){0,4}"
 _AGENCY_TAIL = r"(?:\s+(?:news\s+agency|news\s+service|wire\s+service|agency|news|newswire))?"
-_SUBJECT = r"(?:(?:\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I|[Ii]t|officials?|[Aa]\s+spokes(?:man|woman|person))|[A-Z][\w'’.-]+)\s+)?"
+# The subject's word: at most _SUBJECT_CHARS characters. Each capital of a run of word
+# characters, dots and hyphens is a place to start it, and each start ran over the rest of
+# the run (the square of its length on a run of capitals or a keyword chain).
+_SUBJECT_CHARS = 60
+_SUBJECT = rf"(?:(?:\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I|[Ii]t|officials?|[Aa]\s++spokes(?:man|woman|person))|[A-Z][\w'’.-]{{1,{_SUBJECT_CHARS}}}+)\s++)?"
 _LIST_SEP = r"\s*(?:,|/|;|&|\band\b|\+)\s*"
 _DASH = r"[-–—]{1,2}"
 
@@ -262,7 +268,7 @@ _ACCORDING_TO = re.compile(
 _LEADIN = re.compile(
     f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
     + _AGENCY_TAIL
-    + r"(?:\s+(?:reports|reported|writes|wrote|notes|has\s+more|has\s+the\s+story))?\s*:[ \t\u00a0]*(?=\r?\n|$)"
+    + r"(?:\s+(?:reports|reported|writes|wrote|notes|has\s+more|has\s+the\s+story))?\s*+:[ \t\u00a0]*+(?=\r?\n|$)"
 )
 _PAREN_LIST = f"(?:{AGENCY_IN_CREDIT})(?:{_LIST_SEP}(?:{AGENCY_IN_CREDIT}))*"
 # "WASHINGTON (Reuters) -", "MOSCOW, Oct 11 (AP) —", "(AFP) -" at the start of a paragraph.
@@ -271,22 +277,22 @@ _DATELINE = re.compile(
 )
 # A line that is only a credit: "es/jm (AP, AFP)", "(AP, Reuters)", "dpa/AFP", "-- AP".
 _SIGNOFF_LINE = re.compile(
-    r"(?m)^[ \t]*(?:[a-z]{1,4}(?:\s*/\s*[a-z]{1,4})+\s*[,;:]?\s*)?(?:"
+    r"(?m)^[ \t]*+(?:[a-z]{1,4}(?:\s*+/\s*+[a-z]{1,4})+\s*+[,;:]?\s*+)?(?:"
     r"\((?P<paren>" + _PAREN_LIST + r")\)"
-    r"|(?P<slashed>(?:" + AGENCY_IN_CREDIT + r")(?:\s*/\s*(?:" + AGENCY_IN_CREDIT + r"))+)"
-    r"|" + _DASH + r"\s*(?P<dashed>" + _PAREN_LIST + r")"
-    r")[ \t.]*$"
+    r"|(?P<slashed>(?:" + AGENCY_IN_CREDIT + r")(?:\s*+/\s*+(?:" + AGENCY_IN_CREDIT + r"))+)"
+    r"|" + _DASH + r"\s*+(?P<dashed>" + _PAREN_LIST + r")"
+    r")[ \t.]*+$"
 )
 # "... said the minister. (AP)" at the end of a paragraph.
 _SIGNOFF_TRAILING = re.compile(
-    r"(?<=[.!?\"”])[ \t]*\((?P<paren>" + _PAREN_LIST + r")\)[ \t]*$", re.M
+    r"(?<=[.!?\"”])[ \t]*+\((?P<paren>" + _PAREN_LIST + r")\)[ \t]*+$", re.M
 )
 _COPYRIGHT = re.compile(
-    r"(?:\b[Cc]opyright|©|\([cC]\))[ \t]*(?:©[ \t]*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?[ \t]*,?[ \t]*)?(?:by[ \t]+)?"
-    + f"(?:[Tt]he[ \t]+)?(?P<agency>{AGENCY_IN_CREDIT})"
+    r"(?:\b[Cc]opyright|©|\([cC]\))[ \t]*+(?:©[ \t]*+)?(?:\d{4}(?:\s*+[-–]\s*+\d{4})?[ \t]*+,?[ \t]*+)?(?:by[ \t]++)?"
+    + f"(?:[Tt]he[ \t]++)?(?P<agency>{AGENCY_IN_CREDIT})"
 )
 _BYLINE = re.compile(
-    r"(?m)^[ \t]*(?:By[ \t]+[A-Z][\w.'’ -]{1,60}?[ \t]*(?:,|\||-|–|—)[ \t]*(?:[Tt]he[ \t]+)?(?P<agency>"
+    r"(?m)^[ \t]*+(?:By[ \t]++[A-Z][\w.'’ -]{1,60}?[ \t]*+(?:,|\||-|–|—)[ \t]*+(?:[Tt]he[ \t]++)?(?P<agency>"
     + AGENCY
     + r")\b"
     + r"|(?P<agency2>"
@@ -296,13 +302,13 @@ _BYLINE = re.compile(
     + r"|By[ \t]+(?:[Tt]he[ \t]+)?(?P<agency3>"
     + AGENCY
     + r")[ \t]*$"
-    + r"|By[ \t]+[A-Z][\w.'’ -]{1,60}[ \t]*\r?\n[ \t]*(?:[Tt]he[ \t]+)?(?P<agency4>"
+    + r"|By[ \t]++[A-Z][\w.'’ -]{1,60}[ \t]*+\r?\n[ \t]*+(?:[Tt]he[ \t]++)?(?P<agency4>"
     + AGENCY
     + r")[ \t]*$)"
 )
 _CONTRIBUTED = re.compile(
     f"(?:\\b[Tt]he\\s+)?(?P<agency>{AGENCY})"
-    + r"(?:\s+(?:writers?|reporters?|correspondents?|staff))?[^.\n]{0,120}?\s+contributed\s+(?:reporting\s+)?to\s+this\s+(?:report|story|article)"
+    + r"(?:\s+(?:writers?|reporters?|correspondents?|staff))?[^.\n]{0,120}?\s++contributed\s++(?:reporting\s++)?to\s++this\s++(?:report|story|article)"
 )
 # House signatures: Reuters' "(Reporting by ...; Editing by ...)", Bloomberg's contact lines.
 _HOUSE_SIGNOFFS = (
@@ -341,18 +347,20 @@ _ABBREVIATIONS = {
 _SENTENCE_END = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s|$)")
 
 
-def _is_sentence_end(text: str, match: re.Match[str]) -> bool:
-    """False for the dot of ``U.S.``, ``Lt.`` or an initial; True for a real full stop."""
-    if text[match.start()] != ".":
+def _is_sentence_end(text: str, match: re.Match[str] | tuple[int, int]) -> bool:
+    """False for the dot of ``U.S.``, ``Lt.`` or an initial; True for a real full stop.
+    ``match``: a ``_SENTENCE_END`` match or its (start, end)."""
+    start, end = match if isinstance(match, tuple) else match.span()
+    if text[start] != ".":
         return True
-    word_match = re.search(r"([\w.]+)$", text[max(0, match.start() - 20) : match.start()])
+    word_match = re.search(r"([\w.]+)$", text[max(0, start - 20) : start])
     word = word_match.group(1) if word_match else ""
     if word.lower().rstrip(".") in _ABBREVIATIONS:
         return False
     # initials and dotted acronyms ("J. Smith", "U.S. officials", "the U.N. General Assembly"):
     # a sentence rarely ends on one, so only a line break after it ends the sentence
     if re.fullmatch(r"(?:[A-Za-z]\.)*[A-Z]", word):
-        return match.end() >= len(text) or text[match.end()] == "\n"
+        return end >= len(text) or text[end] == "\n"
     return True
 
 
@@ -363,26 +371,106 @@ def paragraph_bounds(text: str, position: int) -> tuple[int, int]:
     return start, len(text) if end == -1 else end
 
 
-def sentence_bounds(text: str, start_char: int, end_char: int) -> tuple[int, int]:
+def sentence_bounds(
+    text: str, start_char: int, end_char: int, scans: _ParagraphScans | None = None
+) -> tuple[int, int]:
     """The sentence(s) around ``text[start_char:end_char]``, within its paragraph.
+
+    ``scans``: the paragraph scans of ``text`` made for earlier calls, if any.
 
     >>> t = "First one. The U.S. said it, Lt. Gen. Smith told AP. Next."
     >>> s, e = sentence_bounds(t, t.index("told"), t.index("AP") + 2); t[s:e]
     'The U.S. said it, Lt. Gen. Smith told AP.'
     """
+    scans = scans or _ParagraphScans(text)
     para_start, para_end = paragraph_bounds(text, start_char)
     sentence_start = para_start
-    for match in _SENTENCE_END.finditer(text, para_start, start_char):
-        if _is_sentence_end(text, match):
-            sentence_start = match.end()
+    for span in scans.sentence_ends_before(para_start, para_end, start_char):
+        if _is_sentence_end(text, span):  # the last one before the phrase
+            sentence_start = span[1]
+            break
     sentence_end = para_end
-    for match in _SENTENCE_END.finditer(text, end_char, para_end):
-        if _is_sentence_end(text, match):
-            sentence_end = match.end()
+    for span in scans.sentence_ends_after(para_start, para_end, end_char):
+        if _is_sentence_end(text, span):
+            sentence_end = span[1]
             break
     while sentence_start < sentence_end and text[sentence_start].isspace():
         sentence_start += 1
     return sentence_start, sentence_end
+
+
+_SENTENCE_PUNCTUATION = ".!?…"
+_SENTENCE_CLOSERS = "\"”’')]"
+
+
+class _ParagraphScans:
+    """Scans of a text's paragraphs made once for all the credits in them: the scope of a
+    credit needs its sentence and the quotations of its paragraph, and scanning the paragraph
+    again for each credit cost the square of its length on a text without line breaks.
+
+    ``_SENTENCE_END`` matches of a paragraph: those ``finditer(text, para_start, limit)`` or
+    ``finditer(text, position, para_end)`` finds, from the one scan of the whole paragraph.
+    The pattern looks at no character before a match, so the scans agree but where one is cut:
+    a scan ending at ``limit`` also matches punctuation (and closers) right before ``limit``
+    (``$``), and one starting at ``position`` inside a match's punctuation also matches the
+    rest of it.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._sentence_ends: dict[tuple[int, int], tuple[list[int], list[int]]] = {}
+        self._quotations: dict[tuple[int, int], tuple[list, list[int], list[int]]] = {}
+
+    def _paragraph(self, para_start: int, para_end: int) -> tuple[list[int], list[int]]:
+        key = (para_start, para_end)
+        if key not in self._sentence_ends:
+            spans = [m.span() for m in _SENTENCE_END.finditer(self.text, para_start, para_end)]
+            self._sentence_ends[key] = ([s for s, _ in spans], [e for _, e in spans])
+        return self._sentence_ends[key]
+
+    def sentence_ends_before(
+        self, para_start: int, para_end: int, limit: int
+    ) -> Iterator[tuple[int, int]]:
+        """``finditer(text, para_start, limit)``'s matches, as (start, end), last first."""
+        starts, ends = self._paragraph(para_start, para_end)
+        whole = bisect_right(ends, limit)  # matches ending by the limit: the same
+        resume = ends[whole - 1] if whole else para_start
+        # what a scan cut at ``limit`` also matches: punctuation, then closers, up to it
+        closers = limit
+        while closers > resume and self.text[closers - 1] in _SENTENCE_CLOSERS:
+            closers -= 1
+        first = closers
+        while first > resume and self.text[first - 1] in _SENTENCE_PUNCTUATION:
+            first -= 1
+        if first < closers:
+            yield first, limit
+        for index in range(whole - 1, -1, -1):
+            yield starts[index], ends[index]
+
+    def sentence_ends_after(
+        self, para_start: int, para_end: int, position: int
+    ) -> list[tuple[int, int]]:
+        """``finditer(text, position, para_end)``'s matches, as (start, end)."""
+        starts, ends = self._paragraph(para_start, para_end)
+        index = bisect_right(ends, position)  # the first match ending after ``position``
+        spans = list(zip(starts[index:], ends[index:], strict=True))
+        if spans and spans[0][0] < position:  # ``position`` is inside that match
+            start, end = spans.pop(0)
+            if self.text[position] in _SENTENCE_PUNCTUATION:
+                spans.insert(0, (position, end))
+        return spans
+
+    def quotations(self, para_start: int, para_end: int) -> tuple[list, list[int], list[int]]:
+        """``dedup.quotes.quotation_spans`` of the paragraph (in order, none overlapping), their
+        starts and their ends."""
+        from dedup.quotes import quotation_spans  # local import: keeps the modules independent
+
+        key = (para_start, para_end)
+        if key not in self._quotations:
+            spans = quotation_spans(self.text, para_start, para_end)
+            starts = [span.start_char for span in spans]
+            self._quotations[key] = (spans, starts, [span.end_char for span in spans])
+        return self._quotations[key]
 
 
 _NAME_BEFORE = re.compile(
@@ -422,27 +510,33 @@ def _sources_in(listing: str) -> list[str]:
     return names
 
 
-def _local_scope(text: str, phrase_start: int, phrase_end: int) -> tuple[int, int]:
+def _local_scope(
+    text: str, phrase_start: int, phrase_end: int, scans: _ParagraphScans
+) -> tuple[int, int]:
     """The sentence of a local credit, widened to the quotation it closes and its continuation.
 
     ``“A,” he told AP. “B.”``: the credit vouches for A (closed right before it) and for B (the
     same speaker's quotation continued right after the attribution sentence).
     """
-    from dedup.quotes import quotation_spans  # local import: keeps the modules independent
-
-    scope_start, scope_end = sentence_bounds(text, phrase_start, phrase_end)
+    scope_start, scope_end = sentence_bounds(text, phrase_start, phrase_end, scans)
     para_start, para_end = paragraph_bounds(text, phrase_start)
-    for quote in quotation_spans(text, para_start, para_end):
+    quotes, starts, ends = scans.quotations(para_start, para_end)
+    # The quotations are in order and do not overlap: those ending 80 characters or less before
+    # the phrase or holding its start, and those following it, are all that can widen it.
+    first = bisect_left(ends, phrase_start - 80)
+    for quote in quotes[first : bisect_right(starts, phrase_start)]:
         between = text[quote.end_char : phrase_start]
         closes_right_before = quote.end_char <= phrase_start and len(between) <= 80
         # the quotation must close in the credit's own sentence, not in an earlier one
         if closes_right_before and not re.search(r"[.!?][\s\"”]+[A-Z“\"]", between[2:]):
             scope_start = min(scope_start, quote.start_char - 1)
-        if quote.start_char > phrase_end and quote.start_char - scope_end <= 3:
-            scope_end = max(scope_end, min(para_end, quote.end_char + 1))
         if quote.start_char < phrase_start < quote.end_char:
             # a credit inside a quotation ("he said, according to Reuters" is rare) widens to it
             scope_start = min(scope_start, quote.start_char - 1)
+    for quote in quotes[bisect_right(starts, phrase_end) :]:
+        if quote.start_char - scope_end > 3:
+            break  # the next ones start later still
+        scope_end = max(scope_end, min(para_end, quote.end_char + 1))
     return max(scope_start, para_start), scope_end
 
 
@@ -555,6 +649,9 @@ _REQUIRED: dict[re.Pattern[str], tuple[str, ...]] = {
     _HOUSE_SIGNOFFS[1][0]: ("contact",),
 }
 _LEADIN_END = re.compile(r":[ \t\u00a0]*(?=\r?\n|$)")
+# A line break that a non-blank line follows: matches where ``\n\s*\S`` does, one per run of
+# blank lines (its last line break), without running over the rest of the run from each one.
+_LINE_AFTER = re.compile(r"\n[^\S\n]*+(?=\S)")
 
 
 def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
@@ -572,6 +669,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
     """Every credit phrase of ``text``, before range filtering and deduplication."""
     whole = (0, len(text))
     found: list[Attribution] = []
+    scans = _ParagraphScans(text)
 
     def add(
         source: str | None, phrase_start: int, phrase_end: int, cue: str, scope: tuple[int, int]
@@ -607,8 +705,8 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
             add(source, start, match.end(), "signoff", whole)
     for match in _finditer(_SIGNOFF_TRAILING, text):
         # A paragraph-final "(AP)" near the end signs off the article; elsewhere its paragraph.
-        tail = text[match.end() :]
-        is_last = len(re.findall(r"\n\s*\S", tail)) <= 1
+        # (at most one non-blank line after it; looking for a second one only, not all)
+        is_last = next(islice(_LINE_AFTER.finditer(text, match.end()), 1, None), None) is None
         para = paragraph_bounds(text, match.start())
         for source in _sources_in(match.group("paren")):
             add(
@@ -659,7 +757,7 @@ def _all_attributions(text: str) -> tuple[Attribution, ...]:
                 match.start(),
                 match.end(),
                 cue,
-                _local_scope(text, match.start(), match.end()),
+                _local_scope(text, match.start(), match.end(), scans),
             )
     return tuple(found)
 
@@ -669,15 +767,16 @@ def _deduplicate(found: list[Attribution]) -> list[Attribution]:
     order = {id(attribution): index for index, attribution in enumerate(found)}
     ranked = sorted(found, key=lambda a: (_CUE_PRIORITY.index(a.cue), a.start_char))
     kept: list[Attribution] = []
+    # the kept phrases of each source, sorted: they never overlap, so the one starting last
+    # before a phrase ends is the only one that can overlap it (no pass over all kept ones)
+    phrases: dict[str, list[tuple[int, int]]] = {}
     for attribution in ranked:
-        clash = any(
-            other.source == attribution.source
-            and other.start_char < attribution.end_char
-            and attribution.start_char < other.end_char
-            for other in kept
-        )
+        spans = phrases.setdefault(attribution.source, [])
+        before = bisect_left(spans, (attribution.end_char,)) - 1
+        clash = before >= 0 and attribution.start_char < spans[before][1]
         if not clash:
             kept.append(attribution)
+            insort(spans, (attribution.start_char, attribution.end_char))
     # equal positions keep the order of the credit list: "(AP, AFP)" stays AP first
     return sorted(kept, key=lambda a: (a.start_char, a.end_char, order[id(a)]))
 

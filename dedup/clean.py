@@ -45,7 +45,13 @@ import xxhash
 
 from dedup.coverage import subtract_ranges
 from dedup.html import TAG_KINDS, RenderedPage, parse_html, render
-from dedup.metadata import find_date, first_heading, html_metadata, text_metadata
+from dedup.metadata import (
+    TITLE_BAR_SEPARATOR,
+    find_date,
+    first_heading,
+    html_metadata,
+    text_metadata,
+)
 from dedup.records import BoilerplateSpan, CleanedDocument, Metadata, content_ranges
 
 try:  # the agency table lives in dedup.attribution; a small map stands in without it
@@ -71,7 +77,12 @@ WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 TOKEN = re.compile(r"\w+")
 URL = re.compile(r"(?:https?://|www\.)\S+")
 # A sentence end: punctuation after a real word (not the "Lt." of "Lt. General" or "U.S.").
-SENTENCE_END = re.compile(r"(?:[^\W\d_]{3,}|\d|[\"”’)\]])[.!?…]+[\"'”’)\]]*(?=\s|$)")
+# The word is tried from its first letter only (a later start reaches the same punctuation, so
+# it matches only if the first does): tried from every letter, a long run of letters cost the
+# square of its length. Possessive: what follows each run cannot start with its characters.
+SENTENCE_END = re.compile(
+    r"(?:(?<![^\W\d_])[^\W\d_]{3,}+|\d|[\"”’)\]])[.!?…]++[\"'”’)\]]*+(?=\s|$)"
+)
 TERMINAL = (".", "!", "?", "…", '"', "”", "’", ":", ";")
 
 
@@ -113,7 +124,7 @@ PHOTO_CREDIT = re.compile(
     r"|\b(?:AP|AFP|Reuters|Getty|EPA|Xinhua)\s+Photo\b",
 )
 SIGNOFF = re.compile(
-    r"^[a-z]{1,4}(?:\s*/\s*[a-z]{1,4})+\s*(?:\((?P<credits>[^()]{1,80})\))?\s*\.?$"
+    r"^[a-z]{1,4}(?:\s*+/\s*+[a-z]{1,4})+\s*+(?:\((?P<credits>[^()]{1,80})\))?\s*+\.?$"
 )
 CONTRIBUTION = re.compile(
     r"^\(?\s*(?:reporting|writing|editing|additional reporting|compiled|edited)\s+by\b", re.I
@@ -136,9 +147,9 @@ COMMENT_POLICY = re.compile(
 )
 # Calls to action, at the start of the line or of one of its sentences.
 PROMO = re.compile(
-    r"(?:^|[.!?]\s+)(?:get\s+the\s+latest|get\s+(?:breaking|our|the)\s+\w+\s+(?:alerts?|news(?:letter)?|updates)"
+    r"(?:^|[.!?]\s++)(?:get\s+the\s+latest|get\s+(?:breaking|our|the)\s+\w+\s+(?:alerts?|news(?:letter)?|updates)"
     r"|sign\s+up|subscribe|follow\s+us|download\s+(?:the|our)|click\s+here|tap\s+here|read\s+more"
-    r"|read\s+next|related(?:\s+(?:articles?|stories|content|news|posts?|coverage|topics))?\s*:?\s*$"
+    r"|read\s+next|related(?:\s++(?:articles?|stories|content|news|posts?|coverage|topics))?\s*+:?\s*+$"
     r"|recommended|advertisement|sponsored|share\s+(?:this|on|via)|like\s+us\s+on|join\s+our"
     r"|(?:turn\s+on|enable|allow)\s+(?:push\s+)?notifications|more\s+from|don't\s+miss|also\s+read"
     r"|see\s+also|watch:|listen:|you\s+may\s+also\s+like|most\s+(?:read|popular|viewed)"
@@ -155,7 +166,7 @@ PROMO = re.compile(
 TIMESTAMP_LINE = re.compile(
     r"^\W*(?:last\s+)?(?:updated|published|posted|modified)\b.*\d{1,2}[:.]\d{2}", re.I
 )
-SHORT_LINE = re.compile(r"^[ \t]*(\S[^\n]{0,60}?)[ \t]*$", re.MULTILINE)
+SHORT_LINE = re.compile(r"^[ \t]*+(\S[^\n]{0,60}?)[ \t]*+$", re.MULTILINE)
 # A menu saved one item per line: this many lines of at most this many words above the body.
 MENU_LINE_WORDS = 4
 MENU_BLOCK_LINES = 4
@@ -272,7 +283,7 @@ def _is_date_line(line: _Line) -> bool:
 
 def _is_title_bar(line: _Line) -> bool:
     """``Headline | Section | Outlet | 11.10.2016``: a saved page title."""
-    parts = [part.strip() for part in re.split(r"\s+[|•·]\s+", line.content)]
+    parts = [part.strip() for part in TITLE_BAR_SEPARATOR.split(line.content)]
     if len(parts) < 3 or line.sentences > 1:
         return False
     headline = WORD.findall(parts[0])

@@ -91,6 +91,11 @@ COPYRIGHT = re.compile(
 )
 
 
+# ``Headline | Section | Outlet``: tried from the first space of a run only (a later start in
+# the run reaches the same bar, and a split match never starts right after the previous one's
+# spaces), not from each space, each running over the rest of the run.
+TITLE_BAR_SEPARATOR = re.compile(r"(?<!\s)\s++[|•·]\s+")
+
 # Section words of title bars, never an outlet's name.
 def _word_set(words: str) -> frozenset[str]:
     """A set of words written as one space-separated string (easier to read and edit)."""
@@ -211,7 +216,7 @@ def text_metadata(text: str, head_chars: int = 3000) -> Metadata:
 def _title_bar(lines: list[str], metadata: Metadata) -> None:
     """``Title | Section | Outlet | date`` bars, as page titles are often saved."""
     for line in lines:
-        parts = [part.strip() for part in re.split(r"\s+[|•·]\s+", line) if part.strip()]
+        parts = [part.strip() for part in TITLE_BAR_SEPARATOR.split(line) if part.strip()]
         if len(parts) < 2:
             continue
         title = parts[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -49,13 +50,26 @@ _TITLE_WORD = (
     r"Mayor|Judge|Justice|Ambassador|Spokesman|Spokeswoman|Chairman|Chairwoman|Chief|King|Queen|"
     r"Prince|Pope|Rev\.|Father|Sheikh|Sir|Dame|Lord|Lady|Premier|Director)"
 )
-_SPACE = r"[^\S\n]+"  # spacing inside a name: never a line break
+# Linear time on any text (Python's ``re`` backtracks): a quantifier is possessive (``*+``,
+# ``++``) wherever what follows it cannot start with a character it takes, so giving
+# characters back could never lead to a match and the matches are those of the greedy form.
+_SPACE = r"[^\S\n]++"  # spacing inside a name: never a line break
 _TITLES = rf"(?:{_TITLE_WORD}{_SPACE})+"
-_NAME_WORD = r"[A-Z][^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*"
+# A name word takes its whole chain of hyphen or apostrophe joined parts (``Al-Assad``,
+# ``O'Brien-Smith``): what follows a name (a space, a comma, the pattern's end) cannot start
+# with a letter or a joiner, so a shorter word never matched. Written ``[A-Z]?[^\W\d_]+``
+# after the joiner (the same words: the capital is a letter), the engine tried both readings
+# of each capital, 2^n ways to fail on a chain of n capitalised parts (``Argentina-Bahamas-``).
+# At most _JOINED_PARTS parts: every capital of a chain is a place to start a name, and each
+# start ran over the rest of the chain (the square of its length on a keyword or country
+# list); no name has more parts.
+_JOINED_PARTS = 6
+_NAME_PARTS = rf"[^\W\d_]*+(?:['’-][^\W\d_]++){{0,{_JOINED_PARTS - 1}}}+"
+_NAME_WORD = rf"[A-Z]{_NAME_PARTS}"
 # A name's first word, look-behind after its capital (``[A-Z](?<![\w.].)`` is
 # ``(?<![\w.])[A-Z]``): a pattern starting with a character class lets the regex engine skip
 # to the capitals instead of trying every position of the text.
-_NAME_START = r"[A-Z](?<![\w.].)(?:[^\W\d_]*(?:['’-][A-Z]?[^\W\d_]+)*|\.)"
+_NAME_START = rf"[A-Z](?<![\w.].)(?:{_NAME_PARTS}|\.)"
 _NAME = rf"{_NAME_START}(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
 # Capitalised words that start sentences or name things, not people.
@@ -67,20 +81,20 @@ _NOT_NAMES = {
 }  # fmt: skip
 
 _SPEAKER_AFTER_INVERTED = re.compile(
-    rf"^[\s,.?!—–-]*{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})"
+    rf"^[\s,.?!—–-]*+{_SPEECH_VERBS}\s++(?:{_TITLES})?(?P<name>{_NAME})"
 )
 # "...," Commerzbank analyst Carsten Fritsch said: up to three descriptive words before the name
 _SPEAKER_AFTER = re.compile(
-    rf"^[\s,.?!—–-]*(?:[\w.’'&-]+{_SPACE}){{0,3}}?(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b"
+    rf"^[\s,.?!—–-]*(?:[\w.’'&-]+{_SPACE}){{0,3}}?(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s++(?:(?:also|later|then|further|again|has|had)\s++)?{_SPEECH_VERBS}\b"
 )
 _SPEAKER_BEFORE = re.compile(
-    rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s+(?:(?:also|later|then|further|again|has|had)\s+)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*$"
+    rf"(?:{_TITLES})?(?P<name>{_NAME}|{_PRONOUN})\s++(?:(?:also|later|then|further|again|has|had)\s++)?{_SPEECH_VERBS}\b[^“”\"\n.]{{0,80}}?[:,]\s*+$"
 )
 _TITLED_MENTION = re.compile(rf"(?<![\w.]){_TITLES}(?P<name>{_NAME})")
 _SUBJECT_MENTION = re.compile(
-    rf"(?P<name>{_NAME})\s+(?:(?:also|later|then|has|had)\s+)?{_SPEECH_VERBS}\b"
+    rf"(?P<name>{_NAME})\s++(?:(?:also|later|then|has|had)\s++)?{_SPEECH_VERBS}\b"
 )
-_INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s+(?:{_TITLES})?(?P<name>{_NAME})")
+_INVERTED_MENTION = re.compile(rf"\b{_SPEECH_VERBS}\s++(?:{_TITLES})?(?P<name>{_NAME})")
 _APPOSITION_MENTION = re.compile(rf"(?P<name>{_NAME}),{_SPACE}(?:a|an|the|who)\b")
 # The titled mention as (assertion, the rest): the rest starts with the titles' words, which
 # the regex engine skips to, while a pattern starting with a look-behind is tried at every
@@ -270,10 +284,18 @@ def _paragraphs(text: str, ranges: list[tuple[int, int]] | None) -> list[tuple[i
 
 
 class _NameMemory:
-    """Person names mentioned so far, to resolve ``he said`` and expand ``Poznikhir said``."""
+    """Person names mentioned so far, to resolve ``he said`` and expand ``Poznikhir said``.
+
+    ``mentions`` is kept sorted (position, name); longer names are also filed under their
+    first and last word, by length, so that expanding a surname looks at the few lengths of
+    the names it ends or starts, not at every mention (a text with thousands of quotations
+    and speakers asked every mention for each of them).
+    """
 
     def __init__(self, text: str) -> None:
         self.mentions: list[tuple[int, str]] = []
+        # word -> length of a longer name holding it first or last -> its sorted mentions
+        self._by_word: dict[str, dict[int, list[tuple[int, str]]]] = {}
         for matches in (
             _assured_matches(_TITLED_PARTS, text),
             _SUBJECT_MENTION.finditer(text),
@@ -285,23 +307,33 @@ class _NameMemory:
                 if name and not _is_pronoun(name):
                     self.mentions.append((match.start("name"), name))
         self.mentions.sort()
+        for mention in self.mentions:
+            self._file(mention)
+
+    def _file(self, mention: tuple[int, str]) -> None:
+        words = mention[1].split()
+        if len(words) > 1:
+            for word in {words[0], words[-1]}:
+                by_length = self._by_word.setdefault(word, {})
+                insort(by_length.setdefault(len(mention[1]), []), mention)
 
     def add(self, position: int, name: str) -> None:
-        self.mentions.append((position, name))
-        self.mentions.sort()
+        insort(self.mentions, (position, name))
+        self._file((position, name))
 
     def full_name(self, name: str, before: int) -> str:
-        """The longest earlier name whose first or last word is ``name`` (a lone surname)."""
+        """The longest earlier name whose first or last word is ``name`` (a lone surname);
+        of names as long, the last in ``mentions``."""
         if " " in name:
             return name
-        best = name
-        for position, known in self.mentions:
-            if position >= before:
+        for length in sorted(self._by_word.get(name, {}), reverse=True):
+            if length < len(name):
                 break
-            words = known.split()
-            if len(words) > 1 and name in (words[0], words[-1]) and len(known) >= len(best):
-                best = known
-        return best
+            mentions = self._by_word[name][length]
+            earlier = bisect_left(mentions, (before,))
+            if earlier:
+                return mentions[earlier - 1][1]
+        return name
 
     def last_person(self, before: int) -> str | None:
         """The most recent person mentioned before ``before``, by full name.
@@ -309,9 +341,8 @@ class _NameMemory:
         A lone capitalised word that never appeared as part of a longer name (``Russia said``)
         is more likely a place or an institution than the person ``he`` refers to.
         """
-        for position, name in reversed(self.mentions):
-            if position >= before:
-                continue
+        for index in range(bisect_left(self.mentions, (before,)) - 1, -1, -1):
+            position, name = self.mentions[index]
             full = self.full_name(name, position + 1)
             if " " in full:
                 return full

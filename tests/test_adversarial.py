@@ -1,0 +1,123 @@
+"""Adversarial lines through every text function the pipeline calls: none may stall.
+
+A regular expression that backtracks, or a scan that runs over the rest of a line from each of
+its positions, takes time that grows with a power (or the exponential) of a line's length: one
+web page with a tag cloud or a country list then stops the nightly run. The battery
+(``benchmarks/bad_inputs.py``: hyphen and apostrophe chains of capitalised words, runs of
+capitalised words, a text without line breaks, quotation marks by the thousand, runs of one
+letter, of spaces, of punctuation, of combining characters and emoji, particle chains) doubles
+each line and checks that no function's time more than triples (best of three runs). Growth,
+not absolute time: the machine's speed does not matter.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[1]
+# Units of each adversarial line (words, marks, sentences; ten characters a unit for runs of one
+# character), then twice as many: large enough that a quadratic scan shows, small enough that
+# the battery takes seconds.
+SIZE = 300
+# Times below this many seconds are the timer's and the scheduler's noise, not growth.
+NOISE = 0.003
+
+
+def _battery_module():
+    spec = importlib.util.spec_from_file_location(
+        "bad_inputs", PROJECT / "benchmarks" / "bad_inputs.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    sys.modules[spec.name] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+battery = _battery_module()
+LINES = list(battery.adversarial_lines(1))
+
+
+def _too_fast_growth(function, line_name: str) -> str | None:
+    """None if doubling the line at most triples ``function``'s time (measured twice before
+    giving up: another process may have taken the CPU during one measurement)."""
+    for _ in range(2):
+        small, large = battery.growth(function, line_name, SIZE)
+        if large <= 3 * small + NOISE:
+            return None
+    return f"{function.name}: {small * 1000:.1f} ms -> {large * 1000:.1f} ms"
+
+
+@pytest.mark.parametrize("line_name", LINES)
+def test_doubling_an_adversarial_line_at_most_triples_the_time(line_name: str) -> None:
+    slow = [
+        found
+        for function in battery.text_functions()
+        if (found := _too_fast_growth(function, line_name)) is not None
+    ]
+    assert not slow, f"{line_name}, doubled: " + "; ".join(slow)
+
+
+def test_every_text_function_of_the_pipeline_is_in_the_battery() -> None:
+    names = {function.name for function in battery.text_functions()}
+    assert {
+        "ingest",
+        "clean text",
+        "clean page",
+        "metadata",
+        "template blocks",
+        "tokens",
+        "fingerprint",
+        "normalise",
+        "align with itself",
+        "attributions",
+        "document-wide credits",
+        "quotes",
+        "quote grouping",
+        "origin",
+    } <= names
+
+
+# The line that stalled a run on the PAN 2013 corpus (suspicious-document01524.txt, line 75):
+# country names joined by hyphens. The name patterns of ``dedup.quotes`` tried both readings of
+# each capital after a hyphen: 2^n ways to fail on n names.
+COUNTRY_CHAIN = "-".join(battery.COUNTRIES)
+
+
+def _best_of_three(call) -> float:
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        call()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def test_a_hyphen_chain_of_country_names_does_not_blow_up_the_quote_scan() -> None:
+    from dedup.quotes import find_quotes
+
+    def scan(parts: int) -> float:
+        chain = "-".join(battery.COUNTRIES[:parts])
+        text = f'"We will work on it together," he said.\n\n{chain} and more, the list goes on.\n'
+        return _best_of_three(lambda: find_quotes("pan", text))
+
+    # 12 -> 24 names: 4,096 times the work for the exponential patterns, twice for linear ones
+    assert scan(24) <= 3 * scan(12) + NOISE
+
+
+def test_names_joined_by_hyphens_and_apostrophes_are_still_speakers() -> None:
+    from dedup.quotes import find_quotes
+
+    text = (
+        '"It is far too early to tell," Conor O\'Brien-Smith said. '
+        '"We will work on it together," Andorra-Argentina said.'
+    )
+    assert [quote.speaker for quote in find_quotes("d", text)] == [
+        "Conor O'Brien-Smith",
+        "Andorra-Argentina",
+    ]
