@@ -20,86 +20,16 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache, lru_cache
 from itertools import islice
 
 from dedup.records import Attribution, BoilerplateSpan
+from dedup.sources import Source, all_sources
 
-
-@dataclass(frozen=True)
-class Agency:
-    """A news agency (or an outlet often credited as a source) and the names it goes by.
-
-    ``acronyms`` only match with their exact case (``AP``, not ``ap``); ``credit_only``
-    acronyms are so ambiguous in running text (``PA`` is also Pennsylvania) that they are only
-    accepted inside parenthesised credits, sign-offs and datelines.
-    """
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    acronyms: tuple[str, ...] = ()
-    credit_only: tuple[str, ...] = ()
-    kind: str = "agency"  # agency | outlet
-
-
-AGENCIES: tuple[Agency, ...] = (
-    Agency("Associated Press", ("Associated Press", "The Associated Press", "AP News"), ("AP",)),
-    Agency("Reuters", ("Reuters", "Thomson Reuters", "Reuters News"), ()),
-    Agency(
-        "AFP",
-        ("Agence France-Presse", "Agence France Presse", "France-Presse", "France Presse"),
-        ("AFP",),
-    ),
-    Agency("Bloomberg", ("Bloomberg", "Bloomberg News", "Bloomberg L.P."), ()),
-    Agency("dpa", ("Deutsche Presse-Agentur", "Deutsche Presse Agentur"), ("dpa", "DPA")),
-    Agency("PA Media", ("Press Association", "PA Media"), (), ("PA",)),
-    Agency("Xinhua", ("Xinhua", "Xinhua News Agency"), ()),
-    Agency("TASS", ("TASS", "ITAR-TASS", "Tass"), ()),
-    Agency("RIA Novosti", ("RIA Novosti", "RIA-Novosti"), ("RIA",)),
-    Agency("Interfax", ("Interfax",), ()),
-    Agency("Kyodo", ("Kyodo", "Kyodo News"), ()),
-    Agency("Yonhap", ("Yonhap", "Yonhap News Agency"), ()),
-    Agency("ANSA", ("ANSA",), ()),
-    Agency("EFE", ("Agencia EFE",), ("EFE", "Efe")),
-    Agency("UPI", ("United Press International",), ("UPI",)),
-    Agency("ANI", ("Asian News International",), ("ANI",)),
-    Agency("PTI", ("Press Trust of India",), ("PTI",)),
-    Agency("Anadolu", ("Anadolu Agency", "Anadolu"), ("AA",), ()),
-    Agency("Europa Press", ("Europa Press",), ()),
-    Agency("Canadian Press", ("Canadian Press", "The Canadian Press"), (), ("CP",)),
-    Agency("AAP", ("Australian Associated Press",), ("AAP",)),
-    Agency("Sputnik", ("Sputnik", "Sputnik News"), ()),
-    Agency("Jiji Press", ("Jiji Press", "Jiji"), ()),
-    Agency("KCNA", ("Korean Central News Agency",), ("KCNA",)),
-    Agency("IANS", ("Indo-Asian News Service",), ("IANS",)),
-    Agency("Dow Jones", ("Dow Jones", "Dow Jones Newswires"), ()),
-    Agency("IRNA", ("Islamic Republic News Agency",), ("IRNA",)),
-    Agency("Bernama", ("Bernama",), ()),
-    Agency("Antara", ("Antara",), ()),
-    Agency("ANP", ("Algemeen Nederlands Persbureau",), ("ANP",)),
-    Agency("APA", ("Austria Presse Agentur",), ("APA",)),
-    Agency("PAP", ("Polska Agencja Prasowa",), ("PAP",)),
-    Agency("Ukrinform", ("Ukrinform",), ()),
-    Agency("Prensa Latina", ("Prensa Latina",), ()),
-    # Outlets commonly credited as the source of a passage.
-    Agency("The New York Times", ("The New York Times", "New York Times"), ("NYT",), (), "outlet"),
-    Agency("The Washington Post", ("The Washington Post", "Washington Post"), (), (), "outlet"),
-    Agency(
-        "The Wall Street Journal",
-        ("The Wall Street Journal", "Wall Street Journal"),
-        ("WSJ",),
-        (),
-        "outlet",
-    ),
-    Agency("Financial Times", ("Financial Times", "The Financial Times"), (), (), "outlet"),
-    Agency("BBC", ("BBC News",), ("BBC",), (), "outlet"),
-    Agency("CNN", (), ("CNN",), (), "outlet"),
-    Agency("The Guardian", ("The Guardian",), (), (), "outlet"),
-    Agency("Russia Today", ("Russia Today",), ("RT",), (), "outlet"),
-    Agency("Al Jazeera", ("Al Jazeera",), (), (), "outlet"),
-    Agency("Global Times", ("Global Times", "The Global Times"), (), (), "outlet"),
-)
+# Agencies and outlets credited as sources (aggregators are credited by no one), from the
+# sources table (dedup/data/sources.toml, extensible through $WIRETRACE_SOURCES).
+Agency = Source
+AGENCIES: tuple[Source, ...] = tuple(s for s in all_sources() if s.kind in ("agency", "outlet"))
 
 DOCUMENT_WIDE_CUES = ("dateline", "signoff", "copyright", "byline")
 
@@ -190,17 +120,12 @@ def canonical_agency(name: str) -> str | None:
     return folded.get(key) or folded.get(_fold_name(stripped))
 
 
-# Site names of agencies whose domain is not one of their aliases.
+# Site labels ("apnews" of apnews.com, "bbc" of bbc.co.uk) of the sources' domains.
 _DOMAIN_LABELS = {
-    "apnews": "Associated Press", "ap": "Associated Press", "afp": "AFP", "dpa": "dpa",
-    "xinhuanet": "Xinhua", "news-xinhua": "Xinhua", "ria": "RIA Novosti", "kyodonews": "Kyodo",
-    "yna": "Yonhap", "yonhapnews": "Yonhap", "efe": "EFE", "upi": "UPI", "aninews": "ANI",
-    "ptinews": "PTI", "aa": "Anadolu", "europapress": "Europa Press", "thecanadianpress": "Canadian Press",
-    "aap": "AAP", "sputniknews": "Sputnik", "jiji": "Jiji Press", "kcna": "KCNA", "pa": "PA Media",
-    "nytimes": "The New York Times", "washingtonpost": "The Washington Post", "wsj": "The Wall Street Journal",
-    "ft": "Financial Times", "bbc": "BBC", "cnn": "CNN", "theguardian": "The Guardian", "rt": "Russia Today",
-    "aljazeera": "Al Jazeera", "globaltimes": "Global Times",
-}  # fmt: skip
+    domain.split("/", 1)[0].split(".", 1)[0]: source.name
+    for source in AGENCIES
+    for domain in source.domains
+}
 
 
 # --- patterns -------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from dedup.attribution import (
 )
 from dedup.quotes import fold_words
 from dedup.records import Attribution, Cluster, DocumentFacts, Occurrence, Origin
+from dedup.sources import is_aggregator
 
 # A local credit weighs this much more than a document-wide credit of the same document.
 LOCAL_WEIGHT = 1.0
@@ -310,32 +311,6 @@ def _chronological(witness: _Witness) -> tuple[datetime | None, int, int, int]:
     """Earliest first; same time: the fuller copy, then the shorter key (canonical URLs tend to
     be shorter than their AMP or mobile duplicates)."""
     return (witness.published_at, -len(witness.words), len(witness.doc_key), witness.index)
-
-
-# Pages that gather other outlets' stories (aggregators, syndication portals, portals of
-# internet providers): scraped early and often, they are no origin of what they credit to
-# someone else. Matched on the outlet (host, or host plus first path part).
-AGGREGATORS = frozenset(
-    {
-        "news.google.com", "google.com/news", "yahoo.com/news", "news.yahoo.com", "yahoo.com",
-        "msn.com", "aol.com", "flipboard.com", "newsbreak.com", "smartnews.com", "apple.news",
-        "newsnow.co.uk", "inkl.com", "ground.news", "beforeitsnews.com", "centurylink.net/news",
-        "news.centurylink.net", "newsmax.com/newsfront", "upday.com", "feedly.com",
-    }
-)  # fmt: skip
-
-
-def is_aggregator(outlet: str | None) -> bool:
-    """Is ``outlet`` (a host, ``www.`` and case aside) a page that gathers others' stories?
-
-    >>> is_aggregator("Yahoo.com/news"), is_aggregator("www.msn.com"), is_aggregator("cnn.com")
-    (True, True, False)
-    """
-    if not outlet:
-        return False
-    folded = outlet.strip().lower().removeprefix("https://").removeprefix("http://")
-    folded = folded.removeprefix("www.").rstrip("/")
-    return folded in AGGREGATORS or folded.split("/", 1)[0] in AGGREGATORS
 
 
 def _earliest(witnesses: list[_Witness]) -> tuple[_Witness | None, float]:

@@ -85,12 +85,23 @@ def _raise_terminated(_signal: int, _frame: object) -> None:
     raise Terminated
 
 
+def _check_sources() -> None:
+    """A bad ``$WIRETRACE_SOURCES`` table (read when ``dedup`` is first imported) is one line."""
+    from dedup.sources import SourcesError, all_sources
+
+    try:
+        all_sources()
+    except SourcesError as error:
+        fail(str(error))
+
+
 def interruptible(command: Callable[..., None]) -> Callable[..., None]:
     """``command`` stopped by Ctrl-C or SIGTERM ends in one line and exit code 128 + signal,
     not a traceback (a run's record then says ``interrupted``; what it stored is kept)."""
 
     @functools.wraps(command)
     def guarded(*args: Any, **kwargs: Any) -> None:
+        _check_sources()
         if threading.current_thread() is not threading.main_thread():
             command(*args, **kwargs)  # called from a thread (a test's): signals are not ours
             return

@@ -555,6 +555,14 @@ def stored_facts(
     }
 
 
+def stored_credits(fact: DocumentFacts) -> list[Attribution]:
+    """A document's credits as stored (``v_credits``): those of its body, then its story
+    credits found anywhere in it (a sign-off or byline in boilerplate), in that order, which is
+    the order origin inference reads them in (so stored facts give the same evidence)."""
+    body = list(fact.attributions)
+    return body + [credit for credit in fact.wide_attributions or () if credit not in body]
+
+
 def original_shares(inputs: list[StoredDocument], clusters: list[Cluster]) -> dict[str, float]:
     """Fraction of each document's clean text not covered by any reused passage."""
     wanted = {doc.uri for doc in inputs}
@@ -671,7 +679,7 @@ def trace_lineage(
         grouping.groups,
         original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
-        attributions={uri: facts[uri].attributions for uri in due},
+        attributions={uri: stored_credits(facts[uri]) for uri in due},
         run_id=run_id,
         replacing=changes.replacing,
         quote_documents=due,

@@ -22,6 +22,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from dedup.sources import outlet_name, source_kind
 from storage.records import (
     AlignmentRow,
     BoilerplateRow,
@@ -206,7 +207,8 @@ class ReportData:
 
     @cached_property
     def agencies(self) -> list[str]:
-        """Agencies credited by documents or named as external origins."""
+        """Agencies credited by documents or named as external origins (outlets such as The New
+        York Times or CNN are sources too, but no agencies: the sources table says which)."""
         names = {credit for row in self.documents for credit in split_credits(row.wire_credits)}
         names |= {
             source
@@ -214,7 +216,7 @@ class ReportData:
             for kind, _, source, _ in [self.origin_of_cluster(cluster_id)]
             if kind == "external" and source
         }
-        return sorted(names)
+        return sorted(name for name in names if source_kind(name) not in ("outlet", "aggregator"))
 
     def median_original_share(self) -> float | None:
         shares = [row.original_share for row in self.documents if row.original_share is not None]
@@ -239,7 +241,7 @@ def origin_label(
             return source
         document = documents.get(uri) if uri else None
         if document is not None and document.outlet:
-            return document.outlet
+            return outlet_name(document.outlet) or document.outlet
         if uri and uri.startswith(("http://", "https://")):
             host = urlsplit(uri).hostname
             if host:

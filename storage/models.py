@@ -156,6 +156,8 @@ class DbAttribution(Base):
     source: Mapped[str] = mapped_column(Text)
     phrase: Mapped[str] = mapped_column(Text)
     cue: Mapped[str] = mapped_column(String(32))
+    # story | citation | interview | photo (dedup.attribution.credit_kind of the cue)
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     start_char: Mapped[int] = mapped_column(Integer)
     end_char: Mapped[int] = mapped_column(Integer)
     scope_start: Mapped[int] = mapped_column(Integer)

@@ -46,6 +46,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
+from dedup.attribution import credit_kind
 from dedup.clean import TEMPLATE_PIECE
 from dedup.duplicates import duplicate_alignments
 from dedup.records import (
@@ -1434,6 +1435,14 @@ class Store:
                     found.setdefault(uri_of[document_id], []).append(Attribution(*values))
         return {uri: found.get(uri, []) for uri in ids}
 
+    def credits(self, uri: str | None = None) -> list[Any]:
+        """``v_credits`` rows (of one document if ``uri`` is given), by document and position."""
+        v = views.v_credits.c
+        statement = select(views.v_credits).order_by(v.uri, v.start_char, v.credit_id)
+        if uri is not None:
+            statement = statement.where(v.uri == uri)
+        return self._view_rows(statement)
+
     def stored_quotes(self, exclude: Collection[str] = ()) -> list[Quote]:
         """Stored quotes (but those of ``exclude``), by uri then position."""
         q, d = quotes_t.c, documents_t.c
@@ -1693,6 +1702,7 @@ class Store:
                 {
                     "document_id": document_id,
                     **dict(zip([f.name for f in fields], values, strict=True)),
+                    "kind": credit_kind(values[2]),
                 }
                 for values in wanted
             )

@@ -99,4 +99,20 @@ v_quotes = Table(
     Column("edit_kind", Text),
 )
 
+v_credits = Table(
+    "v_credits",
+    view_metadata,
+    Column("credit_id", Integer),
+    Column("document_id", Integer),
+    Column("uri", Text),
+    Column("start_char", Integer),
+    Column("end_char", Integer),
+    Column("phrase", Text),
+    Column("source", Text),
+    Column("kind", Text),
+    Column("cue", Text),
+    Column("scope_start", Integer),
+    Column("scope_end", Integer),
+)
+
 VIEWS: dict[str, Table] = {table.name: table for table in view_metadata.sorted_tables}
