@@ -54,6 +54,10 @@ CONTRACT_VIEWS = {
         "quote_id", "document_id", "uri", "start_char", "end_char", "text", "speaker",
         "cluster_id", "variant_of", "edit_kind",
     ],
+    "v_credits": [
+        "credit_id", "document_id", "uri", "start_char", "end_char", "phrase", "source", "kind",
+        "cue", "scope_start", "scope_end",
+    ],
 }  # fmt: skip
 
 # Passages shared by seed articles: the spine issue's AP quote (000, 001) and Bloomberg quote
