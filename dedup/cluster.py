@@ -236,83 +236,100 @@ def component_labels(count: int, first: np.ndarray, second: np.ndarray) -> np.nd
 
 def _canonical_spans(table: AlignmentTable, params: ClusterParams) -> _Spans:
     """The alignments' shared segments, each alignment with its lower document first, sorted
-    (so that the result is free of the input's order and direction)."""
-    across = (table.doc_a != table.doc_b) & (table.a_end > table.a_start)
-    across &= table.b_end > table.b_start
-    similarity = table.similarity_or_one()
-    segments: list[tuple[int, int, int, int, int, int, np.ndarray]] = []
-    for index in np.flatnonzero(across).tolist():
-        bounds = (
-            int(table.a_start[index]), int(table.a_end[index]),
-            int(table.b_start[index]), int(table.b_end[index]),
-        )  # fmt: skip
-        doc_a, doc_b = int(table.doc_a[index]), int(table.doc_b[index])
-        stored = table.blocks[index] if table.blocks is not None else None
-        runs = _runs_of(stored, bounds, float(similarity[index]), params)
-        if doc_a > doc_b:
-            doc_a, doc_b, runs = doc_b, doc_a, runs[:, [2, 3, 0, 1, 4]]
-            bounds = (bounds[2], bounds[3], bounds[0], bounds[1])
-        runs = runs[np.lexsort((runs[:, 2], runs[:, 0]))]
-        parts = _segments(runs, params)
-        for number, part in enumerate(parts):
-            a_start, a_end = int(part[:, 0].min()), int(part[:, 1].max())
-            b_start, b_end = int(part[:, 2].min()), int(part[:, 3].max())
-            # the aligner grew the alignment's edges over a rewritten phrase or two: a
-            # stretch that is the whole alignment keeps them
-            edge = params.edge_chars if len(parts) == 1 else 0
-            if number == 0 and a_start - bounds[0] <= edge and b_start - bounds[2] <= edge:
-                a_start, b_start = bounds[0], bounds[2]
-            if number == len(parts) - 1 and bounds[1] - a_end <= edge and bounds[3] - b_end <= edge:
-                a_end, b_end = bounds[1], bounds[3]
-            segments.append((doc_a, a_start, a_end, doc_b, b_start, b_end, part))
-    segments.sort(key=lambda segment: segment[:6])
+    (so that the result is free of the input's order and direction). Runs of one alignment
+    apart by at most ``segment_gap_chars`` on each side (an edited word or phrase) are one
+    segment; a longer gap (an own sentence of one side, a paraphrase around a quoted fragment)
+    separates two; segments shorter than ``min_segment_chars`` are chance. A segment that is
+    its alignment's only one keeps the alignment's edges when they lie within ``edge_chars``
+    (the aligner grew them over a rewritten phrase or two)."""
+    across = np.flatnonzero(
+        (table.doc_a != table.doc_b) & (table.a_end > table.a_start) & (table.b_end > table.b_start)
+    )
+    bounds = np.column_stack(
+        [table.a_start[across], table.a_end[across], table.b_start[across], table.b_end[across]]
+    ).astype(np.int64)
+    runs, owner = _all_runs(table, across, bounds, params)
+    # each alignment with its lower document first
+    doc_a, doc_b = table.doc_a[across].astype(np.int64), table.doc_b[across].astype(np.int64)
+    flip = doc_a > doc_b
+    doc_a, doc_b = np.where(flip, doc_b, doc_a), np.where(flip, doc_a, doc_b)
+    bounds[flip] = bounds[flip][:, [2, 3, 0, 1]]
+    runs[flip[owner]] = runs[flip[owner]][:, [2, 3, 0, 1, 4]]
+    order = np.lexsort((runs[:, 2], runs[:, 0], owner))
+    runs, owner = runs[order], owner[order]
+    # segments: a new one where the alignment changes or a gap is too wide
+    gap = params.segment_gap_chars
+    new = np.ones(len(runs), dtype=bool)
+    new[1:] = (
+        (owner[1:] != owner[:-1])
+        | (runs[1:, 0] - runs[:-1, 1] > gap)
+        | (runs[1:, 2] - runs[:-1, 3] > gap)
+        | (runs[1:, 2] - runs[:-1, 3] < 0)
+    )
+    starts = np.flatnonzero(new)
+    if not len(starts):
+        empty: list[int] = []
+        return _Spans(empty, [], [], [], [], [], [])
+    alignment = owner[starts]
+    low_a = np.minimum.reduceat(runs[:, 0], starts)
+    high_a = np.maximum.reduceat(runs[:, 1], starts)
+    low_b = np.minimum.reduceat(runs[:, 2], starts)
+    high_b = np.maximum.reduceat(runs[:, 3], starts)
+    keep = np.minimum(high_a - low_a, high_b - low_b) >= params.min_segment_chars
+    only = np.bincount(alignment[keep], minlength=len(across))[alignment] == 1
+    edge = params.edge_chars
+    own = bounds[alignment]
+    grow_start = keep & only & (low_a - own[:, 0] <= edge) & (low_b - own[:, 2] <= edge)
+    grow_end = keep & only & (own[:, 1] - high_a <= edge) & (own[:, 3] - high_b <= edge)
+    low_a, low_b = np.where(grow_start, own[:, 0], low_a), np.where(grow_start, own[:, 2], low_b)
+    high_a, high_b = np.where(grow_end, own[:, 1], high_a), np.where(grow_end, own[:, 3], high_b)
+    parts = np.split(runs, starts[1:])
+    first, second = doc_a[alignment], doc_b[alignment]
+    kept = np.flatnonzero(keep)
+    ordered = kept[
+        np.lexsort(
+            (alignment[kept], high_b[kept], low_b[kept], second[kept], high_a[kept],
+             low_a[kept], first[kept])
+        )
+    ]  # fmt: skip
     return _Spans(
-        [segment[0] for segment in segments],
-        [segment[1] for segment in segments],
-        [segment[2] for segment in segments],
-        [segment[3] for segment in segments],
-        [segment[4] for segment in segments],
-        [segment[5] for segment in segments],
-        [segment[6] for segment in segments],
+        first[ordered].tolist(),
+        low_a[ordered].tolist(),
+        high_a[ordered].tolist(),
+        second[ordered].tolist(),
+        low_b[ordered].tolist(),
+        high_b[ordered].tolist(),
+        [parts[index] for index in ordered.tolist()],
     )
 
 
-def _runs_of(
-    stored: np.ndarray | None,
-    bounds: tuple[int, int, int, int],
-    similarity: float,
-    params: ClusterParams,
-) -> np.ndarray:
-    """An alignment's shared runs; unknown runs (an older version's alignment): one run over
-    the whole spans if the alignment is a copy, none otherwise."""
-    if stored is not None and len(stored):
-        return stored.astype(np.int64)
-    a_start, a_end, b_start, b_end = bounds
-    length_a, length_b = a_end - a_start, b_end - b_start
-    matched = similarity * (length_a + length_b) / 2
-    if matched >= params.copy_coverage * max(length_a, length_b):
-        words = round(min(length_a, length_b) / CHARS_PER_WORD)
-        return np.array([(*bounds, words)], dtype=np.int64)
-    return np.zeros((0, 5), dtype=np.int64)
-
-
-def _segments(runs: np.ndarray, params: ClusterParams) -> list[np.ndarray]:
-    """An alignment's runs grouped into the stretches both sides share: consecutive runs apart
-    by at most ``segment_gap_chars`` on each side (an edited word or phrase) are one stretch; a
-    longer gap (an own sentence of one side, a paraphrase around a quoted fragment) separates
-    two. Stretches shorter than ``min_segment_chars`` are chance."""
-    if not len(runs):
-        return []
-    gap_a = runs[1:, 0] - runs[:-1, 1]
-    gap_b = runs[1:, 2] - runs[:-1, 3]
-    apart = (gap_a > params.segment_gap_chars) | (gap_b > params.segment_gap_chars) | (gap_b < 0)
-    parts = np.split(runs, np.flatnonzero(apart) + 1)
-    return [
-        part
-        for part in parts
-        if min(part[:, 1].max() - part[:, 0].min(), part[:, 3].max() - part[:, 2].min())
-        >= params.min_segment_chars
-    ]
+def _all_runs(
+    table: AlignmentTable, across: np.ndarray, bounds: np.ndarray, params: ClusterParams
+) -> tuple[np.ndarray, np.ndarray]:
+    """The shared runs of the alignments ``across`` (rows of ``a_start, a_end, b_start, b_end,
+    words``) and the number (into ``across``) of the alignment each belongs to. An alignment
+    stored without runs (an older version's) counts as one run over its spans when it is a copy
+    (its matched characters cover ``copy_coverage`` of the longer span), and as none
+    otherwise."""
+    stored = table.blocks if table.blocks is not None else [None] * len(table.doc_a)
+    chunks: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    similarity = table.similarity_or_one()
+    for number, index in enumerate(across.tolist()):
+        runs = stored[index]
+        if runs is None or not len(runs):
+            a_start, a_end, b_start, b_end = bounds[number].tolist()
+            length_a, length_b = a_end - a_start, b_end - b_start
+            matched = float(similarity[index]) * (length_a + length_b) / 2
+            if matched < params.copy_coverage * max(length_a, length_b):
+                continue
+            words = round(min(length_a, length_b) / CHARS_PER_WORD)
+            runs = np.array([[a_start, a_end, b_start, b_end, words]], dtype=np.int64)
+        chunks.append(runs)
+        owners.append(np.full(len(runs), number, dtype=np.int64))
+    if not chunks:
+        return np.zeros((0, 5), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.vstack(chunks).astype(np.int64), np.concatenate(owners)
 
 
 @dataclass
