@@ -487,21 +487,52 @@ class _Pieces:
 
     @classmethod
     def of(cls, spans: _Spans, boundaries: dict[int, list[int]], min_chars: int) -> _Pieces:
-        # doc -> gap (boundary number) -> the spans covering it
-        covered: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
-        for index in range(len(spans)):
-            for side, (doc, start, end) in enumerate(spans.sides(index)):
-                for gap in _gaps_inside(boundaries[doc], start, end):
-                    covered[doc][gap].add(2 * index + side)
+        """The gaps between a document's boundaries that a span covers (its middle inside the
+        span) are its pieces; slivers merged (``_merged_slivers``)."""
+        docs = sorted(boundaries)
+        points = [np.array(boundaries[doc], dtype=np.int64) for doc in docs]
+        counts = np.array([max(len(p) - 1, 0) for p in points], dtype=np.int64)
+        gap_doc = np.repeat(np.array(docs, dtype=np.int64), counts)
+        gap_start = np.concatenate([p[:-1] for p in points]) if docs else np.zeros(0, np.int64)
+        gap_end = np.concatenate([p[1:] for p in points]) if docs else np.zeros(0, np.int64)
+        first_gap = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        local = np.arange(len(gap_doc)) - np.repeat(first_gap, counts)
+        keys = gap_doc * (2 * _KEY) + gap_start + gap_end  # twice the middle: integers
+        side_doc = np.array([*spans.doc_a, *spans.doc_b], dtype=np.int64)
+        side_start = np.array([*spans.a_start, *spans.b_start], dtype=np.int64)
+        side_end = np.array([*spans.a_end, *spans.b_end], dtype=np.int64)
+        low = np.searchsorted(keys, side_doc * (2 * _KEY) + 2 * side_start, side="left")
+        high = np.searchsorted(keys, side_doc * (2 * _KEY) + 2 * side_end, side="left")
+        sizes = np.maximum(high - low, 0)
+        side = np.repeat(np.arange(len(side_doc)), sizes)
+        gap = np.repeat(low - np.cumsum(sizes) + sizes, sizes) + np.arange(sizes.sum())
+        covered = np.unique(gap)
+        sliver = (gap_end - gap_start) < min_chars
+        with_slivers = set(gap_doc[covered[sliver[covered]]].tolist())
+        # the spans covering each gap, for documents with slivers only (which way they go)
+        covering: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+        pick = np.isin(gap_doc[gap], list(with_slivers)) if with_slivers else np.zeros(0, bool)
+        count = len(spans)
+        for side_id, gap_id in zip(side[pick].tolist(), gap[pick].tolist(), strict=True):
+            # side ids as before: 2 * alignment + (0 for a, 1 for b)
+            number = 2 * (side_id % count) + side_id // count
+            covering[int(gap_doc[gap_id])][int(local[gap_id])].add(number)
         doc_list: list[int] = []
         starts: list[int] = []
         ends: list[int] = []
         first_of: dict[int, int] = {}
         count_of: dict[int, int] = {}
-        for doc in sorted(covered):
-            points = boundaries[doc]
+        covered_doc = gap_doc[covered]
+        bounds = np.flatnonzero(np.r_[True, covered_doc[1:] != covered_doc[:-1], True])
+        for low_index, high_index in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=False):
+            doc = int(covered_doc[low_index])
             first_of[doc] = len(doc_list)
-            for piece_start, piece_end in _merged_slivers(points, covered[doc], min_chars):
+            gaps = covered[low_index:high_index]
+            if doc in with_slivers:
+                merged = _merged_slivers(boundaries[doc], covering[doc], min_chars)
+            else:
+                merged = list(zip(gap_start[gaps].tolist(), gap_end[gaps].tolist(), strict=True))
+            for piece_start, piece_end in merged:
                 doc_list.append(doc)
                 starts.append(piece_start)
                 ends.append(piece_end)
@@ -602,19 +633,6 @@ def _group_pieces(
         piece = pieces.setdefault(owner[index], [start, end])
         piece[0], piece[1] = min(piece[0], start), max(piece[1], end)
     return [(start, end) for start, end in (pieces[key] for key in sorted(pieces))]
-
-
-def _gaps_inside(points: list[int], start: int, end: int) -> range:
-    """Numbers of the gaps between consecutive ``points`` whose middle lies in ``[start, end)``."""
-    gaps = []
-    low = max(bisect_right(points, start) - 1, 0)
-    for gap in range(low, len(points) - 1):
-        middle = (points[gap] + points[gap + 1]) / 2
-        if middle >= end:
-            break
-        if middle >= start:
-            gaps.append(gap)
-    return range(gaps[0], gaps[-1] + 1) if gaps else range(0)
 
 
 @dataclass
