@@ -433,8 +433,12 @@ def fold_words(text: str, keep_ellipses: bool = False) -> list[str]:
 
     >>> fold_words("The U.S. won’t — ever")
     ['the', 'us', "won't", 'ever']
+    >>> fold_words("the Court´s case")
+    ['the', "court's", 'case']
     """
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    # marks folded before NFKC too: it turns the acute accent used as an apostrophe
+    # (``Court´s``) into a space and a combining accent, splitting the word
+    folded = unicodedata.normalize("NFKC", text.translate(_FOLD_TABLE)).translate(_FOLD_TABLE)
     if _DOTTED_PAIR.search(folded):  # the acronym pattern starts with \b: tried everywhere
         folded = _DOTTED.sub(lambda match: match.group().replace(".", ""), folded)
     if folded.isascii():
