@@ -61,7 +61,7 @@ gen admiral adm colonel col major maj captain capt lieutenant lt sergeant sgt of
 aide creator owner investor entrepreneur musician singer rapper artist comedian mr mrs
 ms dr sir dame lord lady king queen prince princess pope rev father sheikh premier
 chancellor counselor consultant expert specialist journalist writer novelist marshal
-brigadier commander cmdr
+brigadier commander cmdr speaker whip
 """
 ROLE_WORDS = frozenset(_ROLES.split())
 

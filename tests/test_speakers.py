@@ -59,6 +59,8 @@ def test_descriptors_around_a_name_are_stripped(captured: str, name: str) -> Non
             "Jon Huntsman",
         ),
         ('"The talks will go on as planned," Secretary of State Mike Pompeo said.', "Mike Pompeo"),
+        ('"The talks will go on as planned," House Speaker Nancy Pelosi said.', "Nancy Pelosi"),
+        ('"The talks will go on as planned," President Trump told reporters.', "Trump"),
         ('"The talks will go on as planned," the Justice Department said.', None),
     ],
 )
