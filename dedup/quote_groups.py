@@ -2,10 +2,17 @@
 
 Two quotes are one quotation when their folded wordings (``dedup.quotes.fold_words``) are
 equal, or when two wordings that share a phrase of ``_SHINGLE`` words score as the same
-(``_same_quotations``); groups are the connected components with quotes in two documents or
-more. Scoring decides nearly all the cost, and its answer is a function of the two wordings
-alone: a :class:`WordingMatches` from an earlier grouping lets a later one score only the pairs
-it has not scored before (a nightly batch: the pairs with a new wording), with the same groups
+(``_same_quotations``). A group is a quotation and its variants, each scored as the same
+quotation as the group's reference (the earliest wording): quotes are taken in publication
+order, and the earliest not yet grouped gathers the quotes not yet grouped that match it
+(``_stars``). Matching is not transitive, so groups are not connected components: two
+fragments of one long quotation ("I hadn't thought of that," and "certainly I'll be asking
+about it.") both match the long form but not each other, and neither is a variant of the
+other. A group needs quotes in two documents or more.
+
+Scoring decides nearly all the cost, and its answer is a function of the two wordings alone:
+a :class:`WordingMatches` from an earlier grouping lets a later one score only the pairs it
+has not scored before (a nightly batch: the pairs with a new wording), with the same groups
 as scoring every pair.
 
 >>> from dedup.records import Quote
@@ -24,7 +31,6 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from scipy import sparse
 
-from dedup.cluster import component_labels
 from dedup.quotes import classify_edit, fold_words
 from dedup.records import Quote, QuoteGroup, WordingMatches
 
@@ -37,10 +43,12 @@ _PART_RATIO = 92  # fuzz.partial_ratio of a shorter wording inside a longer one
 _PART_MIN_WORDS = 4  # a shorter wording under this is too short to count as a part
 _GRAM = 3  # character q-grams of the exact partial_ratio filter
 _WORD_BITS = 21  # bits of a word id in a packed shingle (three to an int64)
-# What a WordingMatches' answers depend on: which pairs are candidates and how they are
-# scored. Change the version with the code of either; answers of another signature are unused.
+# What a WordingMatches' answers depend on: how texts are folded into wordings, which pairs
+# are candidates and how they are scored; and what the stored edit kinds depend on
+# (``classify_edit``). Change the version with the code of any; answers of another signature
+# are unused. v2: acute accents folded as apostrophes (a wording and an edit kind changed).
 MATCH_SIGNATURE = (
-    f"v1 shingle={_SHINGLE} common={_COMMON_SHINGLE} same={_SAME_RATIO} "
+    f"v2 shingle={_SHINGLE} common={_COMMON_SHINGLE} same={_SAME_RATIO} "
     f"part={_PART_RATIO}/{_PART_MIN_WORDS}"
 )
 
@@ -74,7 +82,8 @@ def grouped_quotes(
 ) -> QuoteGrouping:
     """``group_quotes``, scoring only the candidate pairs ``known`` (what an earlier grouping
     learnt) cannot answer; ``known_edits``: ``classify_edit`` answers by (reference text,
-    variant text), e.g. as stored. Same groups with or without them.
+    variant text), e.g. as stored, used only with a ``known`` of this ``MATCH_SIGNATURE``.
+    Same groups with or without them.
 
     >>> from dedup.records import Quote
     >>> a = Quote("a", 0, 30, "The missile shield is a threat to us")
@@ -86,8 +95,10 @@ def grouped_quotes(
     """
     if not quotes:
         return QuoteGrouping([], WordingMatches(signature=MATCH_SIGNATURE), 0, 0)
-    if known is not None and known.signature != MATCH_SIGNATURE:
-        known = None  # learnt under other settings
+    if known is None or known.signature != MATCH_SIGNATURE:
+        # learnt under other settings (or not said under which): edit kinds stored with them
+        # may be answers of another ``classify_edit``
+        known, known_edits = None, None
     wording_of_quote, wordings = _distinct_wordings(quotes)
     words = [wording.split() for wording in wordings]
     candidates = _candidate_pairs(words)
@@ -96,8 +107,9 @@ def grouped_quotes(
     texts_second = [wordings[i] for i in unknown % len(wordings)]
     scored = unknown[_same_quotations(texts_first, texts_second)]
     matched = np.concatenate([matched_known, scored])
-    components = component_labels(len(wordings), matched // len(wordings), matched % len(wordings))
-    groups = _groups(quotes, components[wording_of_quote], rank, known_edits or {})
+    order = _publication_order(quotes, rank)
+    star_of_wording = _stars(wording_of_quote, matched, len(wordings), order, quotes)
+    groups = _groups(quotes, star_of_wording, wording_of_quote, order, rank, known_edits or {})
     learnt = WordingMatches(
         set(wordings),
         {(wordings[i], wordings[j]) for i, j in zip(*divmod(matched, len(wordings)), strict=True)},
@@ -229,33 +241,104 @@ def _split_known(
     return candidates[matched], candidates[~both_old]
 
 
+def _publication_order(quotes: list[Quote], rank: dict[str, int]) -> np.ndarray:
+    """Quote indices closest to the origin first: by document rank (unknown documents last),
+    the longer quote first, then by document and position."""
+    unknown_rank = max(rank.values(), default=0) + 1
+    return np.array(
+        sorted(
+            range(len(quotes)),
+            key=lambda index: (
+                rank.get(quotes[index].doc_key, unknown_rank),
+                -len(quotes[index].text),
+                quotes[index].doc_key,
+                quotes[index].start_char,
+                index,
+            ),
+        ),
+        dtype=np.int64,
+    )
+
+
+def _stars(
+    wording_of_quote: np.ndarray,
+    matched: np.ndarray,
+    count: int,
+    order: np.ndarray,
+    quotes: list[Quote],
+) -> np.ndarray:
+    """Each wording's group: the number of its reference wording, or -1 (in no group).
+
+    Wordings are taken by their earliest quote in ``order``; a wording not yet grouped gathers
+    the wordings not yet grouped that it matched (``matched``: pair numbers ``first * count +
+    second``), when their quotes are in two documents or more; else it stays alone and its
+    neighbours stay free for a later reference. A function of the matched pairs and the order
+    alone, so what was learnt gives the same groups as scoring afresh.
+
+    >>> from dedup.records import Quote
+    >>> quotes = [Quote(d, 0, 1, "x") for d in "abc"]  # wordings 0 - 1 - 2 matched in a chain
+    >>> _stars(np.arange(3), np.array([0 * 3 + 1, 1 * 3 + 2]), 3, np.arange(3), quotes).tolist()
+    [0, 0, -1]
+    """
+    first_place = np.full(count, len(order), dtype=np.int64)
+    np.minimum.at(first_place, wording_of_quote[order], np.arange(len(order)))
+    wording_order = np.argsort(first_place, kind="stable")
+    # one document of each wording, and whether its quotes span several
+    doc_number: dict[str, int] = {}
+    docs = np.array([doc_number.setdefault(q.doc_key, len(doc_number)) for q in quotes])
+    some_doc = np.full(count, -1, dtype=np.int64)
+    some_doc[wording_of_quote] = docs
+    several_docs = np.zeros(count, dtype=bool)
+    several_docs[wording_of_quote[docs != some_doc[wording_of_quote]]] = True
+    # neighbours of each wording (both directions), as a CSR adjacency
+    first, second = divmod(matched, count)
+    ends = np.concatenate([first, second])
+    neighbours = np.concatenate([second, first])[np.argsort(ends, kind="stable")]
+    bounds = np.searchsorted(np.sort(ends), np.arange(count + 1))
+    star = np.full(count, -1, dtype=np.int64)
+    taken = np.zeros(count, dtype=bool)
+    for wording in wording_order.tolist():
+        if taken[wording]:
+            continue
+        taken[wording] = True
+        free = neighbours[bounds[wording] : bounds[wording + 1]]
+        free = free[~taken[free]]
+        members = np.r_[wording, free]
+        if several_docs[members].any() or (some_doc[members] != some_doc[wording]).any():
+            taken[free] = True
+            star[members] = wording
+    return star
+
+
 def _groups(
     quotes: list[Quote],
-    component_of: np.ndarray,
+    star_of_wording: np.ndarray,
+    wording_of_quote: np.ndarray,
+    order: np.ndarray,
     rank: dict[str, int],
     known_edits: Mapping[tuple[str, str], str],
 ) -> list[QuoteGroup]:
-    """Components with quotes of two documents or more, as groups: members in publication
-    order, each compared with the reference (the longest quote of the earliest document)."""
+    """Groups of ``_stars``, members in publication order, each compared with the reference
+    (the earliest quote of the reference wording: the longest of the earliest document)."""
     unknown_rank = max(rank.values(), default=0) + 1
 
-    def order(index: int) -> tuple[int, str, int, int]:
+    def member_order(index: int) -> tuple[int, str, int, int]:
         quote = quotes[index]
         return (rank.get(quote.doc_key, unknown_rank), quote.doc_key, quote.start_char, index)
 
+    star_of_quote = star_of_wording[wording_of_quote]
     members_of: dict[int, list[int]] = {}
-    for index, component in enumerate(component_of.tolist()):
-        members_of.setdefault(component, []).append(index)
-    groups: list[QuoteGroup] = []
-    for members in members_of.values():
-        if len(members) < 2 or len({quotes[index].doc_key for index in members}) < 2:
+    reference_of: dict[int, int] = {}
+    for index in order.tolist():
+        star = int(star_of_quote[index])
+        if star < 0:
             continue
-        members.sort(key=order)
-        best_rank = order(members[0])[0]
-        reference = max(
-            (i for i, index in enumerate(members) if order(index)[0] == best_rank),
-            key=lambda i: (len(quotes[members[i]].text), -i),
-        )
+        members_of.setdefault(star, []).append(index)
+        reference_of.setdefault(star, index)  # the first in ``order``
+    groups: list[QuoteGroup] = []
+    for star, members in members_of.items():
+        members.sort(key=member_order)
+        reference = members.index(reference_of[star])
         reference_text = quotes[members[reference]].text
         variant_of: list[int | None] = []
         edit_kinds: list[str] = []

@@ -21,6 +21,7 @@ from difflib import SequenceMatcher
 from rapidfuzz.distance import Levenshtein
 
 from dedup.records import EDIT_KINDS, Quote
+from dedup.speakers import descriptor_free, same_person_forms
 
 __all__ = [
     "EDIT_KINDS",
@@ -70,7 +71,8 @@ _NAME_WORD = rf"[A-Z]{_NAME_PARTS}"
 # ``(?<![\w.])[A-Z]``): a pattern starting with a character class lets the regex engine skip
 # to the capitals instead of trying every position of the text.
 _NAME_START = rf"[A-Z](?<![\w.].)(?:{_NAME_PARTS}|\.)"
-_NAME = rf"{_NAME_START}(?:{_SPACE}(?:(?:de|van|von|al|bin|da|del|la|le|der){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
+_PARTICLES = ("de", "van", "von", "al", "bin", "da", "del", "la", "le", "der")
+_NAME = rf"{_NAME_START}(?:{_SPACE}(?:(?:{'|'.join(_PARTICLES)}){_SPACE})?(?:{_NAME_WORD}|[A-Z]\.)){{0,3}}"
 _PRONOUN = r"(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e|I)"
 # Capitalised words that start sentences or name things, not people.
 _NOT_NAMES = {
@@ -133,16 +135,28 @@ _INSTITUTION_WORDS = {
 
 
 def _clean_name(name: str) -> str | None:
-    """Strip titles and sentence words from a captured name; None if nothing person-like is left."""
+    """Strip titles, roles, places and sentence words from a captured name
+    (``dedup.speakers.descriptor_free``); None if nothing person-like is left.
+
+    >>> _clean_name("Spotify CEO Daniel Ek"), _clean_name("The Justice Department")
+    ('Daniel Ek', None)
+    """
     name = _LEADING_TITLE.sub("", name.strip()).strip()
-    words = name.split()
-    while words and words[0] in _NOT_NAMES:
-        words.pop(0)
+    words = _without_sentence_words(name.split())
+    words = _without_sentence_words(descriptor_free(" ".join(words)).split())
     if not words or any(word in _INSTITUTION_WORDS for word in words):
+        return None
+    if any(word[:1].islower() and word not in _PARTICLES for word in words):
         return None
     if words[-1].endswith(("'s", "’s")) or not any(len(word) >= 2 for word in words):
         return None
     return " ".join(words)
+
+
+def _without_sentence_words(words: list[str]) -> list[str]:
+    while words and words[0] in _NOT_NAMES:
+        words = words[1:]
+    return words
 
 
 def _is_pronoun(name: str) -> bool:
@@ -283,6 +297,15 @@ def _paragraphs(text: str, ranges: list[tuple[int, int]] | None) -> list[tuple[i
     return paragraphs
 
 
+# A word of a name before a surname in running text: a capitalised word or an initial, or
+# a title (``Dr.``, which cleaning strips), each ending at most in one dot.
+_TEXT_NAME_WORD = re.compile(r"[A-Z][^\W\d_]*+(?:['’-][^\W\d_]++)*+\.?")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]++(?![\w'’-])")
+_CAPITALISED_WORD = re.compile(r"[A-Z][^\W\d_]*+(?:['’-][^\W\d_]++)*+")
+_NOT_BEFORE_A_WORD = frozenset("'’.-")
+_NOT_AFTER_A_WORD = frozenset("'’-")
+
+
 class _NameMemory:
     """Person names mentioned so far, to resolve ``he said`` and expand ``Poznikhir said``.
 
@@ -293,6 +316,10 @@ class _NameMemory:
     """
 
     def __init__(self, text: str) -> None:
+        self.text = text
+        self._in_text_cache: dict[str, list[tuple[int, str]]] = {}
+        self._lower_words: set[str] | None = None
+        self._capitalised: dict[str, list[int]] | None = None
         self.mentions: list[tuple[int, str]] = []
         # word -> length of a longer name holding it first or last -> its sorted mentions
         self._by_word: dict[str, dict[int, list[tuple[int, str]]]] = {}
@@ -320,6 +347,73 @@ class _NameMemory:
     def add(self, position: int, name: str) -> None:
         insort(self.mentions, (position, name))
         self._file((position, name))
+
+    def speaker_name(self, name: str, before: int) -> str:
+        """A lone given name or surname (``Zhou``, ``Hofeller``) as the one person the document
+        names so. Full names holding it are looked for in turn among the mentions before
+        ``before`` (names in a speech or title context, holding it first or last), the
+        mentions after it, then the names ending with it in the text (``Dr. Thomas Hofeller``)
+        before and after it; the first place with any decides. Several people there
+        (``Stephanie Hofeller``, ``Thomas Hofeller``): ``name`` as it is. Forms of one person
+        (``Wilbur Ross``, ``Wilbur L. Ross``): the longest."""
+        if " " in name:
+            return name
+        if name not in self._in_text_cache:
+            self._in_text_cache[name] = self._in_text(name)
+        mentions = [m for by_length in self._by_word.get(name, {}).values() for m in by_length]
+        for found in (mentions, self._in_text_cache[name]):
+            for candidates in (
+                [full for position, full in found if position < before],
+                [full for _, full in found],
+            ):
+                if candidates:
+                    return same_person_forms([name, *candidates])[name]
+        return name
+
+    def _in_text(self, surname: str) -> list[tuple[int, str]]:
+        """Full names ending with ``surname`` anywhere in the text: the capitalised words right
+        before it on its line (at most three), cleaned as a speaker is; a word the text also
+        writes in lower case (``Yesterday``/``yesterday``) is no given name."""
+        if not surname[:1].isupper() or surname.isupper():
+            return []  # not a surname: ``ACLU``
+        found: list[tuple[int, str]] = []
+        for start in self._capitalised_words().get(surname, []):
+            line = self.text[max(0, start - 80) : start].rsplit("\n", 1)[-1]
+            if not line.endswith(" "):
+                continue
+            words: list[str] = []
+            for token in reversed(line.split()):
+                if len(words) == 3 or not _TEXT_NAME_WORD.fullmatch(token):
+                    break
+                if token.rstrip(".") in self._lower_words_of_text():
+                    break
+                if token.endswith(".") and len(token) > 2 and not _LEADING_TITLE.match(token + " "):
+                    break  # a sentence's last word (``agreed with Da. Lü``), not an initial
+                words.insert(0, token)
+            name = _clean_name(" ".join([*words, surname])) if words else None
+            if name and " " in name and name.split()[-1] == surname:
+                found.append((start - len(" ".join(words)) - 1, name))
+        return found
+
+    def _capitalised_words(self) -> dict[str, list[int]]:
+        """Where each whole capitalised word of the text starts (one scan, for any surname)."""
+        if self._capitalised is None:
+            text, self._capitalised = self.text, {}
+            for match in _CAPITALISED_WORD.finditer(text):
+                start, end = match.span()
+                before = text[start - 1] if start else " "
+                after = text[end] if end < len(text) else " "
+                if before.isalnum() or before in _NOT_BEFORE_A_WORD or before == "_":
+                    continue
+                if after.isalnum() or after in _NOT_AFTER_A_WORD or after == "_":
+                    continue
+                self._capitalised.setdefault(match.group(), []).append(start)
+        return self._capitalised
+
+    def _lower_words_of_text(self) -> set[str]:
+        if self._lower_words is None:
+            self._lower_words = {word.capitalize() for word in _LOWER_WORD.findall(self.text)}
+        return self._lower_words
 
     def full_name(self, name: str, before: int) -> str:
         """The longest earlier name whose first or last word is ``name`` (a lone surname);
@@ -412,7 +506,7 @@ def _resolve(raw: str | None, position: int, memory: _NameMemory) -> str | None:
     if _is_pronoun(raw):
         return memory.last_person(position) if raw.lower() in ("he", "she") else None
     name = _clean_name(raw)
-    return memory.full_name(name, position) if name else None
+    return memory.speaker_name(name, position) if name else None
 
 
 # --- comparing wordings -----------------------------------------------------------------------
@@ -433,8 +527,12 @@ def fold_words(text: str, keep_ellipses: bool = False) -> list[str]:
 
     >>> fold_words("The U.S. won’t — ever")
     ['the', 'us', "won't", 'ever']
+    >>> fold_words("the Court´s case")
+    ['the', "court's", 'case']
     """
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE)
+    # marks folded before NFKC too: it turns the acute accent used as an apostrophe
+    # (``Court´s``) into a space and a combining accent, splitting the word
+    folded = unicodedata.normalize("NFKC", text.translate(_FOLD_TABLE)).translate(_FOLD_TABLE)
     if _DOTTED_PAIR.search(folded):  # the acronym pattern starts with \b: tried everywhere
         folded = _DOTTED.sub(lambda match: match.group().replace(".", ""), folded)
     if folded.isascii():

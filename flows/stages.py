@@ -51,6 +51,7 @@ from dedup.records import (
     Quote,
     content_ranges,
 )
+from dedup.speakers import resolve_speakers, speaker_documents_to_reread
 from dedup.tokens import Tokens, tokenize
 from flows.forked import forked_call, forked_map, forked_ranges
 from flows.ingest import RawDocument, Skipped, read_inputs, too_long
@@ -516,6 +517,56 @@ def _text_findings(inputs: list[StoredDocument], start: int, end: int) -> list[_
     return findings
 
 
+def _document_quotes(doc: StoredDocument) -> list[Quote]:
+    """The quotes of a stored document as found in its text (speakers as written there)."""
+    return find_quotes(doc.uri, doc.text, content_ranges(len(doc.text), doc.boilerplate))
+
+
+@dataclass
+class ResolvedQuotes:
+    """Every stored document's quotes with speakers resolved across them all, and the
+    documents whose stored quotes are to be replaced by theirs."""
+
+    quotes: list[Quote]  # by uri, then position
+    documents: set[str]
+
+
+def resolved_quotes(
+    stored: list[Quote],
+    due: set[str],
+    found: list[Quote],
+    quotes_of: Callable[[set[str]], list[Quote]],
+) -> ResolvedQuotes:
+    """The quotes of the documents not due as stored and of those due as ``found``, with
+    speakers resolved across the whole set (``dedup.speakers.resolve_speakers``): what a full
+    rebuild resolves. A stored speaker may stand for a surname alone that the set resolved;
+    when the set's full names of that surname changed, its documents' quotes are found again
+    from their text (``speaker_documents_to_reread``; rare: a second person of a surname
+    quoted for the first time, or the last quote naming one gone). The documents to store:
+    those due, those read again, and those whose resolved speakers changed.
+
+    ``quotes_of``: the quotes of stored documents as found in their text now."""
+    kept = [quote for quote in stored if quote.doc_key not in due]
+    gone = [quote for quote in stored if quote.doc_key in due]
+    raw = list(found)
+    reread: set[str] = set()
+    while again := speaker_documents_to_reread(kept, gone, raw):
+        reread |= again
+        gone += [quote for quote in kept if quote.doc_key in again]
+        kept = [quote for quote in kept if quote.doc_key not in again]
+        raw += quotes_of(again)
+    resolved = resolve_speakers([*kept, *raw])
+    changed = {
+        after.doc_key
+        for before, after in zip(kept, resolved[: len(kept)], strict=True)
+        if before.speaker != after.speaker
+    }
+    return ResolvedQuotes(
+        sorted(resolved, key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char)),
+        due | reread | changed,
+    )
+
+
 def infer_origins(
     clusters: list[Cluster], facts: dict[str, DocumentFacts], workers: int = 1
 ) -> list[Origin]:
@@ -646,10 +697,13 @@ def trace_lineage(
     due_documents = documents_of(due_all)
     due = {doc.uri for doc in due_documents}  # those still stored
     found = document_facts(due_documents, workers)
-    all_quotes = sorted(
-        [*store.stored_quotes(exclude=due), *found.quotes],
-        key=lambda quote: (quote.doc_key, quote.start_char, quote.end_char),
+    quotes = resolved_quotes(
+        store.stored_quotes(),
+        due,
+        found.quotes,
+        lambda uris: [quote for doc in documents_of(uris) for quote in _document_quotes(doc)],
     )
+    all_quotes = quotes.quotes
     # Quote grouping needs nothing of the clusters: it runs in a process of its own meanwhile.
     # Scored pairs are learnt once: a nightly batch scores only the pairs with a new wording.
     with forked_call(
@@ -675,14 +729,14 @@ def trace_lineage(
     store.replace_lineage(
         changes.changed,
         origins,
-        found.quotes,
+        [quote for quote in all_quotes if quote.doc_key in quotes.documents],
         grouping.groups,
         original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
         attributions={uri: stored_credits(facts[uri]) for uri in due},
         run_id=run_id,
         replacing=changes.replacing,
-        quote_documents=due,
+        quote_documents=quotes.documents,
         wording_matches=grouping.learnt,
     )
     return LineageResult(

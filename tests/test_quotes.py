@@ -173,6 +173,42 @@ def test_group_quotes_truncated_joins_longer_form_and_reference_is_earliest() ->
     assert group.edit_kinds == ["identical", "extended", "wording"]
 
 
+def test_fragments_of_one_quotation_are_not_variants_of_each_other() -> None:
+    """Two fragments of one long quotation both match the long form but not each other: the
+    earliest joins the long form's group, the other is no `wording` variant of it."""
+    long_form = "I hadn't thought of that, but certainly I'll be asking about it next week."
+    quotes = [
+        Quote("first", 0, 10, "I hadn't thought of that,"),
+        Quote("second", 0, 10, long_form),
+        Quote("third", 0, 10, "certainly I'll be asking about it."),
+        Quote("fourth", 0, 10, "certainly I’ll be asking about it."),
+    ]
+    groups = group_quotes(quotes, {"first": 0, "second": 1, "third": 2, "fourth": 3})
+    assert [[q.doc_key for q in group.quotes] for group in groups] == [
+        ["first", "second"],
+        ["third", "fourth"],
+    ]
+    assert [group.edit_kinds for group in groups] == [
+        ["identical", "extended"],
+        ["identical", "style"],
+    ]
+
+
+def test_a_reference_alone_in_its_document_leaves_its_matches_free() -> None:
+    """A wording whose matches are all in its own document forms no group, and does not keep
+    them from a later reference."""
+    long_form = "Our answer is firm: we will defend our citizens and our allies at any cost."
+    quotes = [
+        Quote("a", 0, 10, long_form),
+        Quote("a", 50, 90, "we will defend our citizens and our allies"),
+        Quote("b", 0, 10, "we will defend our citizens and our allies, whatever it takes"),
+    ]
+    assert fuzz.partial_ratio(quotes[2].text.lower(), long_form.lower()) < 92  # no match
+    (group,) = group_quotes(quotes, {"a": 0, "b": 1})
+    assert [(q.doc_key, q.start_char) for q in group.quotes] == [("a", 50), ("b", 0)]
+    assert group.edit_kinds == ["identical", "extended"]
+
+
 def test_group_needs_two_documents() -> None:
     quote = "We are working together on ways to minimize damage"
     quotes = [Quote("a", 0, 5, quote), Quote("a", 100, 105, quote)]
