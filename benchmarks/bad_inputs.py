@@ -4,14 +4,16 @@ Builds, in a temporary folder, a binary file, invalid UTF-8, legacy encodings (c
 latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 1.5 MB text (longer
 than any article: refused, since memory grows with a document's length), HTML with no text,
 broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
-record, a text with no sentence at all, a path that does not exist, and a few good articles
-made from the seeds. Runs ``wiretrace run`` on them in a subprocess and prints what happened to
-each input (stored, or skipped and why, from the run's record in the database), then checks
-that the good documents were stored exactly, every bad one cost one clear line, and nothing
-crashed.
+record, a text with no sentence at all, a path that does not exist, decompression bombs (a
+5 kB ``.warc.gz`` whose HTTP body says ``Content-Encoding: gzip`` and inflates to 3 GB; a gzip
+member holding 1 GB behind a record that declares a few bytes), a page of 60,000 elements,
+and a few good articles made from the seeds. Runs ``wiretrace run`` on them in a subprocess
+and prints what happened to each input (stored, or skipped and why, from the run's record in
+the database), then checks that the good documents were stored exactly, every bad one cost
+one clear line, nothing crashed, and the run's peak memory stayed under 500 MB.
 
-    python benchmarks/bad_inputs.py                 # the full battery (100 MB file)
-    python benchmarks/bad_inputs.py --big-mb 3 --max-bytes 2000000 --keep /tmp/battery
+    python benchmarks/bad_inputs.py                 # the full battery (100 MB file, 3 GB bomb)
+    python benchmarks/bad_inputs.py --big-mb 3 --max-bytes 2000000 --bomb-mb 200 --keep /tmp/b
 
 Exit status 0 when every check passes, 1 otherwise. ``tests/test_robustness.py`` runs the
 same battery with a small "big" file.
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +41,8 @@ PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT.parent / "shared" / "seeds"
 TRACEBACK = "Traceback (most recent call last)"
 MISSING_NAME = "does-not-exist.txt"
+# The issue's target: a run over a decompression bomb stays under this peak memory.
+MAX_PEAK_MB = 500
 
 
 @dataclass
@@ -117,8 +122,64 @@ def write_big_text(path: Path, size_bytes: int, paragraph: str) -> None:
             written += len(piece)
 
 
-def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Case]:
-    """Write every input under ``folder`` and return what must become of each."""
+def gzip_of_repeats(piece: bytes, total: int) -> bytes:
+    """gzip of ``piece`` repeated to ``total`` bytes, compressed a few MB at a time (the
+    inflated data is never held)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = piece * max(1, (4 << 20) // len(piece))
+    out = []
+    for start in range(0, total, len(block)):
+        out.append(compressor.compress(block[: total - start]))
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip_of_repeats(data, len(data))
+
+
+def _warc_response(url: str, http_headers: str, body: bytes, declared: int | None = None) -> bytes:
+    """One WARC response record, uncompressed, its Content-Length ``declared`` (default: true)."""
+    block = http_headers.replace("\n", "\r\n").encode() + b"\r\n" + body
+    return (
+        (
+            "WARC/1.0\r\nWARC-Type: response\r\n"
+            f"WARC-Target-URI: {url}\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+            "WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-123456789012>\r\n"
+            "Content-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(block) if declared is None else declared}\r\n\r\n"
+        ).encode()
+        + block
+        + b"\r\n\r\n"
+    )
+
+
+def write_http_bomb(path: Path, inflated_bytes: int) -> None:
+    """The issue's bomb: a response whose HTTP body (``Content-Encoding: gzip``) inflates to
+    ``inflated_bytes`` of page, in a gzipped WARC record: 3 GB from about 5 kB."""
+    body = gzip_of_repeats(b"<p>word word word word word word word word</p>\n", inflated_bytes)
+    headers = "HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Encoding: gzip\n"
+    path.write_bytes(_gzip(_warc_response("https://bomb.example/gzip-body", headers, body)))
+
+
+def write_lying_member(path: Path, inflated_bytes: int, page: str) -> None:
+    """A good record whose gzip member goes on with ``inflated_bytes`` of one endless line."""
+    headers = "HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n"
+    record = _warc_response("https://bomb.example/before-the-bomb", headers, page.encode())
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [compressor.compress(record)]
+    block = b"A" * (4 << 20)
+    for start in range(0, inflated_bytes, len(block)):
+        out.append(compressor.compress(block[: inflated_bytes - start]))
+    out.append(compressor.flush())
+    path.write_bytes(b"".join(out))
+
+
+def build_battery(
+    folder: Path, big_bytes: int, seeds: Path = SEEDS, bomb_bytes: int = 3_000_000_000
+) -> list[Case]:
+    """Write every input under ``folder`` and return what must become of each (the HTTP body
+    of the decompression bomb inflates to ``bomb_bytes``)."""
     texts = seed_texts(seeds)
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
@@ -237,6 +298,38 @@ def build_battery(folder: Path, big_bytes: int, seeds: Path = SEEDS) -> list[Cas
     (folder / "crawl.warc.gz").write_bytes(data[: len(data) - 60])  # cut inside the last record
     cases.append(Case(warc_pages[0][0], "WARC record", "stored"))
     cases.append(Case(warc_pages[1][0], "WARC truncated record", "skipped", ("truncated", "WARC")))
+
+    write_http_bomb(folder / "bomb.warc.gz", bomb_bytes)
+    cases.append(
+        Case(
+            "https://bomb.example/gzip-body",
+            f"gzip bomb ({(folder / 'bomb.warc.gz').stat().st_size / 1e3:.0f} kB -> "
+            f"{bomb_bytes / 1e9:.1f} GB)",
+            "skipped",
+            ("too large once decoded",),
+        )
+    )
+    write_lying_member(
+        folder / "member.warc.gz", bomb_bytes // 3, _html_page("Before", paragraphs(texts[2])[:3])
+    )
+    cases.append(
+        Case("https://bomb.example/before-the-bomb", "WARC record before a bomb", "stored")
+    )
+    cases.append(
+        Case(
+            str(folder / "member.warc.gz"),
+            "gzip member past its record",
+            "skipped",
+            ("decompression bomb",),
+        )
+    )
+    text_file(
+        "elements.html",
+        ("<html><body>" + "<p>ab</p>\n" * 60_000 + "</body></html>").encode(),
+        "page of 60,000 elements",
+        "skipped",
+        "too big for an article",
+    )
     return cases
 
 
@@ -300,6 +393,8 @@ def check(cases: list[Case], outcome: Outcome) -> list[str]:
         fail(f"wiretrace run exited {outcome.returncode}")
     if TRACEBACK in outcome.stderr or TRACEBACK in outcome.stdout:
         fail("a traceback was printed")
+    if outcome.peak_rss_mb > MAX_PEAK_MB:
+        fail(f"peak memory {outcome.peak_rss_mb:.0f} MB, over {MAX_PEAK_MB} MB")
     stderr_lines = outcome.stderr.splitlines()
     for case in cases:
         if case.expect == "stored":
@@ -358,6 +453,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", default=None, help="database URL [default: a SQLite file in the folder]"
     )
+    parser.add_argument(
+        "--bomb-mb", type=float, default=3000, help="what the gzip bomb inflates to (MB)"
+    )
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
     args = parser.parse_args(argv)
@@ -366,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         inputs = folder / "inputs"
         if inputs.exists():
             shutil.rmtree(inputs)
-        cases = build_battery(inputs, int(args.big_mb * 1e6), args.seeds)
+        cases = build_battery(
+            inputs, int(args.big_mb * 1e6), args.seeds, bomb_bytes=int(args.bomb_mb * 1e6)
+        )
         cases.append(
             Case(
                 str(inputs / MISSING_NAME), "path that does not exist", "skipped", ("no such file",)
