@@ -6,8 +6,9 @@ than any article: refused, since memory grows with a document's length), HTML wi
 broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
 record, a text with no sentence at all, a path that does not exist, decompression bombs (a
 5 kB ``.warc.gz`` whose HTTP body says ``Content-Encoding: gzip`` and inflates to 3 GB; a gzip
-member holding 1 GB behind a record that declares a few bytes), a page of 60,000 elements,
-and a few good articles made from the seeds. Runs ``wiretrace run`` on them in a subprocess
+member holding 1 GB behind a record that declares a few bytes), a page of 60,000 elements, a
+second JSONL feed numbered like the first, a folder written by ``wiretrace report``, and a few
+good articles made from the seeds. Runs ``wiretrace run`` on them in a subprocess
 and prints what happened to each input (stored, or skipped and why, from the run's record in
 the database), then checks that the good documents were stored exactly, every bad one cost
 one clear line, nothing crashed, and the run's peak memory stayed under 500 MB.
@@ -289,6 +290,32 @@ def build_battery(
         Case(line["id"], "JSONL good line", "stored", text=line["text"]) for line in good_lines
     ]
     cases.append(Case(f"{feed}:2", "JSONL bad line", "skipped", ("invalid JSON",)))
+    # A second feed numbered like the first: its records are its own, stored beside the first
+    # feed's under a qualified uri, never replacing them.
+    other_feed = folder / "feed2.jsonl"
+    colliding = [
+        {"id": f"feed-{n}", "text": paragraph, "outlet": "Other Wire"}
+        for n, paragraph in enumerate(paragraphs(texts[4])[2:4])
+    ]
+    other_feed.write_text("".join(json.dumps(line) + "\n" for line in colliding), encoding="utf-8")
+    cases += [
+        Case(
+            f"{other_feed}#{line['id']}",
+            "JSONL id another feed has",
+            "stored",
+            text=line["text"],
+            said=("another document's",),
+        )
+        for line in colliding
+    ]
+    # A folder that wiretrace report wrote: its pages are not articles.
+    report = folder / "old-report"
+    report.mkdir()
+    (report / ".wiretrace-report").write_text("written by wiretrace report\n", encoding="utf-8")
+    (report / "index.html").write_text(
+        _html_page("wiretrace report", paragraphs(texts[0])[:3]), encoding="utf-8"
+    )
+    cases.append(Case(str(report), "folder written by wiretrace report", "skipped", ("report",)))
 
     warc_pages = [
         ("https://example.org/news/one", _html_page("One", paragraphs(texts[0])[:3])),

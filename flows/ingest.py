@@ -4,8 +4,15 @@ Every input either becomes a :class:`RawDocument` or a :class:`Skipped` with a o
 nothing here raises for a user's bad file, so one bad file costs one file.
 
 URIs follow the contract: the path as given on the command line joined with the file's path
-below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI. Each uri is read
-at most once per run: a later input with the same uri is skipped, the first one kept.
+below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI. What a document
+*is* does not depend on that spelling: its ``key`` is the file's real path (``file:/abs/a.txt``),
+with ``#`` and the record's id for a record of a feed or crawl, so the same file reached as
+``in20`` and as ``/abs/in20`` is one document, and record ``1`` of one feed is not record ``1``
+of another. :class:`DocumentNames` gives each document its uri: the one it is stored under if
+it is stored, else its own unless another document holds it, else a qualified one (the file's
+real path, ``feed.jsonl#1``), said in a note. Each document is read at most once per run: a
+later input of the same document is skipped, the first one kept. Folders written by
+``wiretrace report`` (and pages of one) are not articles: they are skipped.
 
 Text that a database cannot store (NUL characters, lone UTF-16 surrogates) is replaced by
 U+FFFD, one character for one, so that offsets into the text stay what they were.
@@ -27,7 +34,7 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TEXT_SUFFIXES = (".txt",)
@@ -63,6 +70,9 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 LETTER = re.compile(r"[^\W\d_]")
 JSONL_FIELDS = ("title", "outlet", "author", "published_at", "url")
+# What ``wiretrace report`` leaves in its folder (``reports.MARKER``) and in every page's head.
+REPORT_MARKER = ".wiretrace-report"
+REPORT_GENERATOR = re.compile(rb"""<meta\s++name=["']?generator["']?\s++content=["']?wiretrace\b""")
 
 
 @dataclass
@@ -75,6 +85,12 @@ class RawDocument:
     # Metadata the container carries (JSONL fields, WARC headers); wins over what cleaning finds.
     fields: dict[str, str] = field(default_factory=dict)
     note: str | None = None  # e.g. "decoded as cp1252"
+    # The record's id within its file (JSONL id/url or line, WARC target); None: a whole file.
+    record: str | None = None
+    # What the document is, whatever the spelling of its path (see the module's docstring).
+    key: str = ""
+    # Uris to take, in order, when ``uri`` is another document's.
+    alternatives: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -245,20 +261,27 @@ def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
     """Yield ``(uri, path)`` for every supported file under ``paths``, in a stable order.
 
     Inside a folder, unsupported and hidden files (and files in hidden folders) are not inputs;
-    a path given by name that cannot be read is reported.
+    a path given by name that cannot be read is reported, and so is a folder that
+    ``wiretrace report`` wrote (its pages are not articles), once.
     """
     for given in paths:
         root = Path(given)
         if root.is_dir():
+            if (root / REPORT_MARKER).exists():
+                yield Skipped(path_uri(given), REPORT_FOLDER)
+                continue
             try:
                 found = sorted(
                     p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)
                 )
+                reports = sorted({marker.parent for marker in root.rglob(REPORT_MARKER)})
             except OSError as error:
                 yield Skipped(path_uri(given), f"cannot list folder ({error.strerror or error})")
                 continue
+            for folder in reports:
+                yield Skipped(path_uri(Path(given) / folder.relative_to(root)), REPORT_FOLDER)
             for path in found:
-                if suffix_of(path) in SUPPORTED_SUFFIXES:
+                if suffix_of(path) in SUPPORTED_SUFFIXES and not _inside(path, reports):
                     yield path_uri(Path(given) / path.relative_to(root)), path
         elif root.is_file():
             if suffix_of(root) in SUPPORTED_SUFFIXES:
@@ -271,35 +294,112 @@ def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
             yield Skipped(path_uri(given), "no such file or folder")
 
 
+REPORT_FOLDER = "a report written by wiretrace report, not articles"
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(folder in path.parents for folder in folders)
+
+
 def read_inputs(
-    paths: Iterable[str], max_bytes: int | None = None, max_chars: int | None = None
+    paths: Iterable[str],
+    max_bytes: int | None = None,
+    max_chars: int | None = None,
+    names: DocumentNames | None = None,
 ) -> Iterator[RawDocument | Skipped]:
     """Read every document under ``paths``; bad inputs come out as :class:`Skipped`.
 
     ``max_bytes`` (default: :func:`max_bytes_from_env`) bounds one file or record: a bigger one
     is refused before it is read, so memory stays bounded whatever the inputs. ``max_chars``
     (default: :func:`max_chars_from_env`) bounds a plain text's length (see :func:`too_long`).
+    ``names`` gives each document its uri (default: as if nothing were stored).
     """
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     char_limit = max_chars if max_chars is not None else max_chars_from_env()
-    first_seen: set[str] = set()
+    names = names if names is not None else DocumentNames()
     for item in iter_files(paths):
         if isinstance(item, Skipped):
             yield item
             continue
         uri, path = item
+        real = path_uri(os.path.realpath(path))
         for read in _read_guarded(uri, path, limit):
             if isinstance(read, RawDocument):
                 check = too_long if read.source_format == "text" else page_too_big
                 reason = check(read.content, char_limit)
                 read = Skipped(read.uri, reason) if reason else read
             if isinstance(read, RawDocument):
-                if read.uri in first_seen:
-                    where = "" if read.uri == uri else f", in {uri}"
-                    read = Skipped(read.uri, f"same uri as an earlier input (first kept{where})")
-                else:
-                    first_seen.add(read.uri)
+                read = names.name(identified(read, uri, real))
             yield read
+
+
+def identified(document: RawDocument, container: str, real_path: str) -> RawDocument:
+    """``document`` with its key and the uris it may take instead of its own, read from the
+    file ``container`` (its uri) whose real path is ``real_path``."""
+    if document.record is None:
+        key, alternatives = f"file:{real_path}", [real_path]
+    else:
+        key = f"file:{real_path}#{document.record}"
+        alternatives = [f"{container}#{document.record}", f"{real_path}#{document.record}"]
+    others = tuple(dict.fromkeys(uri for uri in alternatives if uri != document.uri))
+    return replace(document, key=key, alternatives=others)
+
+
+@dataclass
+class DocumentNames:
+    """Which uri each document of a run gets, given what is stored (``stored``: uri ->
+    (key, content hash) of every stored document; the key is None for documents stored before
+    keys were, until a run reads them again).
+
+    A stored document keeps its uri, whatever the spelling it is reached by now. A document
+    stored without a key is taken to be the one read with its uri when it is a file (as the
+    uri meant then), or a record with the same content; ``adopted`` lists those, uri -> key,
+    for the store to record. Any other document takes its own uri if no other document holds
+    it, else the first free of its alternatives (its real path, ``feed.jsonl#id``), and says so
+    in its note: a document never replaces another.
+    """
+
+    stored: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    adopted: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._uri_of_key = {key: uri for uri, (key, _) in self.stored.items() if key}
+        self._taken = set(self.stored)
+        self._seen: dict[str, str] = {}  # key -> uri, of this run's documents
+
+    def name(self, document: RawDocument) -> RawDocument | Skipped:
+        first = self._seen.get(document.key)
+        if first is not None:
+            kept = "" if first == document.uri else f" as {first}"
+            return Skipped(document.uri, f"same document as an earlier input (first kept{kept})")
+        uri = self._uri_of_key.get(document.key)
+        note = document.note
+        if uri is None and self._adopts(document):
+            uri = document.uri
+            self.adopted[uri] = document.key
+        elif uri is None:
+            uri = self._free_uri(document)
+            if uri != document.uri:
+                note = _join_notes(note, f"uri {document.uri!r} is another document's")
+        self._taken.add(uri)
+        self._seen[document.key] = uri
+        return replace(document, uri=uri, note=note)
+
+    def _adopts(self, document: RawDocument) -> bool:
+        stored = self.stored.get(document.uri)
+        if stored is None or stored[0] is not None or document.uri in self.adopted:
+            return False
+        return document.record is None or stored[1] == document.content_hash
+
+    def _free_uri(self, document: RawDocument) -> str:
+        for uri in (document.uri, *document.alternatives):
+            if uri not in self._taken:
+                return uri
+        last = document.alternatives[-1] if document.alternatives else document.uri
+        number = 2
+        while f"{last}#{number}" in self._taken:
+            number += 1
+        return f"{last}#{number}"
 
 
 def _read_guarded(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -346,6 +446,8 @@ def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument 
     wide = wide_encoding(data)  # UTF-16/32 is full of NULs, yet text
     if wide is None and looks_binary(data):
         return Skipped(uri, "binary file, not text")
+    if source_format == "html" and REPORT_GENERATOR.search(data[:SNIFF_BYTES]):
+        return Skipped(uri, "a page of a report written by wiretrace report, not an article")
     if wide is None and source_format == "html":
         text, note = decode_html(data)
     else:
@@ -533,10 +635,12 @@ def _jsonl_record(
         f"{uri}#L{line_number}",
     )
     fields = {key: str(record[key]) for key in JSONL_FIELDS if record.get(key) not in (None, "")}
-    document = text_to_document(make_storable(record_uri)[0], body, source_format, fields, note)
+    record_uri = make_storable(record_uri)[0]
+    document = text_to_document(record_uri, body, source_format, fields, note)
     if isinstance(document, Skipped):
         return Skipped(where, document.reason)
-    return document
+    record = record_uri if record_uri != f"{uri}#L{line_number}" else f"L{line_number}"
+    return replace(document, record=record)
 
 
 # warcio inflates a ``.warc.gz`` a block at a time (one 16 kB block of a gzip member can hold
@@ -652,9 +756,11 @@ def read_warc(
                     guard.allow_record(record.length or 0)
                     if record.rec_type not in ("response", "resource"):
                         continue
-                    fallback = f"{uri}#{count}"
-                    target = path_uri(record.rec_headers.get_header("WARC-Target-URI") or fallback)
+                    named = record.rec_headers.get_header("WARC-Target-URI")
+                    target = path_uri(named or f"{uri}#{count}")
                     read = _warc_record(uri, target, record, limit, guard)
+                    if isinstance(read, RawDocument):
+                        read = replace(read, record=path_uri(named) if named else str(count))
                     count += 1
                 if read is not None:
                     yield read

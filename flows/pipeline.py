@@ -112,7 +112,8 @@ def run_pipeline(
         run_id = store.begin_run({"paths": paths}, versions())
         summary = RunSummary(run_id=run_id, database=store.display_url)
         try:
-            ingested = step["ingest"](paths, store.known_hashes())
+            ingested = step["ingest"](paths, store.document_sources())
+            store.set_source_keys(ingested.adopted)
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
             with _Saver(store) as saver:
@@ -260,6 +261,7 @@ def _save_cleaned(store: Store, batch: list[tuple[RawDocument, stages.CleanResul
             if result.document is not None
         ],
         {raw.uri: result.blocks for raw, result in batch if result.blocks is not None},
+        source_keys={raw.uri: raw.key for raw, _ in batch if raw.key},
     )
     return len(batch)
 

@@ -53,7 +53,7 @@ from dedup.records import (
 )
 from dedup.tokens import Tokens, tokenize
 from flows.forked import forked_call, forked_map, forked_ranges
-from flows.ingest import RawDocument, Skipped, read_inputs, too_long
+from flows.ingest import DocumentNames, RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -67,6 +67,8 @@ def _no_progress(stage: str, done: int, total: int) -> None:
 class IngestResult:
     documents: list[RawDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # Documents stored before source keys were, read again unchanged: uri -> key to record.
+    adopted: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,14 +78,21 @@ class LineageResult:
     quotes: int = 0
 
 
-def ingest(paths: Iterable[str], known_hashes: dict[str, str]) -> IngestResult:
-    """Read inputs, keeping only documents that are new or changed since the last run."""
+def ingest(paths: Iterable[str], stored: dict[str, tuple[str | None, str]]) -> IngestResult:
+    """Read inputs, keeping only documents that are new or changed since the last run.
+
+    ``stored``: uri -> (source key, content hash) of the stored documents
+    (``Store.document_sources``): a document stored under another spelling of its path keeps
+    its uri, and one whose uri another document holds gets a uri of its own
+    (``flows.ingest.DocumentNames``)."""
     result = IngestResult()
-    for item in read_inputs(paths):
+    names = DocumentNames(stored)
+    for item in read_inputs(paths, names=names):
         if isinstance(item, Skipped):
             result.skipped.append(item)
-        elif known_hashes.get(item.uri) != item.content_hash:
+        elif item.uri not in stored or stored[item.uri][1] != item.content_hash:
             result.documents.append(item)
+    result.adopted = dict(names.adopted)
     return result
 
 
