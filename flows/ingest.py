@@ -17,8 +17,8 @@ later input of the same document is skipped, the first one kept. Folders written
 Text that a database cannot store (NUL characters, lone UTF-16 surrogates) is replaced by
 U+FFFD, one character for one, so that offsets into the text stay what they were.
 
->>> decode_text("Café".encode("cp1252"))
-('Café', 'not valid UTF-8, decoded as cp1252')
+>>> decode_text("Le café de la gare a fermé.".encode("cp1252"))
+('Le café de la gare a fermé.', 'not valid UTF-8, decoded as cp1252 (guessed from the bytes)')
 >>> Skipped("a\\nb.txt", "empty file").message()
 "skipped 'a\\\\nb.txt': empty file"
 """
@@ -37,6 +37,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from dedup.encoding import charset_of_content_type, declared_charset, decode_bytes
+
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl",)
@@ -53,9 +55,6 @@ DEFAULT_MAX_CHARS = 1_000_000
 # Override the two limits (positive integers), e.g. for a scheduled run on odd inputs.
 MAX_BYTES_ENV = "WIRETRACE_MAX_BYTES"
 MAX_CHARS_ENV = "WIRETRACE_MAX_CHARS"
-# Legacy encodings tried, in order, when a text file is not UTF-8. cp1252 is the usual culprit
-# on news sites; latin-1 never fails, so it is the last resort.
-LEGACY_ENCODINGS = ("cp1252", "latin-1")
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -439,8 +438,11 @@ def _read_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | S
     yield bytes_to_document(uri, data, source_format)
 
 
-def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument | Skipped:
-    """Decode one file's bytes, refusing what is empty, binary or has no words."""
+def bytes_to_document(
+    uri: str, data: bytes, source_format: str, charset: str | None = None
+) -> RawDocument | Skipped:
+    """Decode one file's bytes, refusing what is empty, binary or has no words. ``charset``:
+    what the container declares (a WARC response's ``Content-Type``), a hint."""
     if not data.strip():
         return Skipped(uri, "empty file")
     wide = wide_encoding(data)  # UTF-16/32 is full of NULs, yet text
@@ -448,10 +450,10 @@ def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument 
         return Skipped(uri, "binary file, not text")
     if source_format == "html" and REPORT_GENERATOR.search(data[:SNIFF_BYTES]):
         return Skipped(uri, "a page of a report written by wiretrace report, not an article")
-    if wide is None and source_format == "html":
-        text, note = decode_html(data)
+    if source_format == "html":
+        text, note = decode_html(data, charset)
     else:
-        text, note = decode_text(data)
+        text, note = decode_text(data, charset)
     return text_to_document(uri, text, source_format, {}, note)
 
 
@@ -522,8 +524,12 @@ def looks_binary(data: bytes) -> bool:
     return head.count(0) > len(head) * 0.01 or controls > len(head) * 0.05
 
 
-def decode_text(data: bytes) -> tuple[str, str | None]:
-    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else a legacy encoding, said so.
+def decode_text(
+    data: bytes, declared: str | None = None, guess: bool = True
+) -> tuple[str, str | None]:
+    """The text of ``data`` and a note of how it was decoded (None: plain UTF-8): UTF-16/32
+    (byte order mark, or sniffed), else as :func:`dedup.encoding.decode_bytes` decides from the
+    bytes, ``declared`` (a charset the container states) a hint they can overrule.
 
     A UTF-8 file with a few damaged bytes keeps its UTF-8 (the bad bytes replaced): decoding
     it all as cp1252 would garble every accented letter to repair one byte.
@@ -531,35 +537,14 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     wide = wide_encoding(data)
     if wide is not None:
         return _decode_wide(data, wide)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    lenient = data.decode("utf-8-sig", "replace")
-    bad = lenient.count(REPLACEMENT) - data.count(REPLACEMENT.encode())
-    decoded_non_ascii = sum(1 for char in lenient if ord(char) > 127) - lenient.count(REPLACEMENT)
-    if decoded_non_ascii > bad:
-        return lenient, f"{bad} invalid UTF-8 sequences replaced by U+FFFD"
-    for encoding in LEGACY_ENCODINGS:
-        try:
-            return data.decode(encoding), f"not valid UTF-8, decoded as {encoding}"
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
+    decoded = decode_bytes(data, declared, guess)
+    return decoded.text, decoded.note
 
 
-def decode_html(data: bytes) -> tuple[str, str | None]:
-    """Decode HTML by its declared charset, falling back like :func:`decode_text`."""
-    from bs4.dammit import UnicodeDammit  # local: bs4 is only needed for HTML input
-
-    dammit = UnicodeDammit(data, is_html=True)
-    if dammit.unicode_markup is not None:
-        encoding = (dammit.original_encoding or "utf-8").lower()
-        note = None if encoding in ("utf-8", "ascii") else f"decoded as {encoding}"
-        if dammit.contains_replacement_characters:
-            note = _join_notes(note, "invalid bytes replaced by U+FFFD")
-        return dammit.unicode_markup, note
-    return decode_text(data)
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str | None]:
+    """Decode a page: its charset (``http_charset``, else its ``<meta>``) is a hint the bytes
+    can overrule (a UTF-8 page declared iso-8859-1 stays UTF-8)."""
+    return decode_text(data, declared_charset(data, http_charset))
 
 
 def read_jsonl_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -600,7 +585,7 @@ def read_jsonl_lines(
         if len(raw_line) > max_bytes:
             yield Skipped(where, _too_large(len(raw_line), max_bytes, "JSONL line"))
             continue
-        line, note = decode_text(raw_line)
+        line, note = decode_text(raw_line, guess=False)  # JSON is UTF-8; cp1252 if not
         line = line.lstrip("\ufeff").rstrip("\r\n")
         if not line.strip():
             continue
@@ -801,15 +786,16 @@ def _warc_record(
     scripts, redirects), which are no more inputs than a folder's other files."""
     if (record.length or 0) > max_bytes:
         return Skipped(target, _too_large(record.length, max_bytes, f"WARC record (in {uri})"))
-    content_type = ""
+    declared_type = ""
     status = None
     if record.http_headers is not None:
-        content_type = (record.http_headers.get_header("Content-Type") or "").lower()
+        declared_type = record.http_headers.get_header("Content-Type") or ""
         status = record.http_headers.get_statuscode()
     if status and status[0] in "45":  # an error page is not the article it stands for
         return Skipped(target, f"HTTP status {status}, not an article (in {uri})")
     if status and status[0] != "2":
         return None
+    content_type = declared_type.lower()
     if content_type and "html" not in content_type and not content_type.startswith("text/"):
         return None
     guard.check_decoded()
@@ -824,7 +810,7 @@ def _warc_record(
     if getattr(record.raw_stream, "limit", 0) > 0 or record.digest_checker.passed is False:
         return Skipped(target, f"truncated or corrupt WARC record in {uri}")
     source_format = "html" if "html" in content_type or not content_type else "text"
-    return bytes_to_document(target, data, source_format)
+    return bytes_to_document(target, data, source_format, charset_of_content_type(declared_type))
 
 
 def http_payload(record, max_bytes: int) -> bytes:

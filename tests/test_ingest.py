@@ -538,3 +538,103 @@ def test_html_page_too_big_to_clean_is_refused_before_parsing(tmp_path: Path, mo
     assert "over 500 elements" in reasons["many.html"]
     assert "text too long" in reasons["long.html"]
     assert "over 500 elements" in reasons["big-page"]
+
+
+# -- encodings decided from the bytes when the declaration is wrong --------------------------
+
+
+def _page(body: str, charset: str | None) -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    return f"<html><head>{meta}<title>T</title></head><body><p>{body}</p></body></html>"
+
+
+def test_utf8_page_declared_latin1_stays_utf8_and_says_so(tmp_path: Path) -> None:
+    # Measured before: "Le café" became "Le cafÃ©" (the declaration was trusted).
+    body = "Le café de la gare a fermé mardi, déjà la troisième fois."
+    (tmp_path / "page.html").write_bytes(_page(body, "iso-8859-1").encode("utf-8"))
+    documents, _ = _read(tmp_path / "page.html")
+    assert body in documents[0].content and "Ã" not in documents[0].content
+    assert "declared iso-8859-1, but the bytes are UTF-8" in (documents[0].note or "")
+
+
+def test_cp1252_page_declared_utf8_is_read_as_cp1252(tmp_path: Path) -> None:
+    # Measured before: decoded as cp775 (or cp1257), turning “quotes” and accents to junk.
+    bodies = [
+        "Déjà vu: “smart quotes” – and a euro sign €.",
+        "Le café de la gare a fermé – “vraiment”. Déjà vu à Zürich, 20 €.",
+        "Die Bundesregierung hat am Dienstag beschlossen, dass die Gespräche fortgesetzt werden.",
+        "El gobierno anunció el martes que las conversaciones continuarán en Ginebra.",
+        "Il governo ha annunciato martedì che i negoziati proseguiranno, più o meno.",
+    ]
+    for number, body in enumerate(bodies):
+        path = tmp_path / f"page{number}.html"
+        path.write_bytes(_page(body, "utf-8").encode("cp1252"))
+        documents, _ = _read(path)
+        assert body in documents[0].content, documents[0].note
+        assert "declared utf-8, but the bytes are not UTF-8: decoded as cp1252" in (
+            documents[0].note or ""
+        )
+
+
+def test_pages_in_other_scripts_declared_utf8_are_guessed_from_the_bytes(tmp_path: Path) -> None:
+    bodies = {
+        "cp1251": "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся.",
+        "cp1253": "Η κυβέρνηση ανακοίνωσε την Τρίτη ότι οι συνομιλίες θα συνεχιστούν.",
+        "shift_jis": "東京は日本の首都です。今日の天気は晴れです。政府は発表した。",
+        "cp1254": "Hükümet salı günü görüşmelerin Cenevre'de devam edeceğini açıkladı.",
+        "cp1250": "Vláda v úterý oznámila, že jednání budou pokračovat v Ženevě.",
+    }
+    for encoding, body in bodies.items():
+        path = tmp_path / f"{encoding}.html"
+        path.write_bytes(_page(body, "utf-8").encode(encoding))
+        documents, _ = _read(path)
+        assert body in documents[0].content, (encoding, documents[0].note)
+        assert "guessed from the bytes" in (documents[0].note or "")
+
+
+def test_a_right_declaration_is_followed(tmp_path: Path) -> None:
+    body = "Příliš žluťoučký kůň úpěl ďábelské ódy."  # iso-8859-2 reads as junk in cp1252
+    (tmp_path / "cz.html").write_bytes(_page(body, "iso-8859-2").encode("iso-8859-2"))
+    documents, _ = _read(tmp_path / "cz.html")
+    assert body in documents[0].content
+    assert documents[0].note == "decoded as iso8859-2 (declared iso-8859-2)"
+
+
+def test_warc_http_charset_is_a_hint_the_bytes_can_overrule(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    russian = "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся."
+    french = "Le café de la gare a fermé mardi, déjà la troisième fois."
+    responses = [
+        # The header is right, the page's own meta wrong: the header wins (as in browsers).
+        ("https://example.org/ru", "text/html; charset=windows-1251", _page(russian, "utf-8").encode("cp1251")),
+        # The header is wrong: the bytes are UTF-8.
+        ("https://example.org/fr", "text/html; charset=ISO-8859-1", _page(french, None).encode("utf-8")),
+    ]  # fmt: skip
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, content_type, body in responses:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(buffer.getvalue())
+    documents, skipped = _read(crawl)
+    assert skipped == []
+    ru, fr = documents
+    assert russian in ru.content and "declared windows-1251" in (ru.note or "")
+    assert french in fr.content and "declared ISO-8859-1, but the bytes are UTF-8" in (
+        fr.note or ""
+    )
+
+
+def test_plain_text_in_a_legacy_script_is_not_read_as_cp1252(tmp_path: Path) -> None:
+    # No declaration at all: cp1252 was the only fallback, turning Cyrillic into "Ìîñêâà".
+    text = "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся.\n"
+    (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))
+    documents, _ = _read(tmp_path / "ru.txt")
+    assert documents[0].content == text and "cp1251" in (documents[0].note or "")
