@@ -27,7 +27,6 @@ import io
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -44,6 +43,14 @@ TRACEBACK = "Traceback (most recent call last)"
 MISSING_NAME = "does-not-exist.txt"
 # The issue's target: a run over a decompression bomb stays under this peak memory.
 MAX_PEAK_MB = 500
+# Runs a command and writes the peak RSS (kB) of it and its descendants to argv[1].
+PEAK_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "sys.exit(code)\n"
+)
 
 
 @dataclass
@@ -379,15 +386,21 @@ def run_battery(
         "--quiet",
     ]
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
-    )
+    with tempfile.TemporaryDirectory(prefix="wiretrace-peak-") as scratch:
+        peak_file = Path(scratch) / "peak"
+        # Through a fresh launcher process: its RUSAGE_CHILDREN is the run's own peak (and its
+        # forked workers'), not that of whatever this process ran before.
+        result = subprocess.run(
+            [sys.executable, "-c", PEAK_LAUNCHER, str(peak_file), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+        peak_kb = int(peak_file.read_text()) if peak_file.exists() else 0
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    outcome = Outcome(
-        result.returncode, result.stdout, result.stderr, seconds, max(peak, before) / 1024
-    )
+    outcome = Outcome(result.returncode, result.stdout, result.stderr, seconds, peak_kb / 1024)
     store = Store(db_url)
     try:
         outcome.stored = {row.uri: row.text for row in store.documents()}
