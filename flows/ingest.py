@@ -270,10 +270,9 @@ def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
                 yield Skipped(path_uri(given), REPORT_FOLDER)
                 continue
             try:
-                found = sorted(
-                    p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)
-                )
-                reports = sorted({marker.parent for marker in root.rglob(REPORT_MARKER)})
+                listed = list(root.rglob("*"))  # one walk: hidden files too (the marker is)
+                found = sorted(p for p in listed if p.is_file() and not _is_hidden(p, root))
+                reports = sorted({p.parent for p in listed if p.name == REPORT_MARKER})
             except OSError as error:
                 yield Skipped(path_uri(given), f"cannot list folder ({error.strerror or error})")
                 continue
