@@ -523,7 +523,7 @@ def test_brotli_body_is_decoded_within_the_limit_or_refused_in_one_line(
 
 
 def test_html_page_too_big_to_clean_is_refused_before_parsing(tmp_path: Path, monkeypatch) -> None:
-    # Cleaning costs memory by elements and text: 50,000 paragraphs took 0.4 GB. With the
+    # Cleaning costs memory by elements and text: 200,000 paragraphs took 0.6 GB. With the
     # length limit at 10,000 characters a page may hold 500 elements and 20,000 characters.
     monkeypatch.setenv("WIRETRACE_MAX_CHARS", "10000")
     (tmp_path / "many.html").write_text("<html><body>" + "<p>ab</p>" * 600 + "</body></html>")
