@@ -6,14 +6,17 @@ marks, runs of one character, ...; see ``adversarial_lines``), a binary file, in
 UTF-8, legacy encodings (cp1252, latin-1, UTF-16 with a byte order mark), an empty file, a 100 MB text, a 1.5 MB text (longer
 than any article: refused, since memory grows with a document's length), HTML with no text,
 broken HTML, a JSONL file with one bad line among good ones, a WARC file with a truncated
-record, a text with no sentence at all, a path that does not exist, and a few good articles
-made from the seeds. Runs ``wiretrace run`` on them in a subprocess and prints what happened to
-each input (stored, or skipped and why, from the run's record in the database), then checks
-that the good documents were stored exactly, every bad one cost one clear line, and nothing
-crashed.
+record, a text with no sentence at all, a path that does not exist, decompression bombs (a
+5 kB ``.warc.gz`` whose HTTP body says ``Content-Encoding: gzip`` and inflates to 3 GB; a gzip
+member holding 1 GB behind a record that declares a few bytes), a page of 60,000 elements, a
+second JSONL feed numbered like the first, a folder written by ``wiretrace report``, and a few
+good articles made from the seeds. Runs ``wiretrace run`` on them in a subprocess
+and prints what happened to each input (stored, or skipped and why, from the run's record in
+the database), then checks that the good documents were stored exactly, every bad one cost
+one clear line, nothing crashed, and the run's peak memory stayed under 500 MB.
 
-    python benchmarks/bad_inputs.py                 # the full battery (100 MB file)
-    python benchmarks/bad_inputs.py --big-mb 3 --max-bytes 2000000 --keep /tmp/battery
+    python benchmarks/bad_inputs.py                 # the full battery (100 MB file, 3 GB bomb)
+    python benchmarks/bad_inputs.py --big-mb 3 --max-bytes 2000000 --bomb-mb 200 --keep /tmp/b
 
 Exit status 0 when every check passes, 1 otherwise. ``tests/test_robustness.py`` runs the
 same battery with a small "big" file.
@@ -26,12 +29,12 @@ import io
 import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +43,16 @@ PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT.parent / "shared" / "seeds"
 TRACEBACK = "Traceback (most recent call last)"
 MISSING_NAME = "does-not-exist.txt"
+# The issue's target: a run over a decompression bomb stays under this peak memory.
+MAX_PEAK_MB = 500
+# Runs a command and writes the peak RSS (kB) of it and its descendants to argv[1].
+PEAK_LAUNCHER = (
+    "import resource, subprocess, sys\n"
+    "code = subprocess.call(sys.argv[2:])\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "open(sys.argv[1], 'w').write(str(peak))\n"
+    "sys.exit(code)\n"
+)
 
 
 @dataclass
@@ -307,12 +320,70 @@ def growth(function: TextFunction, line_name: str, size: int) -> tuple[float, fl
     return best_time(function, small), best_time(function, large)
 
 
+def gzip_of_repeats(piece: bytes, total: int) -> bytes:
+    """gzip of ``piece`` repeated to ``total`` bytes, compressed a few MB at a time (the
+    inflated data is never held)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    block = piece * max(1, (4 << 20) // len(piece))
+    out = []
+    for start in range(0, total, len(block)):
+        out.append(compressor.compress(block[: total - start]))
+    out.append(compressor.flush())
+    return b"".join(out)
+
+
+def _gzip(data: bytes) -> bytes:
+    return gzip_of_repeats(data, len(data))
+
+
+def _warc_response(url: str, http_headers: str, body: bytes, declared: int | None = None) -> bytes:
+    """One WARC response record, uncompressed, its Content-Length ``declared`` (default: true)."""
+    block = http_headers.replace("\n", "\r\n").encode() + b"\r\n" + body
+    return (
+        (
+            "WARC/1.0\r\nWARC-Type: response\r\n"
+            f"WARC-Target-URI: {url}\r\nWARC-Date: 2024-01-01T00:00:00Z\r\n"
+            "WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-123456789012>\r\n"
+            "Content-Type: application/http; msgtype=response\r\n"
+            f"Content-Length: {len(block) if declared is None else declared}\r\n\r\n"
+        ).encode()
+        + block
+        + b"\r\n\r\n"
+    )
+
+
+def write_http_bomb(path: Path, inflated_bytes: int) -> None:
+    """The issue's bomb: a response whose HTTP body (``Content-Encoding: gzip``) inflates to
+    ``inflated_bytes`` of page, in a gzipped WARC record: 3 GB from about 5 kB."""
+    body = gzip_of_repeats(b"<p>word word word word word word word word</p>\n", inflated_bytes)
+    headers = "HTTP/1.1 200 OK\nContent-Type: text/html\nContent-Encoding: gzip\n"
+    path.write_bytes(_gzip(_warc_response("https://bomb.example/gzip-body", headers, body)))
+
+
+def write_lying_member(path: Path, inflated_bytes: int, page: str) -> None:
+    """A good record whose gzip member goes on with ``inflated_bytes`` of one endless line."""
+    headers = "HTTP/1.1 200 OK\nContent-Type: text/html; charset=utf-8\n"
+    record = _warc_response("https://bomb.example/before-the-bomb", headers, page.encode())
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    out = [compressor.compress(record)]
+    block = b"A" * (4 << 20)
+    for start in range(0, inflated_bytes, len(block)):
+        out.append(compressor.compress(block[: inflated_bytes - start]))
+    out.append(compressor.flush())
+    path.write_bytes(b"".join(out))
+
+
 def build_battery(
-    folder: Path, big_bytes: int, seeds: Path = SEEDS, adversarial_size: int = 100
+    folder: Path,
+    big_bytes: int,
+    seeds: Path = SEEDS,
+    adversarial_size: int = 100,
+    bomb_bytes: int = 3_000_000_000,
 ) -> list[Case]:
-    """Write every input under ``folder`` and return what must become of each; the
+    """Write every input under ``folder`` and return what must become of each: the
     adversarial lines (``adversarial_lines(adversarial_size)``) each in an article, stored
-    exactly (none may stall the run)."""
+    exactly (none may stall the run), and the decompression bombs (the HTTP body of one
+    inflates to ``bomb_bytes``)."""
     texts = seed_texts(seeds)
     folder.mkdir(parents=True, exist_ok=True)
     cases: list[Case] = []
@@ -422,6 +493,32 @@ def build_battery(
         Case(line["id"], "JSONL good line", "stored", text=line["text"]) for line in good_lines
     ]
     cases.append(Case(f"{feed}:2", "JSONL bad line", "skipped", ("invalid JSON",)))
+    # A second feed numbered like the first: its records are its own, stored beside the first
+    # feed's under a qualified uri, never replacing them.
+    other_feed = folder / "feed2.jsonl"
+    colliding = [
+        {"id": f"feed-{n}", "text": paragraph, "outlet": "Other Wire"}
+        for n, paragraph in enumerate(paragraphs(texts[4])[2:4])
+    ]
+    other_feed.write_text("".join(json.dumps(line) + "\n" for line in colliding), encoding="utf-8")
+    cases += [
+        Case(
+            f"{other_feed}#{line['id']}",
+            "JSONL id another feed has",
+            "stored",
+            text=line["text"],
+            said=("another document's",),
+        )
+        for line in colliding
+    ]
+    # A folder that wiretrace report wrote: its pages are not articles.
+    report = folder / "old-report"
+    report.mkdir()
+    (report / ".wiretrace-report").write_text("written by wiretrace report\n", encoding="utf-8")
+    (report / "index.html").write_text(
+        _html_page("wiretrace report", paragraphs(texts[0])[:3]), encoding="utf-8"
+    )
+    cases.append(Case(str(report), "folder written by wiretrace report", "skipped", ("report",)))
 
     warc_pages = [
         ("https://example.org/news/one", _html_page("One", paragraphs(texts[0])[:3])),
@@ -436,6 +533,38 @@ def build_battery(
         text_file(
             f"adversarial_{number:02}.txt", article.encode("utf-8"), name, "stored", text=article
         )
+
+    write_http_bomb(folder / "bomb.warc.gz", bomb_bytes)
+    cases.append(
+        Case(
+            "https://bomb.example/gzip-body",
+            f"gzip bomb ({(folder / 'bomb.warc.gz').stat().st_size / 1e3:.0f} kB -> "
+            f"{bomb_bytes / 1e9:.1f} GB)",
+            "skipped",
+            ("too large once decoded",),
+        )
+    )
+    write_lying_member(
+        folder / "member.warc.gz", bomb_bytes // 3, _html_page("Before", paragraphs(texts[2])[:3])
+    )
+    cases.append(
+        Case("https://bomb.example/before-the-bomb", "WARC record before a bomb", "stored")
+    )
+    cases.append(
+        Case(
+            str(folder / "member.warc.gz"),
+            "gzip member past its record",
+            "skipped",
+            ("decompression bomb",),
+        )
+    )
+    text_file(
+        "elements.html",
+        ("<html><body>" + "<p>ab</p>\n" * 60_000 + "</body></html>").encode(),
+        "page of 60,000 elements",
+        "skipped",
+        "too big for an article",
+    )
     return cases
 
 
@@ -458,15 +587,21 @@ def run_battery(
         "--quiet",
     ]
     started = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result = subprocess.run(
-        command, capture_output=True, text=True, env=env, timeout=timeout, check=False
-    )
+    with tempfile.TemporaryDirectory(prefix="wiretrace-peak-") as scratch:
+        peak_file = Path(scratch) / "peak"
+        # Through a fresh launcher process: its RUSAGE_CHILDREN is the run's own peak (and its
+        # forked workers'), not that of whatever this process ran before.
+        result = subprocess.run(
+            [sys.executable, "-c", PEAK_LAUNCHER, str(peak_file), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=timeout,
+            check=False,
+        )
+        peak_kb = int(peak_file.read_text()) if peak_file.exists() else 0
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    outcome = Outcome(
-        result.returncode, result.stdout, result.stderr, seconds, max(peak, before) / 1024
-    )
+    outcome = Outcome(result.returncode, result.stdout, result.stderr, seconds, peak_kb / 1024)
     store = Store(db_url)
     try:
         outcome.stored = {row.uri: row.text for row in store.documents()}
@@ -499,6 +634,8 @@ def check(cases: list[Case], outcome: Outcome) -> list[str]:
         fail(f"wiretrace run exited {outcome.returncode}")
     if TRACEBACK in outcome.stderr or TRACEBACK in outcome.stdout:
         fail("a traceback was printed")
+    if outcome.peak_rss_mb > MAX_PEAK_MB:
+        fail(f"peak memory {outcome.peak_rss_mb:.0f} MB, over {MAX_PEAK_MB} MB")
     stderr_lines = outcome.stderr.splitlines()
     for case in cases:
         if case.expect == "stored":
@@ -557,6 +694,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", default=None, help="database URL [default: a SQLite file in the folder]"
     )
+    parser.add_argument(
+        "--bomb-mb", type=float, default=3000, help="what the gzip bomb inflates to (MB)"
+    )
     parser.add_argument("--keep", type=Path, default=None, help="build in this folder and keep it")
     parser.add_argument("--seeds", type=Path, default=SEEDS)
     parser.add_argument(
@@ -571,7 +711,13 @@ def main(argv: list[str] | None = None) -> int:
         inputs = folder / "inputs"
         if inputs.exists():
             shutil.rmtree(inputs)
-        cases = build_battery(inputs, int(args.big_mb * 1e6), args.seeds, args.adversarial_size)
+        cases = build_battery(
+            inputs,
+            int(args.big_mb * 1e6),
+            args.seeds,
+            args.adversarial_size,
+            bomb_bytes=int(args.bomb_mb * 1e6),
+        )
         cases.append(
             Case(
                 str(inputs / MISSING_NAME), "path that does not exist", "skipped", ("no such file",)

@@ -27,6 +27,8 @@ from functools import lru_cache
 import lxml.html
 from lxml import etree
 
+from dedup.encoding import declared_charset, decode_bytes
+
 # Elements whose content a reader never sees as text.
 INVISIBLE_TAGS = frozenset(
     {
@@ -296,31 +298,17 @@ class RenderedPage:
 
 
 def decode_html(html: str | bytes) -> str:
-    """Decode page bytes: BOM, declared charset, UTF-8, then a statistical guess.
+    """Decode page bytes: a byte order mark, else what the bytes allow, the declared charset a
+    hint they can overrule (:func:`dedup.encoding.decode_bytes`).
 
     >>> decode_html("café".encode("latin-1") + b"<meta charset=latin-1>")[:4]
     'café'
+    >>> decode_html(b"<meta charset=iso-8859-1><p>" + "Café".encode("utf-8"))[-4:]
+    'Café'
     """
     if isinstance(html, str):
         return html
-    from bs4.dammit import UnicodeDammit
-
-    if html.startswith(b"\xef\xbb\xbf"):
-        return html[3:].decode("utf-8", errors="replace")
-    declared = re.search(rb"""<meta[^>]+charset\s*=\s*["']?([\w.:-]+)""", html[:4096], re.I)
-    if declared:
-        try:
-            return html.decode(declared.group(1).decode("ascii"))
-        except (LookupError, UnicodeDecodeError):
-            pass
-    try:
-        return html.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    dammit = UnicodeDammit(html, is_html=True)
-    if dammit.unicode_markup is not None:
-        return dammit.unicode_markup
-    return html.decode("utf-8", errors="replace")
+    return decode_bytes(html, declared_charset(html)).text
 
 
 def parse_html(html: str | bytes) -> lxml.html.HtmlElement:

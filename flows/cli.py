@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -209,6 +210,10 @@ def _print_summary(summary: RunSummary, db: str | None, quiet: bool) -> None:
     table.add_row("database", shown(summary.database))
     table.add_row("documents", f"{summary.documents_new} new, {summary.documents_total} stored")
     table.add_row("skipped", str(len(summary.skipped)))
+    if summary.over_budget:  # documents stopped by the time budget per document and stage
+        stages = Counter(overrun.stage for overrun in summary.over_budget)
+        by_stage = ", ".join(f"{stage} {count}" for stage, count in sorted(stages.items()))
+        table.add_row("over time budget", f"{len(summary.over_budget)} ({by_stage})")
     table.add_row(
         "alignments", f"{summary.alignments_new} new ({summary.candidate_pairs} candidate pairs)"
     )

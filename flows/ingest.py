@@ -4,14 +4,21 @@ Every input either becomes a :class:`RawDocument` or a :class:`Skipped` with a o
 nothing here raises for a user's bad file, so one bad file costs one file.
 
 URIs follow the contract: the path as given on the command line joined with the file's path
-below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI. Each uri is read
-at most once per run: a later input with the same uri is skipped, the first one kept.
+below it, or a JSONL record's ``id``/``url``, or a WARC record's target URI. What a document
+*is* does not depend on that spelling: its ``key`` is the file's real path (``file:/abs/a.txt``),
+with ``#`` and the record's id for a record of a feed or crawl, so the same file reached as
+``in20`` and as ``/abs/in20`` is one document, and record ``1`` of one feed is not record ``1``
+of another. :class:`DocumentNames` gives each document its uri: the one it is stored under if
+it is stored, else its own unless another document holds it, else a qualified one (the file's
+real path, ``feed.jsonl#1``), said in a note. Each document is read at most once per run: a
+later input of the same document is skipped, the first one kept. Folders written by
+``wiretrace report`` (and pages of one) are not articles: they are skipped.
 
 Text that a database cannot store (NUL characters, lone UTF-16 surrogates) is replaced by
 U+FFFD, one character for one, so that offsets into the text stay what they were.
 
->>> decode_text("Café".encode("cp1252"))
-('Café', 'not valid UTF-8, decoded as cp1252')
+>>> decode_text("Le café de la gare a fermé.".encode("cp1252"))
+('Le café de la gare a fermé.', 'not valid UTF-8, decoded as cp1252 (guessed from the bytes)')
 >>> Skipped("a\\nb.txt", "empty file").message()
 "skipped 'a\\\\nb.txt': empty file"
 """
@@ -27,8 +34,10 @@ import os
 import re
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from dedup.encoding import charset_of_content_type, declared_charset, decode_bytes
 
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
@@ -46,9 +55,6 @@ DEFAULT_MAX_CHARS = 1_000_000
 # Override the two limits (positive integers), e.g. for a scheduled run on odd inputs.
 MAX_BYTES_ENV = "WIRETRACE_MAX_BYTES"
 MAX_CHARS_ENV = "WIRETRACE_MAX_CHARS"
-# Legacy encodings tried, in order, when a text file is not UTF-8. cp1252 is the usual culprit
-# on news sites; latin-1 never fails, so it is the last resort.
-LEGACY_ENCODINGS = ("cp1252", "latin-1")
 # Byte order marks, longest first (the UTF-32 LE mark starts with the UTF-16 LE one).
 BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -63,6 +69,9 @@ UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
 LETTER = re.compile(r"[^\W\d_]")
 JSONL_FIELDS = ("title", "outlet", "author", "published_at", "url")
+# What ``wiretrace report`` leaves in its folder (``reports.MARKER``) and in every page's head.
+REPORT_MARKER = ".wiretrace-report"
+REPORT_GENERATOR = re.compile(rb"""<meta\s++name=["']?generator["']?\s++content=["']?wiretrace\b""")
 
 
 @dataclass
@@ -75,6 +84,12 @@ class RawDocument:
     # Metadata the container carries (JSONL fields, WARC headers); wins over what cleaning finds.
     fields: dict[str, str] = field(default_factory=dict)
     note: str | None = None  # e.g. "decoded as cp1252"
+    # The record's id within its file (JSONL id/url or line, WARC target); None: a whole file.
+    record: str | None = None
+    # What the document is, whatever the spelling of its path (see the module's docstring).
+    key: str = ""
+    # Uris to take, in order, when ``uri`` is another document's.
+    alternatives: tuple[str, ...] = ()
 
     @property
     def content_hash(self) -> str:
@@ -130,6 +145,100 @@ def too_long(text: str, max_chars: int | None = None) -> str | None:
     return f"text too long for an article ({len(text):,} characters > {limit:,} limit)"
 
 
+# Cleaning a page costs memory and time by its elements (measured: 50,000 paragraphs 0.13 GB
+# and 8 s, 200,000 paragraphs 0.6 GB and 66 s) and by its text. News pages hold a few thousand
+# elements (at most 1,737 in the 181 pages of the AEB benchmark): a page with more than one
+# element per this many characters of the longest article is refused before it is parsed.
+CHARS_PER_ELEMENT = 20
+# The text of a page is estimated before parsing: characters outside tags, comments, scripts
+# and styles, spaces not counted (the rendered text keeps one between words). Entities and
+# hidden elements make it an overestimate: refused only past twice the length limit (the exact
+# length is checked again once the page is cleaned).
+ESTIMATE_MARGIN = 2
+# Tags of every kind (end tags, comments, stray "<") per element allowed: an element has two.
+TAGS_PER_ELEMENT = 4
+_RAW_TEXT_END = {name: re.compile(f"</{name}", re.IGNORECASE) for name in ("script", "style")}
+_SPACE = re.compile(r"\s++")
+_TAG_NAME = re.compile(r"[A-Za-z][\w:-]*+")
+_TEXT_SLICE = 1 << 16
+
+
+def page_too_big(markup: str, max_chars: int | None = None) -> str | None:
+    """The skip reason for an HTML page too big to clean as an article, else None: more
+    elements than an article page has, or visibly more text than the length limit.
+
+    One pass that stops at the first limit crossed, so a huge page costs no more than a
+    legitimate one.
+
+    >>> page_too_big("<p>short</p>" * 3, max_chars=1000) is None
+    True
+    >>> page_too_big("<p>a</p>" * 60, max_chars=1000)
+    'HTML page too big for an article (over 50 elements, limit 1,000 characters / 20)'
+    >>> page_too_big("<script>" + "x" * 5000 + "</script><p>" + "word " * 600 + "</p>", 1000)
+    'text too long for an article (over 2,000 characters of text in the HTML, limit 1,000)'
+    """
+    limit = max_chars if max_chars is not None else max_chars_from_env()
+    max_elements = max(limit // CHARS_PER_ELEMENT, 1)
+    max_text = ESTIMATE_MARGIN * limit
+    if len(markup) <= max_text and markup.count("<") <= max_elements:
+        return None  # an article page: no need to look closer
+    elements = text = position = tags = 0
+    end_of_page = len(markup)
+    while position < end_of_page:
+        tags += 1  # end tags and stray "<" too: each costs a step here and in the parser
+        if tags > TAGS_PER_ELEMENT * max_elements:
+            return f"HTML page too big for an article (over {tags - 1:,} tags)"
+        start = markup.find("<", position)
+        stop = end_of_page if start < 0 else start
+        text += _text_length(markup, position, stop, max_text - text)
+        if text > max_text:
+            return (
+                f"text too long for an article (over {max_text:,} characters of text in the "
+                f"HTML, limit {limit:,})"
+            )
+        if start < 0:
+            break
+        if markup.startswith("<!--", start):
+            close = markup.find("-->", start + 4)
+            position = end_of_page if close < 0 else close + 3
+            continue
+        name = _TAG_NAME.match(markup, start + 1)
+        if name is None and not markup.startswith(("</", "<!", "<?"), start):
+            text += 1  # a "<" that opens no tag is text
+            position = start + 1
+            continue
+        close = markup.find(">", start + 1)
+        if close < 0:
+            break  # a tag left open to the end: no more text
+        position = close + 1
+        if name is None:
+            continue  # an end tag, a declaration
+        elements += 1
+        if elements > max_elements:
+            return (
+                f"HTML page too big for an article (over {max_elements:,} elements, limit "
+                f"{limit:,} characters / {CHARS_PER_ELEMENT})"
+            )
+        raw_text_end = _RAW_TEXT_END.get(name.group().lower())
+        if raw_text_end is not None:  # a script's or style's content is not text
+            found = raw_text_end.search(markup, position)
+            position = end_of_page if found is None else found.start()
+    return None
+
+
+def _text_length(markup: str, start: int, stop: int, room: int) -> int:
+    """Characters other than spaces in ``markup[start:stop]``, counted a slice at a time until
+    past ``room``."""
+    counted = 0
+    for piece in range(start, stop, _TEXT_SLICE):
+        piece_stop = min(stop, piece + _TEXT_SLICE)
+        spaces = sum(run.end() - run.start() for run in _SPACE.finditer(markup, piece, piece_stop))
+        counted += piece_stop - piece - spaces
+        if counted > room:
+            break
+    return counted
+
+
 def suffix_of(path: Path) -> str:
     name = path.name.lower()
     return ".warc.gz" if name.endswith(".warc.gz") else path.suffix.lower()
@@ -151,20 +260,26 @@ def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
     """Yield ``(uri, path)`` for every supported file under ``paths``, in a stable order.
 
     Inside a folder, unsupported and hidden files (and files in hidden folders) are not inputs;
-    a path given by name that cannot be read is reported.
+    a path given by name that cannot be read is reported, and so is a folder that
+    ``wiretrace report`` wrote (its pages are not articles), once.
     """
     for given in paths:
         root = Path(given)
         if root.is_dir():
+            if (root / REPORT_MARKER).exists():
+                yield Skipped(path_uri(given), REPORT_FOLDER)
+                continue
             try:
-                found = sorted(
-                    p for p in root.rglob("*") if p.is_file() and not _is_hidden(p, root)
-                )
+                listed = list(root.rglob("*"))  # one walk: hidden files too (the marker is)
+                found = sorted(p for p in listed if p.is_file() and not _is_hidden(p, root))
+                reports = sorted({p.parent for p in listed if p.name == REPORT_MARKER})
             except OSError as error:
                 yield Skipped(path_uri(given), f"cannot list folder ({error.strerror or error})")
                 continue
+            for folder in reports:
+                yield Skipped(path_uri(Path(given) / folder.relative_to(root)), REPORT_FOLDER)
             for path in found:
-                if suffix_of(path) in SUPPORTED_SUFFIXES:
+                if suffix_of(path) in SUPPORTED_SUFFIXES and not _inside(path, reports):
                     yield path_uri(Path(given) / path.relative_to(root)), path
         elif root.is_file():
             if suffix_of(root) in SUPPORTED_SUFFIXES:
@@ -177,34 +292,112 @@ def iter_files(paths: Iterable[str]) -> Iterator[tuple[str, Path] | Skipped]:
             yield Skipped(path_uri(given), "no such file or folder")
 
 
+REPORT_FOLDER = "a report written by wiretrace report, not articles"
+
+
+def _inside(path: Path, folders: list[Path]) -> bool:
+    return any(folder in path.parents for folder in folders)
+
+
 def read_inputs(
-    paths: Iterable[str], max_bytes: int | None = None, max_chars: int | None = None
+    paths: Iterable[str],
+    max_bytes: int | None = None,
+    max_chars: int | None = None,
+    names: DocumentNames | None = None,
 ) -> Iterator[RawDocument | Skipped]:
     """Read every document under ``paths``; bad inputs come out as :class:`Skipped`.
 
     ``max_bytes`` (default: :func:`max_bytes_from_env`) bounds one file or record: a bigger one
     is refused before it is read, so memory stays bounded whatever the inputs. ``max_chars``
     (default: :func:`max_chars_from_env`) bounds a plain text's length (see :func:`too_long`).
+    ``names`` gives each document its uri (default: as if nothing were stored).
     """
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     char_limit = max_chars if max_chars is not None else max_chars_from_env()
-    first_seen: set[str] = set()
+    names = names if names is not None else DocumentNames()
     for item in iter_files(paths):
         if isinstance(item, Skipped):
             yield item
             continue
         uri, path = item
+        real = path_uri(os.path.realpath(path))
         for read in _read_guarded(uri, path, limit):
-            if isinstance(read, RawDocument) and read.source_format == "text":
-                reason = too_long(read.content, char_limit)
+            if isinstance(read, RawDocument):
+                check = too_long if read.source_format == "text" else page_too_big
+                reason = check(read.content, char_limit)
                 read = Skipped(read.uri, reason) if reason else read
             if isinstance(read, RawDocument):
-                if read.uri in first_seen:
-                    where = "" if read.uri == uri else f", in {uri}"
-                    read = Skipped(read.uri, f"same uri as an earlier input (first kept{where})")
-                else:
-                    first_seen.add(read.uri)
+                read = names.name(identified(read, uri, real))
             yield read
+
+
+def identified(document: RawDocument, container: str, real_path: str) -> RawDocument:
+    """``document`` with its key and the uris it may take instead of its own, read from the
+    file ``container`` (its uri) whose real path is ``real_path``."""
+    if document.record is None:
+        key, alternatives = f"file:{real_path}", [real_path]
+    else:
+        key = f"file:{real_path}#{document.record}"
+        alternatives = [f"{container}#{document.record}", f"{real_path}#{document.record}"]
+    others = tuple(dict.fromkeys(uri for uri in alternatives if uri != document.uri))
+    return replace(document, key=key, alternatives=others)
+
+
+@dataclass
+class DocumentNames:
+    """Which uri each document of a run gets, given what is stored (``stored``: uri ->
+    (key, content hash) of every stored document; the key is None for documents stored before
+    keys were, until a run reads them again).
+
+    A stored document keeps its uri, whatever the spelling it is reached by now. A document
+    stored without a key is taken to be the one read with its uri when it is a file (as the
+    uri meant then), or a record with the same content; ``adopted`` lists those, uri -> key,
+    for the store to record. Any other document takes its own uri if no other document holds
+    it, else the first free of its alternatives (its real path, ``feed.jsonl#id``), and says so
+    in its note: a document never replaces another.
+    """
+
+    stored: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    adopted: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._uri_of_key = {key: uri for uri, (key, _) in self.stored.items() if key}
+        self._taken = set(self.stored)
+        self._seen: dict[str, str] = {}  # key -> uri, of this run's documents
+
+    def name(self, document: RawDocument) -> RawDocument | Skipped:
+        first = self._seen.get(document.key)
+        if first is not None:
+            kept = "" if first == document.uri else f" as {first}"
+            return Skipped(document.uri, f"same document as an earlier input (first kept{kept})")
+        uri = self._uri_of_key.get(document.key)
+        note = document.note
+        if uri is None and self._adopts(document):
+            uri = document.uri
+            self.adopted[uri] = document.key
+        elif uri is None:
+            uri = self._free_uri(document)
+            if uri != document.uri:
+                note = _join_notes(note, f"uri {document.uri!r} is another document's")
+        self._taken.add(uri)
+        self._seen[document.key] = uri
+        return replace(document, uri=uri, note=note)
+
+    def _adopts(self, document: RawDocument) -> bool:
+        stored = self.stored.get(document.uri)
+        if stored is None or stored[0] is not None or document.uri in self.adopted:
+            return False
+        return document.record is None or stored[1] == document.content_hash
+
+    def _free_uri(self, document: RawDocument) -> str:
+        for uri in (document.uri, *document.alternatives):
+            if uri not in self._taken:
+                return uri
+        last = document.alternatives[-1] if document.alternatives else document.uri
+        number = 2
+        while f"{last}#{number}" in self._taken:
+            number += 1
+        return f"{last}#{number}"
 
 
 def _read_guarded(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -244,17 +437,22 @@ def _read_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | S
     yield bytes_to_document(uri, data, source_format)
 
 
-def bytes_to_document(uri: str, data: bytes, source_format: str) -> RawDocument | Skipped:
-    """Decode one file's bytes, refusing what is empty, binary or has no words."""
+def bytes_to_document(
+    uri: str, data: bytes, source_format: str, charset: str | None = None
+) -> RawDocument | Skipped:
+    """Decode one file's bytes, refusing what is empty, binary or has no words. ``charset``:
+    what the container declares (a WARC response's ``Content-Type``), a hint."""
     if not data.strip():
         return Skipped(uri, "empty file")
     wide = wide_encoding(data)  # UTF-16/32 is full of NULs, yet text
     if wide is None and looks_binary(data):
         return Skipped(uri, "binary file, not text")
-    if wide is None and source_format == "html":
-        text, note = decode_html(data)
+    if source_format == "html" and REPORT_GENERATOR.search(data[:SNIFF_BYTES]):
+        return Skipped(uri, "a page of a report written by wiretrace report, not an article")
+    if source_format == "html":
+        text, note = decode_html(data, charset)
     else:
-        text, note = decode_text(data)
+        text, note = decode_text(data, charset)
     return text_to_document(uri, text, source_format, {}, note)
 
 
@@ -325,8 +523,12 @@ def looks_binary(data: bytes) -> bool:
     return head.count(0) > len(head) * 0.01 or controls > len(head) * 0.05
 
 
-def decode_text(data: bytes) -> tuple[str, str | None]:
-    """UTF-8 (with or without BOM), UTF-16/32 with BOM, else a legacy encoding, said so.
+def decode_text(
+    data: bytes, declared: str | None = None, guess: bool = True
+) -> tuple[str, str | None]:
+    """The text of ``data`` and a note of how it was decoded (None: plain UTF-8): UTF-16/32
+    (byte order mark, or sniffed), else as :func:`dedup.encoding.decode_bytes` decides from the
+    bytes, ``declared`` (a charset the container states) a hint they can overrule.
 
     A UTF-8 file with a few damaged bytes keeps its UTF-8 (the bad bytes replaced): decoding
     it all as cp1252 would garble every accented letter to repair one byte.
@@ -334,35 +536,14 @@ def decode_text(data: bytes) -> tuple[str, str | None]:
     wide = wide_encoding(data)
     if wide is not None:
         return _decode_wide(data, wide)
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError:
-        pass
-    lenient = data.decode("utf-8-sig", "replace")
-    bad = lenient.count(REPLACEMENT) - data.count(REPLACEMENT.encode())
-    decoded_non_ascii = sum(1 for char in lenient if ord(char) > 127) - lenient.count(REPLACEMENT)
-    if decoded_non_ascii > bad:
-        return lenient, f"{bad} invalid UTF-8 sequences replaced by U+FFFD"
-    for encoding in LEGACY_ENCODINGS:
-        try:
-            return data.decode(encoding), f"not valid UTF-8, decoded as {encoding}"
-        except UnicodeDecodeError:
-            continue
-    raise AssertionError("latin-1 decodes every byte string")  # pragma: no cover
+    decoded = decode_bytes(data, declared, guess)
+    return decoded.text, decoded.note
 
 
-def decode_html(data: bytes) -> tuple[str, str | None]:
-    """Decode HTML by its declared charset, falling back like :func:`decode_text`."""
-    from bs4.dammit import UnicodeDammit  # local: bs4 is only needed for HTML input
-
-    dammit = UnicodeDammit(data, is_html=True)
-    if dammit.unicode_markup is not None:
-        encoding = (dammit.original_encoding or "utf-8").lower()
-        note = None if encoding in ("utf-8", "ascii") else f"decoded as {encoding}"
-        if dammit.contains_replacement_characters:
-            note = _join_notes(note, "invalid bytes replaced by U+FFFD")
-        return dammit.unicode_markup, note
-    return decode_text(data)
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str | None]:
+    """Decode a page: its charset (``http_charset``, else its ``<meta>``) is a hint the bytes
+    can overrule (a UTF-8 page declared iso-8859-1 stays UTF-8)."""
+    return decode_text(data, declared_charset(data, http_charset))
 
 
 def read_jsonl_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
@@ -403,7 +584,7 @@ def read_jsonl_lines(
         if len(raw_line) > max_bytes:
             yield Skipped(where, _too_large(len(raw_line), max_bytes, "JSONL line"))
             continue
-        line, note = decode_text(raw_line)
+        line, note = decode_text(raw_line, guess=False)  # JSON is UTF-8; cp1252 if not
         line = line.lstrip("\ufeff").rstrip("\r\n")
         if not line.strip():
             continue
@@ -438,10 +619,93 @@ def _jsonl_record(
         f"{uri}#L{line_number}",
     )
     fields = {key: str(record[key]) for key in JSONL_FIELDS if record.get(key) not in (None, "")}
-    document = text_to_document(make_storable(record_uri)[0], body, source_format, fields, note)
+    record_uri = make_storable(record_uri)[0]
+    document = text_to_document(record_uri, body, source_format, fields, note)
     if isinstance(document, Skipped):
         return Skipped(where, document.reason)
-    return document
+    record = record_uri if record_uri != f"{uri}#L{line_number}" else f"L{line_number}"
+    return replace(document, record=record)
+
+
+# warcio inflates a ``.warc.gz`` a block at a time (one 16 kB block of a gzip member can hold
+# 16 MB), and a record's header lines are read whole. A record cannot legitimately hold more
+# than its WARC headers declare, plus room for the next record's headers (a few kB in practice):
+# beyond that, a gzip member is a bomb (or a line with no end), and the file is given up.
+WARC_HEADER_ROOM = 1 << 20
+# Compressed bytes warcio inflates at a time (its default, 16 kB, can inflate to 16 MB at once).
+WARC_BLOCK = 1 << 12
+# Crawled pages compress 5-10 times (gzip of gzipped bodies: not at all). Past the size limit,
+# a WARC file that inflates, or whose bodies decode, to more than this many times the bytes it
+# took on disk is a decompression bomb: the rest of it is not read.
+WARC_INFLATION_RATIO = 100
+# Payload bytes read at a time from a WARC record, and the most a decoder may produce per step.
+PAYLOAD_BLOCK = 1 << 16
+# HTTP content encodings decoded, each never past the size limit; "identity" is no encoding.
+ZLIB_WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+class InflationLimit(Exception):
+    """A WARC file inflates past what its records declare, or past ``WARC_INFLATION_RATIO``
+    times its size: the rest of it is not read."""
+
+
+class RefusedPayload(Exception):
+    """A record's payload is not read: past the size limit once decoded, or undecodable."""
+
+    def __init__(self, reason: str, decoded: int = 0) -> None:
+        super().__init__(reason)
+        self.decoded = decoded  # bytes decoded before it was refused
+
+
+class _InflationGuard:
+    """A WARC file as warcio reads it, refusing more compressed bytes once warcio has inflated
+    further than the records declare (``allow_record``) or far more than it read: memory stays
+    bounded whatever a gzip member hides. Also keeps the count of decoded payload bytes."""
+
+    def __init__(self, stream: io.BufferedReader, max_bytes: int, file_size: int) -> None:
+        self.stream = stream
+        self.max_bytes = max_bytes
+        self.reader = None  # warcio's decompressing reader: counts the bytes it inflated
+        self.allowed = WARC_HEADER_ROOM
+        self.decoded = 0
+        self.decoded_budget = max(max_bytes, WARC_INFLATION_RATIO * file_size)
+
+    def allow_record(self, declared_length: int) -> None:
+        """The record just parsed may inflate ``declared_length`` bytes, its successor's
+        headers ``WARC_HEADER_ROOM`` more."""
+        self.allowed = self.reader.num_read + max(declared_length, 0) + WARC_HEADER_ROOM
+
+    def count_decoded(self, size: int) -> None:
+        """Count a record's decoded payload (also one refused, up to where it was)."""
+        self.decoded += size
+
+    def check_decoded(self) -> None:
+        """Before a record's payload is decoded: refuse if the earlier ones used the budget."""
+        if self.decoded > self.decoded_budget:
+            raise InflationLimit(
+                f"its bodies decode to {self.decoded / 1e6:.1f} MB, over "
+                f"{WARC_INFLATION_RATIO} times its size"
+            )
+
+    def read(self, size: int = -1) -> bytes:
+        if self.reader is not None:
+            inflated = self.reader.num_read
+            if inflated > self.allowed:
+                raise InflationLimit(
+                    f"{inflated / 1e6:.1f} MB inflated without reaching the record boundary "
+                    "its headers declare"
+                )
+            read = self.stream.tell()
+            if inflated > self.max_bytes and inflated > WARC_INFLATION_RATIO * read:
+                raise InflationLimit(
+                    f"{read / 1e6:.1f} MB inflate to {inflated / 1e6:.1f} MB, over "
+                    f"{WARC_INFLATION_RATIO} times"
+                )
+        return self.stream.read(size)
+
+    def tell(self) -> int:
+        return self.stream.tell()
 
 
 def read_warc(
@@ -449,9 +713,11 @@ def read_warc(
 ) -> Iterator[RawDocument | Skipped]:
     """HTML and text responses of a WARC file; a truncated file yields what was readable.
 
-    The size limit applies to each record, which is checked before its payload is read.
-    warcio's multi-line warnings about damaged records are kept off the user's terminal: the
-    damage is reported as one skip line instead.
+    The size limit applies to each record as stored (checked before its payload is read) and
+    to its payload once its HTTP content encoding (gzip, deflate, br) is decoded (checked
+    while decoding, which stops there); a file that inflates far past its size is a
+    decompression bomb, given up (``_InflationGuard``). warcio's multi-line warnings about
+    damaged records are kept off the user's terminal: the damage is reported as one skip line.
     """
     from warcio.archiveiterator import WARCIterator
 
@@ -460,8 +726,10 @@ def read_warc(
     warnings = io.StringIO()
     try:
         with path.open("rb") as stream:
+            guard = _InflationGuard(stream, limit, path.stat().st_size)
             # WARCIterator, not ArchiveIterator: the latter reads any text as a legacy ARC file.
-            archive = WARCIterator(stream, check_digests=True)
+            archive = WARCIterator(guard, check_digests=True, block_size=WARC_BLOCK)
+            guard.reader = archive.reader
             records = iter(archive)
             while True:
                 # Only warcio's own work runs with stderr redirected, never the consumer's.
@@ -469,12 +737,15 @@ def read_warc(
                     record = next(records, None)
                     if record is None:
                         break
+                    guard.allow_record(record.length or 0)
                     if record.rec_type not in ("response", "resource"):
                         continue
+                    named = record.rec_headers.get_header("WARC-Target-URI")
+                    target = path_uri(named or f"{uri}#{count}")
+                    read = _warc_record(uri, target, record, limit, guard)
+                    if isinstance(read, RawDocument):
+                        read = replace(read, record=path_uri(named) if named else str(count))
                     count += 1
-                    fallback = f"{uri}#{count - 1}"
-                    target = path_uri(record.rec_headers.get_header("WARC-Target-URI") or fallback)
-                    read = _warc_record(uri, target, record, limit)
                 if read is not None:
                     yield read
             # warcio stops quietly at a record cut inside its headers: bytes left after the
@@ -485,6 +756,10 @@ def read_warc(
                 yield Skipped(
                     uri, f"truncated WARC: {unread} bytes after {count} records are no whole record"
                 )
+    except InflationLimit as error:
+        yield Skipped(
+            uri, f"decompression bomb after {count} WARC records ({error}): rest not read"
+        )
     except Exception as error:  # warcio fails in many ways on damaged files; all mean the same
         yield Skipped(
             uri, f"truncated or invalid WARC after {count} records ({_warc_error(error)})"
@@ -499,31 +774,147 @@ def _warc_error(error: Exception) -> str:
         isinstance(error, ArchiveLoadFailed | EOFError | OSError | zlib.error)
         and str(error).strip()
     ):
-        return str(error).strip().splitlines()[0]
+        return str(error).strip().splitlines()[0][:200]
     return "damaged record header"
 
 
-def _warc_record(uri: str, target: str, record, max_bytes: int) -> RawDocument | Skipped | None:
+def _warc_record(
+    uri: str, target: str, record, max_bytes: int, guard: _InflationGuard
+) -> RawDocument | Skipped | None:
     """One response as a document; None for what a crawl holds besides articles (images,
     scripts, redirects), which are no more inputs than a folder's other files."""
     if (record.length or 0) > max_bytes:
-        return Skipped(target, _too_large(record.length, max_bytes, "WARC record"))
-    content_type = ""
+        return Skipped(target, _too_large(record.length, max_bytes, f"WARC record (in {uri})"))
+    declared_type = ""
     status = None
     if record.http_headers is not None:
-        content_type = record.http_headers.get_header("Content-Type") or ""
+        declared_type = record.http_headers.get_header("Content-Type") or ""
         status = record.http_headers.get_statuscode()
-    data = record.content_stream().read()
-    # Bytes the record announced but the file did not hold, or a payload that does not match
-    # its recorded digest: the record was cut short or corrupted.
-    if getattr(record.raw_stream, "limit", 0) > 0 or record.digest_checker.passed is False:
-        return Skipped(target, f"truncated or corrupt WARC record in {uri}")
     if status and status[0] in "45":  # an error page is not the article it stands for
         return Skipped(target, f"HTTP status {status}, not an article (in {uri})")
     if status and status[0] != "2":
         return None
-    if "html" in content_type or not content_type:
-        return bytes_to_document(target, data, "html")
-    if content_type.startswith("text/"):
-        return bytes_to_document(target, data, "text")
-    return None
+    content_type = declared_type.lower()
+    if content_type and "html" not in content_type and not content_type.startswith("text/"):
+        return None
+    guard.check_decoded()
+    try:
+        data = http_payload(record, max_bytes)
+    except RefusedPayload as error:
+        guard.count_decoded(error.decoded)  # a file of many bombs stops at its budget
+        return Skipped(target, f"{error} (in {uri})")
+    guard.count_decoded(len(data))
+    # Bytes the record announced but the file did not hold, or a payload that does not match
+    # its recorded digest: the record was cut short or corrupted.
+    if getattr(record.raw_stream, "limit", 0) > 0 or record.digest_checker.passed is False:
+        return Skipped(target, f"truncated or corrupt WARC record in {uri}")
+    source_format = "html" if "html" in content_type or not content_type else "text"
+    return bytes_to_document(target, data, source_format, charset_of_content_type(declared_type))
+
+
+def http_payload(record, max_bytes: int) -> bytes:
+    """A WARC record's HTTP body, de-chunked and decoded (``Content-Encoding`` gzip, deflate,
+    br), read a block at a time: ``RefusedPayload`` as soon as it is past ``max_bytes``, having
+    inflated no more than that (plus one block)."""
+    from warcio.bufferedreaders import ChunkedDataReader
+
+    headers = record.http_headers
+    stream = record.raw_stream
+    encodings: list[str] = []
+    if headers is not None:
+        if (headers.get_header("Transfer-Encoding") or "").strip().lower() == "chunked":
+            stream = ChunkedDataReader(stream)  # de-chunks only: at most the record's length
+        declared = (headers.get_header("Content-Encoding") or "").lower()
+        encodings = [name.strip() for name in declared.split(",") if name.strip()]
+    chunks: Iterator[bytes] = iter(lambda: stream.read(PAYLOAD_BLOCK), b"")
+    # Applied in the order listed: undone in reverse, each one bounded.
+    for encoding in reversed(encodings):
+        chunks = _decoded(chunks, encoding, max_bytes)
+    body = bytearray()
+    for chunk in chunks:
+        body += chunk
+        if len(body) > max_bytes:
+            raise RefusedPayload(_too_large_body(encodings, max_bytes), len(body))
+    return bytes(body)
+
+
+def _too_large_body(encodings: list[str], max_bytes: int) -> str:
+    how = f" once decoded (Content-Encoding: {', '.join(encodings)})" if encodings else ""
+    return f"HTTP body too large{how}: over the {max_bytes / 1e6:.1f} MB limit"
+
+
+def _decoded(chunks: Iterator[bytes], encoding: str, max_bytes: int) -> Iterator[bytes]:
+    """``chunks`` with one content encoding undone; what is not an encoding passes through."""
+    if encoding in ZLIB_WBITS:
+        return _inflated(chunks, encoding, max_bytes)
+    if encoding == "br":
+        return _unbrotlied(chunks, max_bytes)
+    return chunks  # identity, or one warcio never decoded either (kept as read)
+
+
+def _inflated(chunks: Iterator[bytes], encoding: str, max_bytes: int) -> Iterator[bytes]:
+    """gzip (members one after another) or deflate (zlib-wrapped or raw) undone, never more
+    than ``max_bytes`` + 1 bytes in all. A body that is not compressed at all although its
+    headers say so (servers do that) passes through unchanged, as warcio and browsers take it."""
+    wbits = ZLIB_WBITS[encoding]
+    decompressor = zlib.decompressobj(wbits)
+    produced = 0
+    started = False
+    for chunk in chunks:
+        pending = chunk
+        while pending and produced <= max_bytes:
+            try:
+                out = decompressor.decompress(pending, max_bytes + 1 - produced)
+            except zlib.error:
+                if started:
+                    raise RefusedPayload(f"HTTP body is damaged {encoding} data") from None
+                if encoding == "deflate" and wbits > 0:  # raw deflate, without the zlib header
+                    wbits = -zlib.MAX_WBITS
+                    decompressor = zlib.decompressobj(wbits)
+                    continue
+                yield from _passed_through(pending, chunks)
+                return
+            started = True
+            produced += len(out)
+            yield out
+            pending = decompressor.unconsumed_tail
+            if decompressor.eof:
+                rest = decompressor.unused_data
+                if not rest.startswith(GZIP_MAGIC) or encoding == "deflate":
+                    return  # what follows the compressed stream is not part of the body
+                decompressor = zlib.decompressobj(wbits)
+                pending = rest
+        if produced > max_bytes:
+            return
+
+
+def _passed_through(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from chunks
+
+
+def _unbrotlied(chunks: Iterator[bytes], max_bytes: int) -> Iterator[bytes]:
+    """Brotli undone, through the ``brotli`` package (1.2 or later: the first whose output can
+    be bounded) when installed; without it the body cannot be read."""
+    try:
+        import brotli
+    except ImportError:
+        brotli = None
+    if brotli is None or not hasattr(brotli.Decompressor, "can_accept_more_data"):
+        raise RefusedPayload("HTTP body is Brotli-compressed and brotli>=1.2 is not installed")
+    decompressor = brotli.Decompressor()
+    produced = 0
+    for chunk in chunks:
+        pending = chunk
+        while produced <= max_bytes:
+            try:
+                out = decompressor.process(pending, output_buffer_limit=max_bytes + 1 - produced)
+            except brotli.error:
+                raise RefusedPayload("HTTP body is damaged br data") from None
+            produced += len(out)
+            yield out
+            pending = b""
+            if decompressor.can_accept_more_data() or decompressor.is_finished():
+                break
+        if produced > max_bytes or decompressor.is_finished():
+            return

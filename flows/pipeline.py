@@ -18,7 +18,8 @@ from dedup.candidates import DEFAULT_PARAMS
 from dedup.records import Alignment
 from dedup.tokens import Tokens
 from flows import stages
-from flows.ingest import RawDocument, Skipped
+from flows.budget import Overrun
+from flows.ingest import RawDocument, Skipped, printable
 from storage.store import Store
 
 Notify = Callable[[str], None]
@@ -61,12 +62,15 @@ class RunSummary:
     origins: dict[str, int] = field(default_factory=dict)
     quotes: int = 0
     seconds: float = 0.0
+    # Documents stopped in a stage for taking longer than the time budget (flows.budget).
+    over_budget: list[Overrun] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {
             "documents_new": self.documents_new,
             "documents_total": self.documents_total,
             "skipped": len(self.skipped),
+            "over_budget": len(self.over_budget),
             "candidate_pairs": self.candidate_pairs,
             "alignments_new": self.alignments_new,
             "clusters": self.clusters,
@@ -117,7 +121,8 @@ def run_pipeline(
         run_id = store.begin_run({"paths": paths}, versions())
         summary = RunSummary(run_id=run_id, database=store.display_url)
         try:
-            ingested = step["ingest"](paths, store.known_hashes())
+            ingested = step["ingest"](paths, store.document_sources())
+            store.set_source_keys(ingested.adopted)
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
             with _Saver(store) as saver:
@@ -150,6 +155,12 @@ def run_pipeline(
                 lineage.origins,
                 lineage.quotes,
             )
+            # Stored documents whose facts took too long: in the run's record beside the
+            # skipped files (those cleaning gave up on are skipped files already).
+            for overrun in lineage.over_budget:
+                summary.over_budget.append(overrun)
+                notify(f"over time budget {printable(overrun.uri)}: {overrun.reason}")
+                store.record_skipped(run_id, overrun.uri, overrun.reason)
         except Exception:
             store.finish_run(run_id, summary.counts(), status="failed")
             raise
@@ -181,6 +192,8 @@ def _clean_and_save(
         for done, (raw, result) in enumerate(zip(chunk, clean(chunk), strict=True), first + 1):
             if result.error is not None:
                 summary.skipped.append(Skipped(raw.uri, result.error))
+                if result.overrun is not None:
+                    summary.over_budget.append(result.overrun)
                 continue
             if raw.note:
                 notify(f"note: {raw.uri}: {raw.note}")
@@ -276,6 +289,7 @@ def _save_cleaned(store: Store, batch: list[tuple[RawDocument, stages.CleanResul
             if result.document is not None
         ],
         {raw.uri: result.blocks for raw, result in batch if result.blocks is not None},
+        source_keys={raw.uri: raw.key for raw, _ in batch if raw.key},
     )
     return len(batch)
 

@@ -53,8 +53,9 @@ from dedup.records import (
 )
 from dedup.speakers import resolve_speakers, speaker_documents_to_reread
 from dedup.tokens import Tokens, tokenize
+from flows.budget import OverBudget, Overrun, budgeted_map, document_budget
 from flows.forked import forked_call, forked_map, forked_ranges
-from flows.ingest import RawDocument, Skipped, read_inputs, too_long
+from flows.ingest import DocumentNames, RawDocument, Skipped, read_inputs, too_long
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -69,6 +70,8 @@ class IngestResult:
     documents: list[RawDocument] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     unchanged: int = 0  # documents read and found stored as they are
+    # Documents stored before source keys were, read again unchanged: uri -> key to record.
+    adopted: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,18 +79,27 @@ class LineageResult:
     clusters: int = 0
     origins: dict[str, int] = field(default_factory=dict)  # origin kind -> clusters
     quotes: int = 0
+    # Documents whose attributions and quotes took longer than the time budget (flows.budget).
+    over_budget: list[Overrun] = field(default_factory=list)
 
 
-def ingest(paths: Iterable[str], known_hashes: dict[str, str]) -> IngestResult:
-    """Read inputs, keeping only documents that are new or changed since the last run."""
+def ingest(paths: Iterable[str], stored: dict[str, tuple[str | None, str]]) -> IngestResult:
+    """Read inputs, keeping only documents that are new or changed since the last run.
+
+    ``stored``: uri -> (source key, content hash) of the stored documents
+    (``Store.document_sources``): a document stored under another spelling of its path keeps
+    its uri, and one whose uri another document holds gets a uri of its own
+    (``flows.ingest.DocumentNames``)."""
     result = IngestResult()
-    for item in read_inputs(paths):
+    names = DocumentNames(stored)
+    for item in read_inputs(paths, names=names):
         if isinstance(item, Skipped):
             result.skipped.append(item)
-        elif known_hashes.get(item.uri) != item.content_hash:
+        elif item.uri not in stored or stored[item.uri][1] != item.content_hash:
             result.documents.append(item)
         else:
             result.unchanged += 1
+    result.adopted = dict(names.adopted)
     return result
 
 
@@ -123,13 +135,15 @@ class CleanResult:
     document: CleanedDocument | None = None
     blocks: TemplateBlocksRow | None = None
     error: str | None = None
+    overrun: Overrun | None = None  # set (with ``error``) when cleaning took over its budget
 
 
 def clean_documents(raws: list[RawDocument], workers: int | None = None) -> list[CleanResult]:
     """``clean`` for each raw document, with its template blocks, in input order; a document
-    that fails costs that document only. In ``workers`` forked processes (default: as many as
-    ``align_pairs`` uses) when there are enough documents to pay for them."""
-    return forked_map(_clean_range, raws, len(raws), _CLEAN_CHUNK, workers or align_workers())
+    that fails, or takes longer than the time budget (``flows.budget``), costs that document
+    only. In ``workers`` forked processes (default: as many as ``align_pairs`` uses) when there
+    are enough documents to pay for them."""
+    return budgeted_map(_clean_range, raws, len(raws), _CLEAN_CHUNK, workers or align_workers())
 
 
 def _clean_range(raws: list[RawDocument], start: int, end: int) -> list[CleanResult]:
@@ -138,12 +152,16 @@ def _clean_range(raws: list[RawDocument], start: int, end: int) -> list[CleanRes
 
 def _clean_one(raw: RawDocument) -> CleanResult:
     try:
-        document = clean(raw)
+        with document_budget():
+            document = clean(raw)
+            # Blocks from the lines cleaning split (dedup.clean memoises them): no second
+            # split, and no text read back by the template stage.
+            blocks = document_blocks(raw.uri, document.metadata.outlet, document)
+    except OverBudget as over:
+        overrun = Overrun(raw.uri, "clean", over.seconds, "not stored")
+        return CleanResult(raw.uri, error=overrun.reason, overrun=overrun)
     except Exception as error:  # one bad document costs one document
         return CleanResult(raw.uri, error=one_line(error))
-    # Blocks from the lines cleaning split (dedup.clean memoises them): no second split, and
-    # no text read back by the template stage.
-    blocks = document_blocks(raw.uri, document.metadata.outlet, document)
     row = TemplateBlocksRow(
         raw.uri,
         blocks.outlet_key or "",
@@ -473,6 +491,7 @@ class FoundFacts:
 
     facts: dict[str, DocumentFacts] = field(default_factory=dict)
     quotes: list[Quote] = field(default_factory=list)  # by uri, then position
+    over_budget: list[Overrun] = field(default_factory=list)  # facts given up (flows.budget)
 
 
 def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts:
@@ -481,10 +500,16 @@ def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts
     documents to pay for them (the same result in the same order).
 
     Credits are cleaning's (``metadata.wire_credits``, stored apart) and those found in the
-    text now, never those an earlier run found in an older boilerplate."""
+    text now, never those an earlier run found in an older boilerplate. A document whose text
+    takes longer than the time budget (``flows.budget``) keeps cleaning's credits only, no
+    attributions or quotes, and is listed in ``over_budget``."""
     found = FoundFacts()
-    findings = forked_map(_text_findings, inputs, len(inputs), _FACTS_CHUNK, workers)
-    for doc, (attributions, text_credits, wide, quotes) in zip(inputs, findings, strict=True):
+    findings = budgeted_map(_text_findings, inputs, len(inputs), _FACTS_CHUNK, workers)
+    for doc, (attributions, text_credits, wide, quotes, overrun) in zip(
+        inputs, findings, strict=True
+    ):
+        if overrun is not None:
+            found.over_budget.append(overrun)
         credits = list(doc.metadata.wire_credits)
         credits += [name for name in text_credits if name not in credits]
         found.facts[doc.uri] = DocumentFacts(
@@ -500,20 +525,29 @@ def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts
     return found
 
 
-_TextFindings = tuple[list[Attribution], list[str], tuple[Attribution, ...], list[Quote]]
+_TextFindings = tuple[
+    list[Attribution], list[str], tuple[Attribution, ...], list[Quote], Overrun | None
+]
 
 
 def _text_findings(inputs: list[StoredDocument], start: int, end: int) -> list[_TextFindings]:
     """Attributions, wire credits found in the text, document-wide credits of the whole text
-    and quotes of ``inputs[start:end]`` (one regex scan of each text serves the first three)."""
+    and quotes of ``inputs[start:end]`` (one regex scan of each text serves the first three),
+    each document within the time budget (else none of them, and its ``Overrun``)."""
     findings: list[_TextFindings] = []
     for doc in inputs[start:end]:
-        ranges = content_ranges(len(doc.text), doc.boilerplate)
-        attributions = find_attributions(doc.text, ranges)
-        credits = document_wire_credits(doc.text, attributions, doc.boilerplate)
-        wide = document_wide_attributions(doc.text)
-        quotes = find_quotes(doc.uri, doc.text, ranges)
-        findings.append((attributions, credits, wide, quotes))
+        try:
+            with document_budget():
+                ranges = content_ranges(len(doc.text), doc.boilerplate)
+                attributions = find_attributions(doc.text, ranges)
+                credits = document_wire_credits(doc.text, attributions, doc.boilerplate)
+                wide = document_wide_attributions(doc.text)
+                quotes = find_quotes(doc.uri, doc.text, ranges)
+        except OverBudget as over:
+            kept = "stored, aligned and traced without its attributions and quotes"
+            findings.append(([], [], (), [], Overrun(doc.uri, "trace", over.seconds, kept)))
+            continue
+        findings.append((attributions, credits, wide, quotes, None))
     return findings
 
 
@@ -740,5 +774,8 @@ def trace_lineage(
         wording_matches=grouping.learnt,
     )
     return LineageResult(
-        clusters=len(clusters), origins=store.origin_kinds(), quotes=len(all_quotes)
+        clusters=len(clusters),
+        origins=store.origin_kinds(),
+        quotes=len(all_quotes),
+        over_budget=found.over_budget,
     )

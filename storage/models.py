@@ -56,9 +56,14 @@ class DbDocument(Base):
     """One ingested document: its full text, cleaned text and metadata."""
 
     __tablename__ = "documents"
+    __table_args__ = (Index("uq_documents_source_key", "source_key", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uri: Mapped[str] = mapped_column(Text, unique=True)
+    # What the document is, whatever spelling of its path reached it: ``file:`` and the file's
+    # real path, plus ``#`` and the record's id for a JSONL or WARC record (flows.ingest).
+    # NULL for documents stored before migration 0010, until a run reads them again.
+    source_key: Mapped[str | None] = mapped_column(Text)
     content_hash: Mapped[str] = mapped_column(String(128))
     source_format: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)

@@ -489,6 +489,30 @@ class Store:
             rows = connection.execute(select(documents_t.c.uri, documents_t.c.content_hash))
             return {uri: content_hash for uri, content_hash in rows}
 
+    def document_sources(self) -> dict[str, tuple[str | None, str]]:
+        """uri -> (source_key, content_hash) of every stored document (the key is None for
+        documents stored before migration 0010 and not read since)."""
+        d = documents_t.c
+        with self._transaction() as connection:
+            rows = connection.execute(select(d.uri, d.source_key, d.content_hash))
+            return {uri: (key, content_hash) for uri, key, content_hash in rows}
+
+    def set_source_keys(self, keys: Mapping[str, str]) -> None:
+        """Record the source key of documents stored without one (uri -> key)."""
+        if keys:
+            with self._transaction() as connection:
+                self._write_source_keys(connection, keys)
+
+    @staticmethod
+    def _write_source_keys(connection: Connection, keys: Mapping[str, str]) -> None:
+        if keys:
+            connection.execute(
+                update(documents_t)
+                .where(documents_t.c.uri == bindparam("key_uri"))
+                .values(source_key=bindparam("key_value")),
+                [{"key_uri": uri, "key_value": _db_text(key)} for uri, key in keys.items()],
+            )
+
     def save_document(
         self, uri: str, content_hash: str, source_format: str, doc: CleanedDocument
     ) -> int:
@@ -504,13 +528,15 @@ class Store:
         self,
         items: Iterable[tuple[str, str, str, CleanedDocument]],
         template_blocks: Mapping[str, TemplateBlocksRow] | None = None,
+        source_keys: Mapping[str, str] | None = None,
     ) -> list[int]:
         """``save_document`` for many ``(uri, content_hash, source_format, doc)`` at once, in one
         transaction with a handful of round trips (for large corpora); ids in input order.
 
         ``template_blocks``: the documents' template blocks by uri, computed when they were
         cleaned, stored with them (not yet marked: the template stage counts them in their
-        outlets next), so that finding templates reads no text back."""
+        outlets next), so that finding templates reads no text back. ``source_keys``: what
+        each document is (uri -> key, see ``documents.source_key``), recorded with it."""
         items = list(items)
         latest = {uri: index for index, (uri, *_rest) in enumerate(items)}  # last one wins
         prepared: dict[str, tuple[dict[str, Any], list[BoilerplateSpan]]] = {}
@@ -578,6 +604,10 @@ class Store:
             if changed_uris:
                 self._release_duplicates_of(connection, [ids[uri] for uri in changed_uris])
             saved = [uri for uri in latest if uri in set(new_uris) | set(changed_uris)]
+            if source_keys:
+                self._write_source_keys(
+                    connection, {uri: source_keys[uri] for uri in saved if uri in source_keys}
+                )
             if template_blocks:
                 rows = [template_blocks[uri] for uri in saved if uri in template_blocks]
                 ids_saved = {uri: ids[uri] for uri in saved}

@@ -331,3 +331,310 @@ def test_jsonl_line_in_a_legacy_encoding_says_so(tmp_path: Path) -> None:
     documents, skipped = _read(feed)
     assert skipped == [] and documents[0].content == "Le café est fermé."
     assert "cp1252" in (documents[0].note or "")
+
+
+# -- limits on what is inflated (WARC gzip members, HTTP content encodings) and per page -------
+
+
+def _gzip(data: bytes) -> bytes:
+    import zlib
+
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    return compressor.compress(data) + compressor.flush()
+
+
+def _encoded_warc(responses: list[tuple[str, list[tuple[str, str]], bytes]]) -> bytes:
+    """A ``.warc.gz`` of HTTP responses ``(url, extra headers, body as sent)``."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, extra, body in responses:
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8"), *extra], protocol="HTTP/1.1"
+        )
+        record = writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=headers
+        )
+        writer.write_record(record)
+    return buffer.getvalue()
+
+
+def _peak_traced(function) -> tuple[object, int]:
+    """``function()`` and the peak of Python memory it allocated (bytes)."""
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = function()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_http_gzip_bomb_in_a_warc_stops_at_the_limit_not_after_inflating(tmp_path: Path) -> None:
+    # 40 MB of page inflate from a kB: the limit (1 MB here) must bound what is inflated, not
+    # what is read from disk, and the page before it is still read.
+    page = b"<html><body><p>An article about the talks in Geneva.</p></body></html>"
+    inflated = b"<html><body>" + b"<p>word word word word word word</p>\n" * 1_000_000
+    crawl = tmp_path / "bomb.warc.gz"
+    crawl.write_bytes(
+        _encoded_warc(
+            [
+                ("https://example.org/fine", [("Content-Encoding", "gzip")], _gzip(page)),
+                ("https://example.org/bomb", [("Content-Encoding", "gzip")], _gzip(inflated)),
+                ("https://example.org/after", [("Content-Encoding", "gzip")], _gzip(page)),
+            ]
+        )
+    )
+    assert crawl.stat().st_size < 10_000
+    (documents, skipped), peak = _peak_traced(lambda: _read_with_limit(crawl, 1_000_000))
+    assert [doc.uri for doc in documents] == ["https://example.org/fine"]
+    assert documents[0].content == page.decode()
+    assert [item.uri for item in skipped] == ["https://example.org/bomb", str(crawl)]
+    assert "too large once decoded" in skipped[0].reason and "gzip" in skipped[0].reason
+    assert str(crawl) in skipped[0].reason  # the file it came from is named
+    # The bomb inflated more than a hundred times the file's size: what follows is not read.
+    assert "decompression bomb after 2 WARC records" in skipped[1].reason
+    assert peak < 8_000_000, f"{peak / 1e6:.0f} MB held to refuse a 1 MB limit"
+
+
+def test_every_http_content_encoding_is_decoded_within_the_limit(tmp_path: Path) -> None:
+    import zlib
+
+    page = "<html><body><p>Le café de la gare a fermé mardi.</p></body></html>"
+    body = page.encode()
+    raw_deflate = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+    chunked = b"".join(
+        f"{len(part):x}\r\n".encode() + part + b"\r\n" for part in (body[:20], body[20:])
+    )
+    responses = [
+        ("https://example.org/gzip", [("Content-Encoding", "gzip")], _gzip(body)),
+        ("https://example.org/two-members", [("Content-Encoding", "gzip")], _gzip(body[:30]) + _gzip(body[30:])),
+        ("https://example.org/deflate", [("Content-Encoding", "deflate")], zlib.compress(body)),
+        ("https://example.org/raw-deflate", [("Content-Encoding", "deflate")], raw_deflate.compress(body) + raw_deflate.flush()),
+        ("https://example.org/twice", [("Content-Encoding", "gzip, gzip")], _gzip(_gzip(body))),
+        ("https://example.org/chunked", [("Transfer-Encoding", "chunked")], chunked + b"0\r\n\r\n"),
+        ("https://example.org/says-gzip-is-plain", [("Content-Encoding", "gzip")], body),
+        ("https://example.org/identity", [("Content-Encoding", "identity")], body),
+    ]  # fmt: skip
+    crawl = tmp_path / "encodings.warc.gz"
+    crawl.write_bytes(_encoded_warc(responses))
+    documents, skipped = _read(crawl)
+    assert skipped == []
+    assert {doc.uri: doc.content for doc in documents} == {url: page for url, _, _ in responses}
+
+
+def test_nested_gzip_bomb_is_refused_at_the_limit_of_the_outer_layer(tmp_path: Path) -> None:
+    # "Content-Encoding: gzip, gzip": each layer is bounded, not only the last one.
+    inflated = b"<p>" + b"a" * 30_000_000 + b"</p>"
+    crawl = tmp_path / "twice.warc.gz"
+    crawl.write_bytes(
+        _encoded_warc(
+            [
+                (
+                    "https://example.org/t",
+                    [("Content-Encoding", "gzip, gzip")],
+                    _gzip(_gzip(inflated)),
+                )
+            ]
+        )
+    )
+    (documents, skipped), peak = _peak_traced(lambda: _read_with_limit(crawl, 1_000_000))
+    assert documents == [] and "too large once decoded" in skipped[0].reason
+    assert peak < 8_000_000
+
+
+def test_warc_member_inflating_past_its_declared_length_is_given_up(tmp_path: Path) -> None:
+    # A record that declares a few bytes, in a gzip member holding 60 MB with no line break:
+    # warcio would read it as one header line, whole, and quote it in its error.
+    body = b"<html><body><p>A short story.</p></body></html>"
+    block = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+    record = (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://example.org/s\r\n"
+        b"WARC-Date: 2024-01-01T00:00:00Z\r\n"
+        b"WARC-Record-ID: <urn:uuid:12345678-1234-1234-1234-123456789012>\r\n"
+        b"Content-Type: application/http; msgtype=response\r\n"
+        + f"Content-Length: {len(block)}\r\n\r\n".encode()
+        + block
+        + b"\r\n\r\n"
+    )
+    crawl = tmp_path / "lying.warc.gz"
+    crawl.write_bytes(_gzip(record + b"A" * 60_000_000))
+    (documents, skipped), peak = _peak_traced(lambda: _read(crawl))
+    assert [doc.uri for doc in documents] == ["https://example.org/s"]
+    assert len(skipped) == 1 and skipped[0].uri == str(crawl)
+    assert skipped[0].reason.startswith("decompression bomb") and len(skipped[0].reason) < 300
+    assert peak < 40_000_000, f"{peak / 1e6:.0f} MB held"
+
+
+def test_warc_whose_bodies_decode_far_past_its_size_stops(tmp_path: Path) -> None:
+    # Many records each under the limit, from a file a thousand times smaller than they are.
+    records = [
+        (f"https://example.org/{n}", [("Content-Encoding", "gzip")], _gzip(b"<p>" + b"ab " * 300_000 + b"</p>"))
+        for n in range(12)
+    ]  # fmt: skip
+    crawl = tmp_path / "many.warc.gz"
+    crawl.write_bytes(_encoded_warc(records))
+    documents, skipped = _read_with_limit(crawl, 1_000_000)
+    assert len(documents) < len(records)
+    assert skipped[-1].uri == str(crawl) and "decompression bomb" in skipped[-1].reason
+    assert "100 times its size" in skipped[-1].reason
+
+
+def test_brotli_body_is_decoded_within_the_limit_or_refused_in_one_line(
+    tmp_path: Path, monkeypatch
+) -> None:
+    import sys
+
+    page = b"<html><body><p>A story sent compressed with Brotli.</p></body></html>"
+    try:
+        import brotli
+    except ImportError:
+        brotli = None
+    if brotli is not None and hasattr(brotli.Decompressor, "can_accept_more_data"):
+        bomb = brotli.compress(b"<p>" + b"a" * 50_000_000 + b"</p>")
+        crawl = tmp_path / "br.warc.gz"
+        crawl.write_bytes(
+            _encoded_warc(
+                [
+                    (
+                        "https://example.org/fine",
+                        [("Content-Encoding", "br")],
+                        brotli.compress(page),
+                    ),
+                    ("https://example.org/bomb", [("Content-Encoding", "br")], bomb),
+                ]
+            )
+        )
+        (documents, skipped), peak = _peak_traced(lambda: _read_with_limit(crawl, 1_000_000))
+        assert [doc.content for doc in documents] == [page.decode()]
+        assert "too large once decoded" in skipped[0].reason and "br" in skipped[0].reason
+        assert peak < 8_000_000
+    # Without the brotli package a Brotli body cannot be read: one line says so.
+    monkeypatch.setitem(sys.modules, "brotli", None)
+    crawl = tmp_path / "br-without.warc.gz"
+    crawl.write_bytes(
+        _encoded_warc([("https://example.org/b", [("Content-Encoding", "br")], b"\x1b\x00")])
+    )
+    documents, skipped = _read(crawl)
+    assert documents == [] and "Brotli" in skipped[0].reason and "brotli" in skipped[0].reason
+
+
+def test_html_page_too_big_to_clean_is_refused_before_parsing(tmp_path: Path, monkeypatch) -> None:
+    # Cleaning costs memory by elements and text: 200,000 paragraphs took 0.6 GB. With the
+    # length limit at 10,000 characters a page may hold 500 elements and 20,000 characters.
+    monkeypatch.setenv("WIRETRACE_MAX_CHARS", "10000")
+    (tmp_path / "many.html").write_text("<html><body>" + "<p>ab</p>" * 600 + "</body></html>")
+    (tmp_path / "long.html").write_text("<p>" + "word " * 6000 + "</p>")
+    scripted = "<html><head><script>" + "var a = 1;" * 5000 + "</script></head><body><p>Story.</p>"
+    (tmp_path / "scripted.html").write_text(scripted)  # scripts and styles are not text
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps({"id": "big-page", "html": "<div>x</div>" * 600}) + "\n")
+    documents, skipped = _read(tmp_path)
+    assert [Path(doc.uri).name for doc in documents] == ["scripted.html"]
+    reasons = {Path(item.uri).name: item.reason for item in skipped}
+    assert "over 500 elements" in reasons["many.html"]
+    assert "text too long" in reasons["long.html"]
+    assert "over 500 elements" in reasons["big-page"]
+
+
+# -- encodings decided from the bytes when the declaration is wrong --------------------------
+
+
+def _page(body: str, charset: str | None) -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    return f"<html><head>{meta}<title>T</title></head><body><p>{body}</p></body></html>"
+
+
+def test_utf8_page_declared_latin1_stays_utf8_and_says_so(tmp_path: Path) -> None:
+    # Measured before: "Le café" became "Le cafÃ©" (the declaration was trusted).
+    body = "Le café de la gare a fermé mardi, déjà la troisième fois."
+    (tmp_path / "page.html").write_bytes(_page(body, "iso-8859-1").encode("utf-8"))
+    documents, _ = _read(tmp_path / "page.html")
+    assert body in documents[0].content and "Ã" not in documents[0].content
+    assert "declared iso-8859-1, but the bytes are UTF-8" in (documents[0].note or "")
+
+
+def test_cp1252_page_declared_utf8_is_read_as_cp1252(tmp_path: Path) -> None:
+    # Measured before: decoded as cp775 (or cp1257), turning “quotes” and accents to junk.
+    bodies = [
+        "Déjà vu: “smart quotes” – and a euro sign €.",
+        "Le café de la gare a fermé – “vraiment”. Déjà vu à Zürich, 20 €.",
+        "Die Bundesregierung hat am Dienstag beschlossen, dass die Gespräche fortgesetzt werden.",
+        "El gobierno anunció el martes que las conversaciones continuarán en Ginebra.",
+        "Il governo ha annunciato martedì che i negoziati proseguiranno, più o meno.",
+    ]
+    for number, body in enumerate(bodies):
+        path = tmp_path / f"page{number}.html"
+        path.write_bytes(_page(body, "utf-8").encode("cp1252"))
+        documents, _ = _read(path)
+        assert body in documents[0].content, documents[0].note
+        assert "declared utf-8, but the bytes are not UTF-8: decoded as cp1252" in (
+            documents[0].note or ""
+        )
+
+
+def test_pages_in_other_scripts_declared_utf8_are_guessed_from_the_bytes(tmp_path: Path) -> None:
+    bodies = {
+        "cp1251": "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся.",
+        "cp1253": "Η κυβέρνηση ανακοίνωσε την Τρίτη ότι οι συνομιλίες θα συνεχιστούν.",
+        "shift_jis": "東京は日本の首都です。今日の天気は晴れです。政府は発表した。",
+        "cp1254": "Hükümet salı günü görüşmelerin Cenevre'de devam edeceğini açıkladı.",
+        "cp1250": "Vláda v úterý oznámila, že jednání budou pokračovat v Ženevě.",
+    }
+    for encoding, body in bodies.items():
+        path = tmp_path / f"{encoding}.html"
+        path.write_bytes(_page(body, "utf-8").encode(encoding))
+        documents, _ = _read(path)
+        assert body in documents[0].content, (encoding, documents[0].note)
+        assert "guessed from the bytes" in (documents[0].note or "")
+
+
+def test_a_right_declaration_is_followed(tmp_path: Path) -> None:
+    body = "Příliš žluťoučký kůň úpěl ďábelské ódy."  # iso-8859-2 reads as junk in cp1252
+    (tmp_path / "cz.html").write_bytes(_page(body, "iso-8859-2").encode("iso-8859-2"))
+    documents, _ = _read(tmp_path / "cz.html")
+    assert body in documents[0].content
+    assert documents[0].note == "decoded as iso8859-2 (declared iso-8859-2)"
+
+
+def test_warc_http_charset_is_a_hint_the_bytes_can_overrule(tmp_path: Path) -> None:
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    russian = "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся."
+    french = "Le café de la gare a fermé mardi, déjà la troisième fois."
+    responses = [
+        # The header is right, the page's own meta wrong: the header wins (as in browsers).
+        ("https://example.org/ru", "text/html; charset=windows-1251", _page(russian, "utf-8").encode("cp1251")),
+        # The header is wrong: the bytes are UTF-8.
+        ("https://example.org/fr", "text/html; charset=ISO-8859-1", _page(french, None).encode("utf-8")),
+    ]  # fmt: skip
+    buffer = io.BytesIO()
+    writer = WARCWriter(buffer, gzip=True)
+    for url, content_type, body in responses:
+        headers = StatusAndHeaders("200 OK", [("Content-Type", content_type)], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                url, "response", payload=io.BytesIO(body), http_headers=headers
+            )
+        )
+    crawl = tmp_path / "crawl.warc.gz"
+    crawl.write_bytes(buffer.getvalue())
+    documents, skipped = _read(crawl)
+    assert skipped == []
+    ru, fr = documents
+    assert russian in ru.content and "declared windows-1251" in (ru.note or "")
+    assert french in fr.content and "declared ISO-8859-1, but the bytes are UTF-8" in (
+        fr.note or ""
+    )
+
+
+def test_plain_text_in_a_legacy_script_is_not_read_as_cp1252(tmp_path: Path) -> None:
+    # No declaration at all: cp1252 was the only fallback, turning Cyrillic into "Ìîñêâà".
+    text = "Москва — столица России. Президент заявил сегодня, что переговоры продолжатся.\n"
+    (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))
+    documents, _ = _read(tmp_path / "ru.txt")
+    assert documents[0].content == text and "cp1251" in (documents[0].note or "")

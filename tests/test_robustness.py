@@ -67,8 +67,9 @@ def wiretrace(
 def test_bad_input_battery(tmp_path: Path, db_url: str) -> None:
     battery = _battery_module()
     inputs = tmp_path / "inputs"
-    # The "100 MB" file at 3 MB, over a 2 MB limit: same path through the code, fast.
-    cases = battery.build_battery(inputs, big_bytes=3_000_000)
+    # The "100 MB" file at 3 MB, over a 2 MB limit, and the 3 GB bomb at 60 MB: same paths
+    # through the code, fast.
+    cases = battery.build_battery(inputs, big_bytes=3_000_000, bomb_bytes=60_000_000)
     missing = str(inputs / battery.MISSING_NAME)
     cases.append(battery.Case(missing, "path that does not exist", "skipped", ("no such file",)))
     outcome = battery.run_battery(inputs, db_url, max_bytes=2_000_000)
@@ -467,14 +468,14 @@ def test_mask_url_hides_what_sqlalchemy_would_send() -> None:
 def test_page_with_more_text_than_an_article_is_skipped(
     tmp_path: Path, db_url: str, monkeypatch
 ) -> None:
-    # A page's visible text is known only once cleaned: the length limit applies there too.
+    # A page's visible text is known only once cleaned: the length limit applies there too
+    # (to a page that the estimate before parsing lets through: few elements, spaced text).
     from flows.pipeline import run_pipeline
     from storage.store import Store
 
     page = tmp_path / "dump.html"
-    page.write_text(
-        "<html><body>" + "<p>One sentence of a very long page.</p>" * 400 + "</body></html>"
-    )
+    paragraph = "<p>" + "One sentence of a very long page. " * 70 + "</p>"
+    page.write_text("<html><body>" + paragraph * 4 + "</body></html>")
     story = tmp_path / "story.txt"
     story.write_text(next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8"), encoding="utf-8")
     monkeypatch.setenv("WIRETRACE_MAX_CHARS", "8000")
