@@ -283,7 +283,7 @@ def test_confidence_is_calibrated_on_a_generated_corpus(tmp_path: Path) -> None:
     """On a corpus of benchmarks/corpus.py (not the seed CONFIDENCE_WEIGHTS were fitted on),
     with its true passages as clusters, the confidence is a probability: expected calibration
     error (ten bins) at most 0.06 and Brier score at most 0.05 (the tier constants before the
-    fit: 0.06-0.07)."""
+    fit: Brier 0.06 here)."""
     import json
 
     from dedup.records import content_ranges
