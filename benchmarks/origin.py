@@ -7,7 +7,8 @@ through wire/outlet scenarios), runs the real detection chain on it (``dedup.tok
 
 * origin accuracy overall and per scenario (a ``document`` origin must name the right document,
   an ``external`` one the right agency);
-* a reliability table: predicted confidence bins against the observed accuracy, and the ECE;
+* a reliability table: predicted confidence bins against the observed accuracy, the ECE and
+  the Brier score (``benchmarks/scale.py``'s ``reliability_table``);
 * parent (derivation) precision and recall;
 * for late-arriving witnesses, how many origins were revised once the earlier copy arrived.
 
@@ -31,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from benchmarks.origin_corpus import TruthCorpus, TruthDocument, TruthPassage, build_corpus
+from benchmarks.scale import print_reliability, reliability_table
 from dedup.attribution import document_wire_credits, find_attributions
 from dedup.origin import infer_origin
 from dedup.records import (
@@ -41,8 +43,6 @@ from dedup.records import (
     Origin,
     content_ranges,
 )
-
-BINS = ((0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 1.01))
 
 
 @dataclass
@@ -137,23 +137,6 @@ def judge(corpus: TruthCorpus, stage: int, use_truth_clusters: bool) -> tuple[li
         origin = infer_origin(cluster, facts)
         judged.append(Judged(passage, cluster, origin, is_correct(origin, passage)))
     return judged, unmatched
-
-
-def reliability(judged: list[Judged]) -> tuple[list[str], float]:
-    rows = [f"{'confidence':>12} {'n':>5} {'mean conf':>10} {'accuracy':>9}"]
-    ece = 0.0
-    for low, high in BINS:
-        members = [j for j in judged if low <= j.origin.confidence < high]
-        if not members:
-            rows.append(f"{low:>5.2f}-{min(high, 1.0):<5.2f} {0:>5} {'-':>10} {'-':>9}")
-            continue
-        mean_confidence = sum(j.origin.confidence for j in members) / len(members)
-        accuracy = sum(j.correct for j in members) / len(members)
-        ece += len(members) / len(judged) * abs(mean_confidence - accuracy)
-        rows.append(
-            f"{low:>5.2f}-{min(high, 1.0):<5.2f} {len(members):>5} {mean_confidence:>10.3f} {accuracy:>9.3f}"
-        )
-    return rows, ece
 
 
 def parent_scores(judged: list[Judged]) -> tuple[int, int, int]:
@@ -274,10 +257,9 @@ def main() -> None:
         + ", ".join(f"{kind} {count}" for kind, count in sorted(kinds.items()))
     )
 
-    rows, ece = reliability(judged)
-    print("\nreliability (predicted confidence vs observed accuracy):")
-    print("\n".join("  " + row for row in rows))
-    print(f"  expected calibration error: {ece:.3f}")
+    print()
+    table = reliability_table((item.origin.confidence, item.correct) for item in judged)
+    print_reliability(table, "predicted confidence against observed accuracy", indent="")
 
     true_positive, predicted, expected = parent_scores(judged)
     precision = true_positive / predicted if predicted else 0.0

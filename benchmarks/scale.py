@@ -283,6 +283,10 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
         shared_chars += overlap_chars(truth_merged, found)
     occurrences = found_occurrences = origin_right = 0
     parent_checked = parent_right = 0
+    # by characters: of the detected characters overlapping true occurrences, those whose
+    # occurrence's cluster has the true origin
+    chars_overlapped = chars_right = 0
+    judged: list[tuple[float, bool]] = []  # (confidence, origin right) per found occurrence
     by_kind: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # total, found, origin right
     # The same by the shape of the page holding the occurrence (pickup, digest, aggregator, ...)
     # and for passages that are captions, name an interviewer, or came with an agency update.
@@ -299,12 +303,17 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
                 groups += [by_shape[shape_of[occurrence["uri"]]], *(by_shape[f] for f in features)]
             for group in groups:
                 group[0] += 1
-            row = best_row(detected.get(occurrence["uri"], []), occurrence)
+            rows_here = detected.get(occurrence["uri"], [])
+            overlapped, right = origin_chars(rows_here, occurrence, origin)
+            chars_overlapped += overlapped
+            chars_right += right
+            row = best_row(rows_here, occurrence)
             if row is None:
                 continue
             found_occurrences += 1
             for group in groups:
                 group[1] += 1
+            judged.append((row.confidence, origin_matches(origin, row)))
             if origin_matches(origin, row):
                 origin_right += 1
                 for group in groups:
@@ -320,6 +329,8 @@ def evaluate(truth_path: Path, db: str, pairs_path: Path | None = None) -> dict:
         "detected_chars": detected_chars,
         "occurrence_recall": found_occurrences / occurrences if occurrences else 0.0,
         "origin_accuracy": origin_right / found_occurrences if found_occurrences else 0.0,
+        "origin_accuracy_chars": chars_right / chars_overlapped if chars_overlapped else 0.0,
+        "reliability": reliability_table(judged),
         "parent_accuracy": parent_right / parent_checked if parent_checked else 0.0,
         "by_kind": {kind: list(values) for kind, values in sorted(by_kind.items())},
         "by_shape": {shape: list(values) for shape, values in sorted(by_shape.items())},
@@ -412,6 +423,78 @@ def origin_matches(origin: dict, row: Any) -> bool:
     return row.origin_kind == "document" and row.origin_uri == origin["uri"]
 
 
+def origin_chars(rows: list[tuple[int, int, Any]], occurrence: dict, origin: dict) -> Span:
+    """(characters of detected occurrences overlapping the true ``occurrence``, those of them
+    whose cluster has the true ``origin``): origin accuracy weighed by characters, each
+    detected occurrence counting for what it covers of the passage."""
+    start, end = occurrence["start_char"], occurrence["end_char"]
+    starts = [row_start for row_start, _, _ in rows]
+    overlapped = right = 0
+    for row_start, row_end, row in rows[: bisect_left(starts, end)]:
+        shared = min(end, row_end) - max(start, row_start)
+        if shared > 0:
+            overlapped += shared
+            right += shared if origin_matches(origin, row) else 0
+    return overlapped, right
+
+
+# Confidence bins of the reliability tables: ten of equal width, as the expected calibration
+# error is usually computed.
+CONFIDENCE_BINS = 10
+
+
+def reliability_table(judged: Iterable[tuple[float, float]], bins: int = CONFIDENCE_BINS) -> dict:
+    """Reliability diagram of (confidence, right) pairs (right: a bool, or a share of 0-1):
+    per bin of confidence its count, mean confidence and accuracy; the expected calibration
+    error (the count-weighted mean of |mean confidence - accuracy| over bins) and the Brier
+    score (mean squared difference of confidence and right: low only when the confidence is
+    both calibrated and telling right from wrong)."""
+    sums = [[0, 0.0, 0.0] for _ in range(bins)]  # count, confidence, right
+    squared = 0.0
+    for confidence, right in judged:
+        cell = sums[min(bins - 1, max(0, int(confidence * bins)))]
+        cell[0] += 1
+        cell[1] += confidence
+        cell[2] += float(right)
+        squared += (confidence - float(right)) ** 2
+    total = sum(cell[0] for cell in sums)
+    rows = [
+        {
+            "low": index / bins,
+            "high": (index + 1) / bins,
+            "count": count,
+            "confidence": confidence / count if count else None,
+            "accuracy": right / count if count else None,
+        }
+        for index, (count, confidence, right) in enumerate(sums)
+    ]
+    ece = sum(abs(confidence - right) for count, confidence, right in sums if count) / max(1, total)
+    accuracy = sum(cell[2] for cell in sums) / max(1, total)
+    mean = sum(cell[1] for cell in sums) / max(1, total)
+    brier = squared / max(1, total)
+    return {
+        "bins": rows, "ece": ece, "brier": brier, "n": total, "accuracy": accuracy,
+        "confidence": mean,
+    }  # fmt: skip
+
+
+def print_reliability(table: dict, label: str, indent: str = "  ") -> None:
+    """A reliability diagram as text: a row per non-empty bin, with a bar of its accuracy."""
+    print(f"{indent}reliability ({label}): expected calibration error {table['ece']:.3f}, Brier "
+          f"{table['brier']:.3f} over {table['n']}; mean confidence {table['confidence']:.3f}, "
+          f"accuracy {table['accuracy']:.3f}")  # fmt: skip
+    print(f"{indent}  {'confidence':<11}{'n':>7}{'mean conf':>11}{'accuracy':>10}  "
+          "accuracy (#) against mean confidence (|)")  # fmt: skip
+    for row in table["bins"]:
+        if not row["count"]:
+            continue
+        bar = ["."] * 40
+        bar[: round(row["accuracy"] * 40)] = "#" * round(row["accuracy"] * 40)
+        bar[min(39, int(row["confidence"] * 40))] = "|"
+        print(f"{indent}  {row['low']:.1f}-{row['high']:.1f}    {row['count']:>7}"
+              f"{row['confidence']:>11.3f}{row['accuracy']:>10.3f}  {''.join(bar)}")  # fmt: skip
+
+
 def pair_recall(truth: dict, pairs_path: Path) -> dict:
     """Share of document pairs that truly share a passage which the candidate stage proposed."""
     index, true_pairs = true_pair_codes(truth)
@@ -491,6 +574,11 @@ def print_quality(quality: dict) -> None:
         f"true occurrences found {quality['occurrence_recall']:.3f}; of those, origin right "
         f"{quality['origin_accuracy']:.3f}, parent right {quality['parent_accuracy']:.3f}"
     )
+    if "origin_accuracy_chars" in quality:
+        print(f"origin right by characters {quality['origin_accuracy_chars']:.3f} (detected "
+              "characters overlapping true occurrences whose cluster has the true origin)")  # fmt: skip
+    if "reliability" in quality:
+        print_reliability(quality["reliability"], "found true occurrences", indent="")
     for kind, (total, found, right) in quality["by_kind"].items():
         print(f"  {kind:<10} occurrences {total:>7}  found {found / max(1, total):.3f}  "
               f"origin right {right / max(1, found):.3f}")  # fmt: skip
