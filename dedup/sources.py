@@ -128,7 +128,12 @@ def source_kind(name: str | None) -> str | None:
 
 def source_of_outlet(outlet: str | None) -> Source | None:
     """The source an outlet (a site: ``cnn.com``, ``www.bbc.co.uk``, ``yahoo.com/news``, a
-    URL) is, by its domains; None if the table does not know it."""
+    URL; or a name: ``Google News``) is, by its domains or names; None if the table does not
+    know it.
+
+    >>> source_of_outlet("Google News").kind, source_of_outlet("the Washington Post").name
+    ('aggregator', 'The Washington Post')
+    """
     if not outlet:
         return None
     folded = outlet.strip().lower().removeprefix("https://").removeprefix("http://")
@@ -136,7 +141,23 @@ def source_of_outlet(outlet: str | None) -> Source | None:
     table = _by_domain()
     host, _, path = folded.partition("/")
     first_part = path.split("/", 1)[0]
-    return table.get(f"{host}/{first_part}") or table.get(host)
+    found = table.get(f"{host}/{first_part}") or table.get(host)
+    # an outlet given by its name ("Google News", "The Associated Press")
+    return found or _by_folded_name().get(_folded(outlet))
+
+
+def _folded(name: str) -> str:
+    return " ".join(name.lower().removeprefix("the ").split())
+
+
+@cache
+def _by_folded_name() -> dict[str, Source]:
+    return {
+        _folded(alias): source
+        for source in all_sources()
+        for alias in (source.name, *source.aliases)
+        if len(alias) > 4  # acronyms are matched by case elsewhere, not here
+    }
 
 
 def is_aggregator(outlet: str | None) -> bool:
