@@ -518,7 +518,7 @@ def document_facts(inputs: list[StoredDocument], workers: int = 1) -> FoundFacts
             published_at=doc.metadata.published_at,
             outlet=doc.metadata.outlet,
             wire_credits=credits,
-            attributions=attributions,
+            attributions=with_story_credits(attributions, wide, credits),
             wide_attributions=wide,
         )
         found.quotes.extend(quotes)
@@ -640,12 +640,17 @@ def stored_facts(
     }
 
 
-def stored_credits(fact: DocumentFacts) -> list[Attribution]:
-    """A document's credits as stored (``v_credits``): those of its body, then its story
-    credits found anywhere in it (a sign-off or byline in boilerplate), in that order, which is
-    the order origin inference reads them in (so stored facts give the same evidence)."""
-    body = list(fact.attributions)
-    return body + [credit for credit in fact.wide_attributions or () if credit not in body]
+def with_story_credits(
+    body: list[Attribution], wide: tuple[Attribution, ...], wire_credits: list[str]
+) -> list[Attribution]:
+    """A document's credits as origin inference reads them and as they are stored
+    (``v_credits``): those of its body, then the phrases of its story credits found anywhere in
+    it (a sign-off or byline in boilerplate) for the sources it credits as a whole. The same
+    list whether the facts are found now or read back by a later run, so a nightly batch
+    infers the origins a full rebuild does."""
+    return body + [
+        credit for credit in wide if credit not in body and credit.source in wire_credits
+    ]
 
 
 def original_shares(inputs: list[StoredDocument], clusters: list[Cluster]) -> dict[str, float]:
@@ -767,7 +772,7 @@ def trace_lineage(
         grouping.groups,
         original_share=original_shares([documents[uri] for uri in sorted(documents)], clusters),
         wire_credits={uri: facts[uri].wire_credits for uri in due},
-        attributions={uri: stored_credits(facts[uri]) for uri in due},
+        attributions={uri: facts[uri].attributions for uri in due},
         run_id=run_id,
         replacing=changes.replacing,
         quote_documents=quotes.documents,
