@@ -335,16 +335,42 @@ def _all_runs(
 @dataclass
 class _Exact:
     """Where an occurrence that starts or ends at a snapped boundary really starts or ends: the
-    alignment edges that were snapped into it (the earliest start, the latest end)."""
+    alignment edges that were snapped into it (the earliest start, the latest end). A start is
+    moved forward only over text no alignment holds (``,” Poznikhir said. “`` between two
+    quotes): text that some copy shares stays in the occurrence."""
 
     start_at: dict[tuple[int, int], int]  # (doc, boundary) -> start offset
     end_at: dict[tuple[int, int], int]  # (doc, boundary) -> end offset
+    held: dict[int, list[tuple[int, int]]]  # doc -> merged spans of its alignments' stretches
 
     def start(self, doc: int, point: int) -> int:
-        return self.start_at.get((doc, point), point)
+        moved = self.start_at.get((doc, point), point)
+        if moved > point and self._held(doc, (point + moved) / 2):
+            return point
+        return moved
+
+    def _held(self, doc: int, position: float) -> bool:
+        spans = self.held.get(doc, [])
+        at = bisect_right(spans, (position, float("inf"))) - 1
+        return at >= 0 and spans[at][0] < position < spans[at][1]
 
     def end(self, doc: int, point: int) -> int:
         return self.end_at.get((doc, point), point)
+
+
+def _merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of spans, sorted, overlapping ones joined.
+
+    >>> _merged_spans([(5, 9), (0, 3), (2, 4)])
+    [(0, 4), (5, 9)]
+    """
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _Exact]:
@@ -362,7 +388,11 @@ def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _E
             starts[doc].add(start)
             ends[doc].add(end)
     boundaries: dict[int, list[int]] = {}
-    exact = _Exact({}, {})
+    held: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for index in range(len(spans)):
+        for doc, start, end in spans.sides(index):
+            held[doc].append((start, end))
+    exact = _Exact({}, {}, {doc: _merged_spans(found) for doc, found in held.items()})
     for doc, tolerances in raw.items():
         kept: list[int] = []
         for point in sorted(tolerances):
