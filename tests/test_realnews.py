@@ -18,11 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT.parent / "shared" / "data" / "realnews"
 FILES = ("census", "spotify")
 
-# Silver recall reached 0.879 (census) and 0.874 (spotify) when this test was written: under
+# Silver recall reached 0.882 (census) and 0.886 (spotify) when this test was written: under
 # the 0.90, because a part of the shared 8-grams is no reuse a passage can hold (a
 # caption that one copy keeps as boilerplate, an agency footer, a page carrying its lede twice
 # where the alignment pairs one copy). The floor guards what was reached.
-SILVER_RECALL_FLOOR = 0.85
+SILVER_RECALL_FLOOR = 0.86
 
 
 def _benchmark():
