@@ -54,7 +54,7 @@ passages, and so does a full copy of it:
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cached_property
@@ -417,23 +417,13 @@ def _carry(spans: _Spans, boundaries: dict[int, list[int]], params: ClusterParam
     edge_keys = np.concatenate(
         [doc * _KEY + edges for doc, edges in sorted(word_edges.items())]
     ) if word_edges else np.zeros(0, dtype=np.int64)  # fmt: skip
-    # the directed segments: source document and span, target document and span
+    # the directed segments (2 * alignment + direction): source document and span, target
+    # document and span
     count = 2 * len(spans)
-    doc_a, doc_b = np.array(spans.doc_a, dtype=np.int64), np.array(spans.doc_b, dtype=np.int64)
-    a_start, a_end = np.array(spans.a_start), np.array(spans.a_end)
-    b_start, b_end = np.array(spans.b_start), np.array(spans.b_end)
-    source = np.empty(count, dtype=np.int64)
-    source[0::2], source[1::2] = doc_a, doc_b
-    target = np.empty(count, dtype=np.int64)
-    target[0::2], target[1::2] = doc_b, doc_a
-    low = np.empty(count, dtype=np.int64)
-    low[0::2], low[1::2] = a_start, b_start
-    high = np.empty(count, dtype=np.int64)
-    high[0::2], high[1::2] = a_end, b_end
-    target_low = np.empty(count, dtype=np.int64)
-    target_low[0::2], target_low[1::2] = b_start, a_start
-    target_high = np.empty(count, dtype=np.int64)
-    target_high[0::2], target_high[1::2] = b_end, a_end
+    source, target = _both_ways(spans.doc_a, spans.doc_b), _both_ways(spans.doc_b, spans.doc_a)
+    low, high = _both_ways(spans.a_start, spans.b_start), _both_ways(spans.a_end, spans.b_end)
+    target_low = _both_ways(spans.b_start, spans.a_start)
+    target_high = _both_ways(spans.b_end, spans.a_end)
     fresh = {doc: np.array(points, dtype=np.int64) for doc, points in boundaries.items()}
     for _ in range(params.max_rounds):
         keys = np.concatenate([doc * _KEY + fresh[doc] for doc in sorted(fresh)])
@@ -472,6 +462,18 @@ def _carry(spans: _Spans, boundaries: dict[int, list[int]], params: ClusterParam
         fresh = {doc: np.array(points, dtype=np.int64) for doc, points in fresh.items()}
 
 
+def _both_ways(forward: list[int], backward: list[int]) -> np.ndarray:
+    """``forward[i]`` at ``2 i`` and ``backward[i]`` at ``2 i + 1``: a value of each alignment
+    for its two directions (or its two sides) side by side, numbered as the directed segments.
+
+    >>> _both_ways([1, 2], [10, 20]).tolist()
+    [1, 10, 2, 20]
+    """
+    both = np.empty(2 * len(forward), dtype=np.int64)
+    both[0::2], both[1::2] = forward, backward
+    return both
+
+
 def _word_edges(spans: _Spans) -> dict[int, np.ndarray]:
     """Per document, the places where shared runs start or end: word edges, known without the
     text."""
@@ -503,14 +505,11 @@ def _nearest_edges(edges: np.ndarray, points: np.ndarray, tolerance: int) -> np.
 @dataclass
 class _Pieces:
     """The covered pieces of every document: piece ``i`` is ``[start[i], end[i])`` of document
-    ``doc[i]``, sorted by document then offset; a document's pieces are numbers
-    ``first_of[doc]`` to ``first_of[doc] + count_of[doc] - 1``."""
+    ``doc[i]``, sorted by document then offset."""
 
     doc: list[int]
     start: list[int]
     end: list[int]
-    first_of: dict[int, int]
-    count_of: dict[int, int]
 
     def __len__(self) -> int:
         return len(self.doc)
@@ -528,9 +527,10 @@ class _Pieces:
         first_gap = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         local = np.arange(len(gap_doc)) - np.repeat(first_gap, counts)
         keys = gap_doc * (2 * _KEY) + gap_start + gap_end  # twice the middle: integers
-        side_doc = np.array([*spans.doc_a, *spans.doc_b], dtype=np.int64)
-        side_start = np.array([*spans.a_start, *spans.b_start], dtype=np.int64)
-        side_end = np.array([*spans.a_end, *spans.b_end], dtype=np.int64)
+        # side 2 i + 0 is alignment i's span in its first document, 2 i + 1 in its second
+        side_doc = _both_ways(spans.doc_a, spans.doc_b)
+        side_start = _both_ways(spans.a_start, spans.b_start)
+        side_end = _both_ways(spans.a_end, spans.b_end)
         low = np.searchsorted(keys, side_doc * (2 * _KEY) + 2 * side_start, side="left")
         high = np.searchsorted(keys, side_doc * (2 * _KEY) + 2 * side_end, side="left")
         sizes = np.maximum(high - low, 0)
@@ -542,21 +542,15 @@ class _Pieces:
         # the spans covering each gap, for documents with slivers only (which way they go)
         covering: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
         pick = np.isin(gap_doc[gap], list(with_slivers)) if with_slivers else np.zeros(0, bool)
-        count = len(spans)
         for side_id, gap_id in zip(side[pick].tolist(), gap[pick].tolist(), strict=True):
-            # side ids as before: 2 * alignment + (0 for a, 1 for b)
-            number = 2 * (side_id % count) + side_id // count
-            covering[int(gap_doc[gap_id])][int(local[gap_id])].add(number)
+            covering[int(gap_doc[gap_id])][int(local[gap_id])].add(side_id)
         doc_list: list[int] = []
         starts: list[int] = []
         ends: list[int] = []
-        first_of: dict[int, int] = {}
-        count_of: dict[int, int] = {}
         covered_doc = gap_doc[covered]
         bounds = np.flatnonzero(np.r_[True, covered_doc[1:] != covered_doc[:-1], True])
         for low_index, high_index in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=False):
             doc = int(covered_doc[low_index])
-            first_of[doc] = len(doc_list)
             gaps = covered[low_index:high_index]
             if doc in with_slivers:
                 merged = _merged_slivers(boundaries[doc], covering[doc], min_chars)
@@ -566,36 +560,7 @@ class _Pieces:
                 doc_list.append(doc)
                 starts.append(piece_start)
                 ends.append(piece_end)
-            count_of[doc] = len(doc_list) - first_of[doc]
-        return cls(doc_list, starts, ends, first_of, count_of)
-
-    def overlapping(self, doc: int, start: float, end: float) -> range:
-        """Numbers of the pieces of ``doc`` that overlap ``[start, end)``."""
-        first, count = self.first_of.get(doc, 0), self.count_of.get(doc, 0)
-        low = first + bisect_right(_Ends(self, first, count), start)
-        high = first + bisect_left(_Starts(self, first, count), end)
-        return range(low, max(low, high))
-
-    def length(self, piece: int) -> int:
-        return self.end[piece] - self.start[piece]
-
-
-class _Starts:
-    """A document's piece starts as a sequence for bisect (no list copy)."""
-
-    def __init__(self, pieces: _Pieces, first: int, count: int) -> None:
-        self.pieces, self.first, self.count = pieces, first, count
-
-    def __len__(self) -> int:
-        return self.count
-
-    def __getitem__(self, index: int) -> int:
-        return self.pieces.start[self.first + index]
-
-
-class _Ends(_Starts):
-    def __getitem__(self, index: int) -> int:
-        return self.pieces.end[self.first + index]
+        return cls(doc_list, starts, ends)
 
 
 def _merged_slivers(
