@@ -12,11 +12,10 @@ not absolute time: the machine's speed does not matter.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from pathlib import Path
 
+import benchmark_scripts
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -28,18 +27,7 @@ SIZE = 300
 NOISE = 0.003
 
 
-def _battery_module():
-    spec = importlib.util.spec_from_file_location(
-        "bad_inputs", PROJECT / "benchmarks" / "bad_inputs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-battery = _battery_module()
+battery = benchmark_scripts.load("bad_inputs")
 LINES = list(battery.adversarial_lines(1))
 
 

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import benchmark_scripts
 import pytest
 from rapidfuzz.distance import Levenshtein
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_corpus_module() -> Any:
-    # benchmarks/ is a folder of scripts, not an installed package.
-    spec = importlib.util.spec_from_file_location(
-        "wiretrace_corpus", ROOT / "benchmarks" / "corpus.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load_corpus_module()
+corpus = benchmark_scripts.load("corpus")
 pytestmark = pytest.mark.skipif(
     not corpus.DEFAULT_ARCHIVE.is_file(), reason="PAN archive not found next to the repo"
 )

@@ -3,13 +3,12 @@ re-sketched, exact duplicates are recorded once, templates follow the outlet's c
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import benchmark_scripts
 import numpy as np
 import pytest
 
@@ -23,18 +22,7 @@ from storage.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load_corpus_module() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "wiretrace_corpus_incremental", ROOT / "benchmarks" / "corpus.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus_module = _load_corpus_module()
+corpus_module = benchmark_scripts.load("corpus")
 needs_archive = pytest.mark.skipif(
     not corpus_module.DEFAULT_ARCHIVE.is_file(), reason="PAN archive not found next to the repo"
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import benchmark_scripts
 import pytest
 from rapidfuzz import fuzz
 
@@ -288,7 +289,7 @@ def test_confidence_is_calibrated_on_a_generated_corpus(tmp_path: Path) -> None:
 
     from dedup.records import content_ranges
 
-    corpus = _benchmark_module("corpus")
+    corpus = benchmark_scripts.load("corpus")
     if not corpus.DEFAULT_ARCHIVE.is_file():
         pytest.skip("PAN13 archive not available")
     corpus.write_corpus(tmp_path, 1000, seed=3)
@@ -375,23 +376,8 @@ def test_signoff_in_boilerplate_is_still_quoted_in_evidence() -> None:
     assert f'{dw_key} signs off "es/jm (AP, AFP)"' in origin.evidence
 
 
-def _benchmark_module(name: str):  # benchmarks/ is a folder of scripts, not an installed package
-    import importlib.util
-    import sys
-
-    if f"wiretrace_{name}" in sys.modules:
-        return sys.modules[f"wiretrace_{name}"]
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"wiretrace_{name}", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _origin_corpus_module():
-    return _benchmark_module("origin_corpus")
+    return benchmark_scripts.load("origin_corpus")
 
 
 def test_truth_corpus_origins_from_known_spans() -> None:

@@ -8,10 +8,9 @@ Skipped, saying why, when the dev set is not beside the project.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
+import benchmark_scripts
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,20 +24,11 @@ FILES = ("census", "spotify")
 SILVER_RECALL_FLOOR = 0.86
 
 
-def _benchmark():
-    spec = importlib.util.spec_from_file_location("realnews", ROOT / "benchmarks" / "realnews.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def figures(tmp_path_factory) -> dict[str, dict]:
     if not all((DEV_SET / f"{name}.jsonl").exists() for name in FILES):
         pytest.skip(f"the real-news dev set is not at {DEV_SET}")
-    benchmark = _benchmark()
+    benchmark = benchmark_scripts.load("realnews")
     folder = tmp_path_factory.mktemp("realnews")
     return {name: benchmark.measure_file(DEV_SET / f"{name}.jsonl", folder) for name in FILES}
 

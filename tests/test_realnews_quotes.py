@@ -5,13 +5,12 @@ stores. The measures are the benchmark's (``benchmarks/realnews.py``, ``quote_fi
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import benchmark_scripts
 import pytest
 from rapidfuzz import fuzz
 
@@ -33,17 +32,6 @@ needs_realnews = pytest.mark.skipif(
 )
 
 
-def _benchmark() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "wiretrace_realnews_benchmark", ROOT / "benchmarks" / "realnews.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _articles(name: str) -> list[dict[str, Any]]:
     lines = (REALNEWS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
@@ -61,7 +49,9 @@ def test_the_dev_set_targets_hold_through_the_pipeline(name: str, db_url: str) -
     vary (79% of them did not on a real scrape: different sentences of one speaker), and the
     ten most quoted surnames have one speaker string each."""
     run_pipeline([str(REALNEWS / f"{name}.jsonl")], db_url, notify=lambda _: None)
-    figures = _benchmark().quote_figures(_benchmark().read_corpus(db_url))
+    figures = benchmark_scripts.load("realnews").quote_figures(
+        benchmark_scripts.load("realnews").read_corpus(db_url)
+    )
     assert figures["wording_variants"] >= 3, "the file has wording variants to judge"
     assert figures["wording_close_share"] >= 0.90
     assert figures["one_speaker_per_person"], figures["speakers"]

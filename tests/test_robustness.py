@@ -7,7 +7,6 @@ clear line and exit code 1; a password given in ``--db`` is never shown or store
 from __future__ import annotations
 
 import html
-import importlib.util
 import json
 import os
 import re
@@ -18,6 +17,7 @@ import tracemalloc
 import unicodedata
 from pathlib import Path
 
+import benchmark_scripts
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,17 +29,6 @@ PASSWORD = "s3cr3t-Pa55"
 TRACEBACK = "Traceback (most recent call last)"
 
 needs_seeds = pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seeds not found at {SEEDS}")
-
-
-def _battery_module():
-    spec = importlib.util.spec_from_file_location(
-        "bad_inputs", PROJECT / "benchmarks" / "bad_inputs.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    assert spec.loader is not None
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
 
 
 def wiretrace(
@@ -65,7 +54,7 @@ def wiretrace(
 
 @needs_seeds
 def test_bad_input_battery(tmp_path: Path, db_url: str) -> None:
-    battery = _battery_module()
+    battery = benchmark_scripts.load("bad_inputs")
     inputs = tmp_path / "inputs"
     # The "100 MB" file at 3 MB, over a 2 MB limit, and the 3 GB bomb at 60 MB: same paths
     # through the code, fast.
