@@ -326,16 +326,8 @@ def silver_reliability(db_urls: list[str]) -> dict:
     for url in db_urls:
         corpus = realnews.read_corpus(url)
         labels, _ = realnews.agency_labels(corpus)
-        for uri, agency in sorted(labels.items()):
-            outlet = corpus.outlet(uri)
-            for row in corpus.occurrences_by_uri.get(uri, []):
-                members = corpus.occurrences_by_cluster[row.cluster_id]
-                if all(corpus.outlet(member.uri) == outlet for member in members):
-                    continue
-                right = (row.origin_kind == "external" and row.origin_source == agency) or (
-                    row.origin_kind == "document" and labels.get(row.origin_uri or "") == agency
-                )
-                judged.append((row.confidence, right))
+        for _, row, right in realnews.judged_origins(corpus, labels):
+            judged.append((row.confidence, right))
     return reliability_table(judged)
 
 

@@ -83,7 +83,7 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -428,31 +428,39 @@ def origin_text(row: LineageRow) -> str:
     return row.origin_kind
 
 
-def attribution_figures(corpus: Corpus) -> dict[str, Any]:
-    labels, credits = agency_labels(corpus)
-    judged = right = 0
-    wrong: list[dict[str, Any]] = []
+def judged_origins(corpus: Corpus, labels: dict[str, str]) -> Iterator[tuple[str, Any, bool]]:
+    """(agency label, occurrence row, origin right?) for every occurrence of a labelled document
+    whose cluster reaches another outlet: right when the origin is that agency (external) or a
+    document labelled with it."""
     for uri, agency in sorted(labels.items()):
         outlet = corpus.outlet(uri)
         for row in corpus.occurrences_by_uri.get(uri, []):
             members = corpus.occurrences_by_cluster[row.cluster_id]
             if all(corpus.outlet(member.uri) == outlet for member in members):
                 continue
-            judged += 1
             correct = (row.origin_kind == "external" and row.origin_source == agency) or (
                 row.origin_kind == "document" and labels.get(row.origin_uri or "") == agency
             )
-            right += correct
-            if not correct:
-                wrong.append(
-                    {
-                        "uri": uri,
-                        "cluster_id": row.cluster_id,
-                        "span": [row.start_char, row.end_char],
-                        "origin": origin_text(row),
-                        "label": agency,
-                    }
-                )
+            yield agency, row, correct
+
+
+def attribution_figures(corpus: Corpus) -> dict[str, Any]:
+    labels, credits = agency_labels(corpus)
+    judged = right = 0
+    wrong: list[dict[str, Any]] = []
+    for agency, row, correct in judged_origins(corpus, labels):
+        judged += 1
+        right += correct
+        if not correct:
+            wrong.append(
+                {
+                    "uri": row.uri,
+                    "cluster_id": row.cluster_id,
+                    "span": [row.start_char, row.end_char],
+                    "origin": origin_text(row),
+                    "label": agency,
+                }
+            )
     return {
         "accuracy": right / judged if judged else None,
         "judged": judged,
