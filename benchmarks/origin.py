@@ -156,8 +156,9 @@ def parent_scores(judged: list[Judged]) -> tuple[int, int, int]:
     return true_positive, predicted, expected
 
 
-def judge_external(folder: Path) -> list[Judged]:
-    """Origins of the passages of a ``benchmarks/corpus.py`` corpus against its truth."""
+def truth_facts(folder: Path) -> tuple[dict, dict[str, DocumentFacts]]:
+    """The truth of a ``benchmarks/corpus.py`` corpus, and the facts origin inference would
+    know of its documents (the truth's boilerplate, credits found in the rest)."""
     truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
     texts: dict[str, str] = {}
     with (folder / "articles.jsonl").open(encoding="utf-8") as handle:
@@ -181,6 +182,12 @@ def judge_external(folder: Path) -> list[Judged]:
             document_wire_credits(text, attributions, spans),
             attributions,
         )
+    return truth, facts
+
+
+def judge_external(folder: Path) -> list[Judged]:
+    """Origins of the passages of a ``benchmarks/corpus.py`` corpus against its truth."""
+    truth, facts = truth_facts(folder)
     judged: list[Judged] = []
     for passage in truth["passages"]:
         occurrences = [o for o in passage["occurrences"] if o["uri"] in facts]

@@ -285,31 +285,11 @@ def test_confidence_is_calibrated_on_a_generated_corpus(tmp_path: Path) -> None:
     with its true passages as clusters, the confidence is a probability: expected calibration
     error (ten bins) at most 0.06 and Brier score at most 0.05 (the tier constants before the
     fit: Brier 0.06 here)."""
-    import json
-
-    from dedup.records import content_ranges
-
     corpus = benchmark_scripts.load("corpus")
     if not corpus.DEFAULT_ARCHIVE.is_file():
         pytest.skip("PAN13 archive not available")
     corpus.write_corpus(tmp_path, 1000, seed=3)
-    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
-    texts = {}
-    with (tmp_path / "articles.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            texts[record["id"]] = record["text"]
-    facts = {}
-    for document in truth["documents"]:
-        uri, text = document["uri"], texts[document["uri"]]
-        spans = [
-            BoilerplateSpan(b["start_char"], b["end_char"], b["kind"])
-            for b in document["boilerplate"]
-        ]
-        attributions = find_attributions(text, content_ranges(len(text), spans))
-        published = datetime.fromisoformat(document["published_at"])
-        credits = document_wire_credits(text, attributions, spans)
-        facts[uri] = DocumentFacts(uri, text, published, document["outlet"], credits, attributions)
+    truth, facts = benchmark_scripts.load("origin").truth_facts(tmp_path)
     judged = []
     for passage in truth["passages"]:
         cluster = Cluster(
