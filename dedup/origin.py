@@ -40,7 +40,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from functools import lru_cache
-from pathlib import PurePosixPath
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -115,18 +114,6 @@ class _Witness:
     agency: str | None = None  # the agency this document is a copy of (its outlet), if any
     outlet: str | None = None
     aggregator: bool = False  # its outlet gathers other outlets' stories
-
-
-def short_name(doc_key: str) -> str:
-    """A short readable name for a document key (a path or URL).
-
-    >>> short_name("/seeds/000_09ade5e7dfcab0e4.txt"), short_name("https://x.org/news/story-1.html")
-    ('000', 'story-1')
-    """
-    stem = PurePosixPath(doc_key.rstrip("/")).stem or doc_key
-    # "000_09ade5e7dfcab0e4": a running number plus a content hash; the number is the name
-    match = re.fullmatch(r"(.+?)[_-][0-9a-f]{8,}", stem)
-    return match.group(1) if match else stem
 
 
 def _utc(moment: datetime | None) -> datetime | None:

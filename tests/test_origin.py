@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from dedup import origin as origin_module
 from dedup.attribution import document_wire_credits, find_attributions
-from dedup.origin import infer_origin, short_name
+from dedup.origin import infer_origin
 from dedup.quotes import fold_words
 from dedup.records import BoilerplateSpan, Cluster, DocumentFacts, Occurrence
 
@@ -38,6 +38,11 @@ def occurrence(fact: DocumentFacts, first_words: str, last_words: str) -> Occurr
     return Occurrence(fact.doc_key, start, end)
 
 
+def seed_number(key: str) -> str:
+    """``000`` of ``.../seeds/000_09ade5e7dfcab0e4.txt``: the seed's running number."""
+    return Path(key).name[:3]
+
+
 def seed_facts() -> dict[str, DocumentFacts]:
     facts: dict[str, DocumentFacts] = {}
     for path in sorted(SEEDS.glob("00[012]_*.txt")):
@@ -51,12 +56,12 @@ def seed_facts() -> dict[str, DocumentFacts]:
 def seed_cluster(
     facts: dict[str, DocumentFacts], prefixes: tuple[str, str], first: str, last: str
 ) -> Cluster:
-    keys = [key for key in facts if short_name(key) in prefixes]
+    keys = [key for key in facts if seed_number(key) in prefixes]
     return Cluster([occurrence(facts[key], first, last) for key in keys])
 
 
 def seed_key(facts: dict[str, DocumentFacts], prefix: str) -> str:
-    return next(key for key in facts if short_name(key) == prefix)
+    return next(key for key in facts if seed_number(key) == prefix)
 
 
 def test_seed_ap_quotes_are_external_associated_press() -> None:
@@ -342,7 +347,7 @@ def test_parent_by_crediting_another_outlet() -> None:
 
 def test_signoff_in_boilerplate_is_still_quoted_in_evidence() -> None:
     facts = seed_facts()
-    dw_key = next(key for key in facts if short_name(key) == "000")
+    dw_key = next(key for key in facts if seed_number(key) == "000")
     text = facts[dw_key].text
     signoff = text.rindex("es/jm")
     footer = [BoilerplateSpan(signoff, len(text), "footer")]
