@@ -174,6 +174,20 @@ def test_every_view_answers_select_star_with_the_contract_columns(store, corpus)
             assert result.fetchall(), f"{view} is empty"
 
 
+def test_credits_are_read_back_with_their_kind(store, corpus) -> None:
+    write_lineage(store, corpus, store.begin_run({}, {}))
+    uris = sorted(corpus)
+    [credit] = store.credits(uris[1])
+    assert (credit.uri, credit.source, credit.cue, credit.kind) == (
+        uris[1],
+        "Associated Press",
+        "byline",
+        "story",
+    )
+    assert (credit.phrase, credit.start_char, credit.end_char) == ("AP", 0, 2)
+    assert store.credits(uris[0]) == [] and len(store.credits()) == 1
+
+
 def test_migration_is_idempotent_and_survives_concurrent_first_use(db_url: str) -> None:
     errors: list[BaseException] = []
 
