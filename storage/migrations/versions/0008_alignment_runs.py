@@ -7,8 +7,8 @@ they share, and a document may carry one passage more than once.
   far longer than what it shares);
 - ``occurrences``: unique by (cluster, document, span) instead of (cluster, document): a page
   that repeats a lede in a photo caption carries that passage twice. SQLite cannot drop a
-  constraint: the table is rebuilt, and the two views that read it are dropped and made again
-  with their 0001 definitions.
+  constraint: the table is rebuilt, and the views that read it are dropped and made again with
+  their 0001 definitions (so are those of ``alignments`` when a downgrade drops ``runs``).
 
 Revision ID: 0008
 Revises: 0007
@@ -18,6 +18,8 @@ Create Date: 2026-12-07 11:00:00
 from __future__ import annotations
 
 import importlib.util
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -43,28 +45,38 @@ def _initial_views() -> dict[str, str]:
 def upgrade() -> None:
     # Plain ADD COLUMN (SQLite supports it).
     op.add_column("alignments", sa.Column("runs", sa.LargeBinary(), nullable=True))
-    views = _initial_views()
-    for name in _OCCURRENCE_VIEWS:
-        op.execute(f"DROP VIEW {name}")
-    with op.batch_alter_table("occurrences", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.drop_constraint("uq_occurrences_cluster_document", type_="unique")
-        batch.create_unique_constraint(
-            "uq_occurrences_span", ["cluster_id", "document_id", "start_char", "end_char"]
-        )
-    for name in _OCCURRENCE_VIEWS:
-        op.execute(f"CREATE VIEW {name} AS {views[name].strip()}")
+    _replace_occurrence_key(
+        "uq_occurrences_cluster_document",
+        "uq_occurrences_span",
+        ["cluster_id", "document_id", "start_char", "end_char"],
+    )
 
 
 def downgrade() -> None:
-    views = _initial_views()
-    for name in _OCCURRENCE_VIEWS:
-        op.execute(f"DROP VIEW {name}")
-    with op.batch_alter_table("occurrences", table_kwargs={"sqlite_autoincrement": True}) as batch:
-        batch.drop_constraint("uq_occurrences_span", type_="unique")
-        batch.create_unique_constraint(
-            "uq_occurrences_cluster_document", ["cluster_id", "document_id"]
-        )
-    for name in _OCCURRENCE_VIEWS:
-        op.execute(f"CREATE VIEW {name} AS {views[name].strip()}")
-    with op.batch_alter_table("alignments") as batch:
+    _replace_occurrence_key(
+        "uq_occurrences_span", "uq_occurrences_cluster_document", ["cluster_id", "document_id"]
+    )
+    with _views_dropped(("v_alignments",)), op.batch_alter_table("alignments") as batch:
         batch.drop_column("runs")
+
+
+def _replace_occurrence_key(old: str, new: str, columns: list[str]) -> None:
+    """The unique constraint ``old`` of ``occurrences`` replaced by ``new`` over ``columns``."""
+    with (
+        _views_dropped(_OCCURRENCE_VIEWS),
+        op.batch_alter_table("occurrences", table_kwargs={"sqlite_autoincrement": True}) as batch,
+    ):
+        batch.drop_constraint(old, type_="unique")
+        batch.create_unique_constraint(new, columns)
+
+
+@contextmanager
+def _views_dropped(names: tuple[str, ...]) -> Iterator[None]:
+    """The views ``names`` dropped for the block and made again with their 0001 definitions:
+    SQLite rebuilds a table to change it, and a view that reads it stops the rename."""
+    views = _initial_views()
+    for name in names:
+        op.execute(f"DROP VIEW {name}")
+    yield
+    for name in names:
+        op.execute(f"CREATE VIEW {name} AS {views[name].strip()}")
