@@ -118,7 +118,7 @@ class _Spans:
     doc_b: list[int]
     b_start: list[int]
     b_end: list[int]
-    runs: list[np.ndarray]  # per alignment: (a_start, a_end, b_start, b_end) rows, by a_start
+    runs: list[np.ndarray]  # per alignment: (a_start, a_end, b_start, b_end, words) rows, by a_start
 
     def __len__(self) -> int:
         return len(self.doc_a)

@@ -6,7 +6,7 @@ sources are added, a source named like a built-in one replacing it. It is read o
 ``dedup`` is first imported, because the credit patterns of ``dedup.attribution`` are compiled
 from it (the one piece of configuration ``dedup`` reads).
 
->>> source_named("Associated Press").kind, source_of_outlet("www.cnn.com").name
+>>> source_kind("Associated Press"), source_of_outlet("www.cnn.com").name
 ('agency', 'CNN')
 >>> source_of_outlet("yahoo.com/news").kind, source_kind("CNN"), source_kind("Nobody")
 ('aggregator', 'outlet', None)
@@ -113,11 +113,6 @@ def _by_name() -> dict[str, Source]:
 @cache
 def _by_domain() -> dict[str, Source]:
     return {domain: source for source in all_sources() for domain in source.domains}
-
-
-def source_named(name: str) -> Source | None:
-    """The source of this canonical name."""
-    return _by_name().get(name)
 
 
 def source_kind(name: str | None) -> str | None:
