@@ -83,10 +83,12 @@ class CandidateParams:
     @property
     def signature(self) -> str:
         """What stored band keys and shingles were made with: a change means re-sketching.
-        (``max_bucket_docs`` only filters at query time, so it is not part of it.)"""
+        (``max_bucket_docs`` only filters at query time, so it is not part of it.) The suffix
+        ``t2`` is the text sketched: since captions are read for reuse
+        (``dedup.records.detection_ranges``), sketches made without them are made again."""
         return (
             f"w{self.shingle_words}s{self.stride_shingles}p{self.num_perm}"
-            f"b{self.bands}r{self.rows}seed{self.seed}"
+            f"b{self.bands}r{self.rows}seed{self.seed}t2"
         )
 
 

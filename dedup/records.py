@@ -96,6 +96,26 @@ def content_ranges(text_length: int, boilerplate: list[BoilerplateSpan]) -> list
     return ranges
 
 
+# Boilerplate whose text is still searched for reuse. A photo caption is not the article's own
+# text, but agencies send captions with their photos and outlets copy them, as captions or into
+# the body: the caption one page labels is body text on another, and the same copied text.
+DETECTED_BOILERPLATE = frozenset({"caption"})
+
+
+def detection_ranges(
+    text_length: int, boilerplate: list[BoilerplateSpan]
+) -> list[tuple[int, int]]:
+    """The ranges reuse detection reads: the content plus boilerplate of the kinds in
+    ``DETECTED_BOILERPLATE`` (captions).
+
+    >>> detection_ranges(10, [BoilerplateSpan(2, 4, "caption"), BoilerplateSpan(6, 8, "promo")])
+    [(0, 6), (8, 10)]
+    """
+    return content_ranges(
+        text_length, [span for span in boilerplate if span.kind not in DETECTED_BOILERPLATE]
+    )
+
+
 @dataclass(frozen=True)
 class Alignment:
     """A pair of spans, one in each of two documents, that carry the same passage.

@@ -355,7 +355,7 @@ def align(
 ) -> None:
     """Print the passages two files share, with offsets in both."""
     from dedup.align import align_documents
-    from dedup.records import content_ranges
+    from dedup.records import detection_ranges
     from dedup.tokens import tokenize
     from flows import stages
 
@@ -366,7 +366,7 @@ def align(
                 document = stages.clean(_read_one(path))
             except ValueError as error:
                 raise UserError(f"{path}: {error}") from error
-            ranges = content_ranges(len(document.text), document.boilerplate)
+            ranges = detection_ranges(len(document.text), document.boilerplate)
             sides.append((str(path), document.text, tokenize(document.text, ranges)))
         (key_a, text_a, tokens_a), (key_b, text_b, tokens_b) = sides
         return text_a, text_b, align_documents(key_a, text_a, tokens_a, key_b, text_b, tokens_b)

@@ -50,6 +50,7 @@ from dedup.records import (
     Origin,
     Quote,
     content_ranges,
+    detection_ranges,
 )
 from dedup.speakers import resolve_speakers, speaker_documents_to_reread
 from dedup.tokens import Tokens, tokenize
@@ -281,7 +282,8 @@ def fingerprint(
     params: CandidateParams = DEFAULT_PARAMS,
     workers: int | None = None,
 ) -> Fingerprints:
-    """Body tokens (boilerplate excluded) of ``inputs``, keyed by uri, and with ``sketch``
+    """Body tokens (boilerplate excluded but captions, ``detection_ranges``) of ``inputs``,
+    keyed by uri, and with ``sketch``
     their band keys and shingles (stored by the pipeline, so that each document is sketched
     once, when first fingerprinted). In ``workers`` forked processes (default as
     ``align_workers``) when there are enough documents to pay for them; same result."""
@@ -306,7 +308,7 @@ def _fingerprint_documents(
     inputs: list[StoredDocument], sketch: bool, params: CandidateParams
 ) -> Iterator[tuple[Tokens, DocumentSketch | None]]:
     for doc in inputs:
-        tokens = tokenize(doc.text, content_ranges(len(doc.text), doc.boilerplate))
+        tokens = tokenize(doc.text, detection_ranges(len(doc.text), doc.boilerplate))
         yield tokens, document_sketch(tokens, params) if sketch else None
 
 

@@ -158,6 +158,41 @@ def test_sentence_inserted_on_one_side_separates_two_passages() -> None:
     assert all(inserted not in text_a[x.a_start : x.a_end] for x in alignments)
 
 
+def test_page_carrying_a_passage_twice_gets_an_alignment_per_copy() -> None:
+    # A gallery page repeats a wire caption above and below the story: both copies are the
+    # agency's text, and each is reported with the one span of the other document it copies.
+    caption = (
+        "In this June 30, 2013 file photo, the singer performs at the awards show in Los "
+        "Angeles. The streaming company says it rolled out its new policy on hateful conduct "
+        "in the wrong way and will review how it applies it to other artists."
+    )
+    story = (
+        "The chief executive spoke at a technology conference in California on Wednesday "
+        "evening, where he took questions from reporters and analysts for about an hour."
+    )
+    text_a = f"Image 1 of 3. {caption} Close. {story} More photos: {caption}"
+    text_b = f"Photo gallery. {caption} Subscribe for more news from the region today."
+    alignments = align_texts("a", text_a, "b", text_b)
+    copies = [x for x in alignments if caption[:40] in text_a[x.a_start : x.a_end]]
+    assert len(copies) == 2
+    assert copies[0].a_start < text_a.index(story) < copies[1].a_start
+    in_b = locate(text_b, caption[:20], caption[-20:])
+    assert all(covered_share(in_b, x.b_start, x.b_end) >= 0.95 for x in copies)
+    swapped = align_texts("b", text_b, "a", text_a)
+    assert sorted((x.swapped() for x in swapped), key=repr) == sorted(alignments, key=repr)
+
+
+def test_a_repeated_name_is_no_second_copy() -> None:
+    # Short phrases repeated in one page (a name, a place) are no copy of a passage.
+    passage = (
+        "We rolled this out wrong and could have done a much better job, the chief executive "
+        "said at the Code Conference on Wednesday in Rancho Palos Verdes, California."
+    )
+    text_a = f"{passage} Later, Rancho Palos Verdes officials spoke. The Code Conference ended."
+    text_b = f"Earlier this week: {passage} Shares rose."
+    assert len(align_texts("a", text_a, "b", text_b)) == 1
+
+
 def test_short_common_phrases_are_not_reuse() -> None:
     text_a = (
         "Officials in the United States said on Tuesday that the talks in Geneva had stalled "

@@ -151,3 +151,30 @@ def test_fingerprint_in_processes_gives_the_same_tokens_and_sketches(
         assert np.array_equal(other.ends, tokens.ends)
         assert np.array_equal(parallel.sketches[uri].band_keys, single.sketches[uri].band_keys)
         assert np.array_equal(parallel.sketches[uri].shingles, single.sketches[uri].shingles)
+
+
+def test_a_caption_one_page_labels_is_aligned_with_the_same_text_in_another_body() -> None:
+    # Agencies send captions with their photos: one outlet keeps the caption as a caption
+    # (boilerplate to cleaning), another runs it in its body. It is the same copied text.
+    caption = (
+        "Immigration activists rally outside the Supreme Court as the justices hear arguments "
+        "over the plan to ask about citizenship on the 2020 census, in Washington."
+    )
+    promo = "Sign up for our newsletter to get the best stories delivered to your inbox daily."
+    text_a = f"{caption} (AP Photo/J. Scott Applewhite)\n\n{promo}\n\nThe court heard the case."
+    text_b = f"WASHINGTON (AP) - {caption} The hearing ran long.\n\n{promo}"
+    caption_end = text_a.index("\n\n")
+    promo_span = (caption_end + 2, caption_end + 2 + len(promo))
+    spans_a = [
+        BoilerplateSpan(0, caption_end, "caption"),
+        BoilerplateSpan(*promo_span, "promo"),
+    ]
+    spans_b = [BoilerplateSpan(text_b.index(promo), len(text_b), "promo")]
+    inputs = [
+        StoredDocument(1, "a", text_a, spans_a, Metadata(), "", True),
+        StoredDocument(2, "b", text_b, spans_b, Metadata(), "", True),
+    ]
+    tokens = stages.fingerprint(inputs, sketch=False, workers=1).tokens
+    [alignment] = stages.align_pairs([("a", "b")], {"a": text_a, "b": text_b}, tokens, workers=1)
+    assert text_a[alignment.a_start : alignment.a_end].startswith("Immigration activists rally")
+    assert "newsletter" not in text_a[alignment.a_start : alignment.a_end]  # promos stay out
