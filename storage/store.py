@@ -731,15 +731,26 @@ class Store:
 
     @staticmethod
     def _delete_alignments_of(connection: Connection, document_ids: Sequence[int]) -> None:
+        """Delete the alignments of ``document_ids``, and make their partners' lineage due
+        (``original_share`` NULL): a lost alignment moves the cuts of the partner's passages,
+        and the trace re-clusters only around due documents (``lineage_scope``)."""
+        a = alignments_t.c
         for chunk in _chunks(sorted(set(document_ids))):
-            connection.execute(
-                delete(alignments_t).where(
-                    or_(
-                        alignments_t.c.document_a_id.in_(chunk),
-                        alignments_t.c.document_b_id.in_(chunk),
-                    )
+            touches = or_(a.document_a_id.in_(chunk), a.document_b_id.in_(chunk))
+            partners = {
+                document_id
+                for pair in connection.execute(
+                    select(a.document_a_id, a.document_b_id).where(touches)
                 )
-            )
+                for document_id in pair
+            }
+            connection.execute(delete(alignments_t).where(touches))
+            for partner_chunk in _chunks(sorted(partners)):
+                connection.execute(
+                    update(documents_t)
+                    .where(documents_t.c.id.in_(partner_chunk))
+                    .values(original_share=None)
+                )
 
     def set_boilerplate(self, uri: str, spans: list[BoilerplateSpan]) -> bool:
         """Replace a document's boilerplate spans (and clean_text); returns whether they changed.
@@ -1328,23 +1339,45 @@ class Store:
             )  # fmt: skip
             return [Alignment(*row) for row in rows]
 
-    def alignment_table(self) -> AlignmentTable:
-        """Every stored alignment as arrays (``dedup.records.AlignmentTable``), read straight
-        from the table: clustering needs no row objects."""
+    def alignment_graph(self) -> tuple[dict[str, int], np.ndarray]:
+        """Every document's id by uri, and the stored alignments as an ``(n, 2)`` array of
+        the document ids they pair: enough to tell which documents a change can reach."""
         a, d = alignments_t.c, documents_t.c
         with self._transaction() as connection:
-            rows = connection.execute(
-                select(
-                    a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start, a.b_end,
-                    a.similarity, a.runs,
-                )
-            ).all()
+            id_of = {uri: key for key, uri in connection.execute(select(d.id, d.uri))}
+            pairs = connection.execute(select(a.document_a_id, a.document_b_id)).all()
+        return id_of, np.array(pairs, dtype=np.int64).reshape(-1, 2)
+
+    def alignment_table(self, document_ids: Collection[int] | None = None) -> AlignmentTable:
+        """The stored alignments as arrays (``dedup.records.AlignmentTable``), read straight
+        from the table: clustering needs no row objects. ``document_ids``: only the
+        alignments whose first document is one of them (None: every alignment)."""
+        a, d = alignments_t.c, documents_t.c
+        columns_wanted = (
+            a.document_a_id, a.a_start, a.a_end, a.document_b_id, a.b_start, a.b_end,
+            a.similarity, a.runs,
+        )  # fmt: skip
+        with self._transaction() as connection:
+            # every document's uri in one read (far fewer round trips than by chunks of ids)
+            every_uri = {key: uri for key, uri in connection.execute(select(d.id, d.uri))}
+            if document_ids is None:
+                rows = connection.execute(select(*columns_wanted)).all()
+            elif 2 * len(document_ids) > len(every_uri):  # most of them: one read, filtered
+                wanted = set(document_ids)
+                rows = [row for row in connection.execute(select(*columns_wanted))
+                        if row[0] in wanted]  # fmt: skip
+            else:
+                rows = [
+                    row
+                    for chunk in _chunks(sorted(document_ids))
+                    for row in connection.execute(
+                        select(*columns_wanted).where(a.document_a_id.in_(chunk))
+                    )
+                ]
             runs = [unpack_runs(row[7]) for row in rows]
             values = np.array([tuple(row[:7]) for row in rows], dtype=np.float64).reshape(-1, 7)
             columns = values[:, :6].astype(np.int64)
             ids = np.unique(columns[:, [0, 3]])
-            # every document's uri in one read (far fewer round trips than by chunks of ids)
-            every_uri = {key: uri for key, uri in connection.execute(select(d.id, d.uri))}
         uri_of = {document_id: every_uri[document_id] for document_id in ids.tolist()}
         keys = sorted(uri_of.values())
         number_of = {uri: index for index, uri in enumerate(keys)}
@@ -1413,7 +1446,8 @@ class Store:
     def lineage_due(self) -> set[str]:
         """Uris of the documents whose lineage facts (attributions, wire credits, quotes,
         original share) were not computed for their current text and boilerplate: new and
-        changed documents, and those whose boilerplate changed (``original_share`` is NULL)."""
+        changed documents, those whose boilerplate changed, and the alignment partners of
+        those (``original_share`` is NULL)."""
         with self._transaction() as connection:
             rows = connection.execute(
                 select(documents_t.c.uri).where(documents_t.c.original_share.is_(None))

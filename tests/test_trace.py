@@ -255,6 +255,52 @@ def test_a_batch_rewrites_only_the_clusters_it_touches(db_url: str) -> None:
         assert store.lineage_due() == set()
 
 
+def test_a_batch_clusters_only_the_documents_it_can_reach(db_url: str, monkeypatch) -> None:
+    # Clusters never cross the components of the document graph: a nightly batch that joins
+    # the port story clusters the port story's documents again, not the archive's others.
+    corpus = Corpus()
+    with Store(db_url) as store:
+        for index in (0, 1, 3, 4, 9):
+            corpus.add(index)
+        corpus.store_into(store)
+        trace(store)
+        clusters_before = len(store.clusters())
+        corpus.add(11)  # a copy of the port passage only
+        corpus.store_into(store)
+        clustered: list[list[str]] = []
+        real_cluster_table = stages.cluster_table
+
+        def recording(table, *args):
+            clustered.append(list(table.doc_keys))
+            return real_cluster_table(table, *args)
+
+        monkeypatch.setattr(stages, "cluster_table", recording)
+        result = trace(store)
+        assert clustered == [["doc-00.txt", "doc-01.txt", "doc-11.txt"]]
+        assert result.clusters == len(store.clusters()) == clusters_before
+
+
+def test_a_changed_document_makes_its_alignment_partners_due(db_url: str) -> None:
+    # Its alignments go with its old text, and a lost alignment moves the cuts of the
+    # partner's passages: the partners' lineage is traced again with it.
+    corpus = Corpus()
+    with Store(db_url) as store:
+        for index in range(6):
+            corpus.add(index)
+        corpus.store_into(store)
+        trace(store)
+        assert store.lineage_due() == set()
+        partners = {
+            uri
+            for row in store.alignments("doc-02.txt")
+            for uri in (row.uri_a, row.uri_b)
+        } - {"doc-02.txt"}
+        assert partners
+        corpus.add(2, edited=True)
+        corpus.store_into(store)
+        assert store.lineage_due() == partners | {"doc-02.txt"}
+
+
 def test_forked_workers_give_what_one_process_gives(
     db_url: str, another_db_url, monkeypatch
 ) -> None:
