@@ -487,18 +487,43 @@ def test_cluster_page_marks_word_differences_and_shows_evidence(report, data):
     assert "<del>,</del><ins>.</ins>" in html4  # 002 ends the quote with a full stop
 
 
+def heat_cells(html: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(copying outlet, origin) -> (characters, passages) of the corpus page's heat map."""
+    svg = html[html.index('class="chart heatmap"') :]
+    svg = svg[: svg.index("</svg>")]
+    return {
+        (unescape(row), unescape(column)): (int(characters), int(passages))
+        for row, column, characters, passages in re.findall(
+            r'<rect class="cell"[^>]*data-row="([^"]*)" data-column="([^"]*)" '
+            r'data-characters="(\d+)" data-passages="(\d+)"',
+            svg,
+        )
+    }
+
+
+def taken_by_hand(data: ReportData) -> dict[tuple[str, str], tuple[int, int]]:
+    """What each outlet's copies took from each origin, summed from the lineage rows (none of
+    the seed rows' copies overlap each other or boilerplate)."""
+    characters: dict[tuple[str, str], int] = {}
+    passages: dict[tuple[str, str], set[int]] = {}
+    for row in data.lineage:
+        if row.is_origin:
+            continue
+        key = (data.outlet_of(row.uri), data.origin_label(row.cluster_id))
+        characters[key] = characters.get(key, 0) + row.end_char - row.start_char
+        passages.setdefault(key, set()).add(row.cluster_id)
+    return {key: (characters[key], len(passages[key])) for key in characters}
+
+
 def test_corpus_page_counts_and_matrix(report, data):
     html = (report / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<b>6</b><span>documents</span>", html)
     assert re.search(r"<b>4</b><span>reused passages</span>", html)
-    matrix = html[
-        html.index('class="matrix"') : html.index("</table>", html.index('class="matrix"'))
-    ]
-    header = re.findall(r'<th class="num col"[^>]*>([^<]*)</th>', matrix)
-    row = dict(re.findall(r'<tr><th class="rowhead">([^<]*)</th>(.*?)</tr>', matrix))
-    dw_cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row["DW"])
-    dw = dict(zip(header, dw_cells, strict=False))
-    assert dw["Associated Press"] == "2"
+    cells = heat_cells(html)
+    assert cells == taken_by_hand(data)
+    # DW carries both Associated Press quotations: their characters, two passages.
+    ap = [row for row in data.lineage if row.uri == data.document_by_id[1].uri]
+    assert cells[("DW", "Associated Press")] == (sum(r.end_char - r.start_char for r in ap), 2)
     assert "<svg" in html and "Distribution of original share" in html
     assert "When the most reused passages spread" in html
     changed = html[html.index("Quotes that changed on the way") :]
@@ -531,18 +556,40 @@ def test_corpus_page_stays_small_for_many_documents(tmp_path):
             "",
         )
     out = tmp_path / "big"
-    write_report(rows.data(), out)
+    rows_data = rows.data()
+    write_report(rows_data, out)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('href="docs/') <= 60
     assert len(index.encode()) < 150_000
-    assert "37 more outlets with fewer documents" in index  # 97 outlets, 60 listed
+    # Every outlet is in the outlet table (it scrolls and sorts), none left out.
+    outlet_table = index[index.index('id="outlet-table"') :]
+    outlet_table = outlet_table[: outlet_table.index("</table>")]
+    listed = set(re.findall(r"<tr><td>(Outlet \d+)</td>", outlet_table))
+    assert listed == {f"Outlet {number}" for number in range(97)}
+    assert "more outlets" not in index
+    # The heat map: the 20 outlets that took most, the other 77 summed in one row.
+    cells = heat_cells(index)
+    rows = {row for row, _ in cells}
+    assert len(rows) == 21 and "other outlets (77)" in rows
+    total = sum(row.end_char - row.start_char for row in rows_data.lineage)
+    assert sum(characters for characters, _ in cells.values()) == total
     assert (out / "documents-3.html").exists() and not (out / "documents-4.html").exists()
+
+
+OWN_SCRIPT = re.compile(
+    r'<script src="(?:\.\./)?(?:wiretrace|documents-data)\.js" defer></script>', re.I
+)
 
 
 def test_nothing_from_a_document_reaches_the_page_unescaped(report):
     for path in report.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        assert "<script" not in html.lower(), path
+        # The only scripts are the report's own files, which the CSP allows ('self'), and no
+        # inline script, which it forbids.
+        assert "<script" not in OWN_SCRIPT.sub("", html).lower(), path
+        assert "script-src 'self';" in unescape(html) and "unsafe-inline';" not in unescape(
+            html
+        ).split("script-src")[1].split(";")[0], path
         assert "<img" not in html.lower(), path
         assert not re.search(r"<[^>]+\son\w+\s*=", html), path  # no event-handler attributes
         assert 'href="javascript:' not in html.lower(), path
