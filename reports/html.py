@@ -519,6 +519,9 @@ class HtmlReport:
             )
         # ensure_ascii: the file is plain ASCII whatever charset a browser assumes for it.
         payload = json.dumps({"pageSize": PAGE_SIZE, "documents": records}, ensure_ascii=True)
+        # Markup characters as JSON escapes: the data stays inert even if pasted into a page.
+        for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            payload = payload.replace(character, escaped)
         return f"window.wiretraceDocuments = {payload};\n"
 
     def document_list_page(self, page: int, pages: int) -> str:
