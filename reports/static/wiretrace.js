@@ -42,6 +42,8 @@
     Object.keys(state).forEach(function (name) {
       if (state[name]) pairs.push(encodeURIComponent(name) + "=" + encodeURIComponent(state[name]));
     });
+    // An anchor (#outlets) is left alone until there is a filter or a sort to keep.
+    if (!pairs.length && location.hash.indexOf("=") === -1) return;
     var hash = pairs.length ? "#" + pairs.join("&") : "";
     if (history.replaceState) history.replaceState(null, "", location.pathname + location.search + hash);
   }
