@@ -177,6 +177,8 @@ class HeatMap:
     cells: dict[tuple[str, str], HeatCell]
     row_totals: dict[str, int]
     title: str = "Who takes from whom"
+    summed_row: str | None = None  # the "others" row's name, if there is one
+    summed_column: str | None = None  # the "others" column's name, if there is one
 
 
 def heat_map(matrix: HeatMap, cell: int = 34, max_label: int = 200) -> Markup:
@@ -195,7 +197,21 @@ def heat_map(matrix: HeatMap, cell: int = 34, max_label: int = 200) -> Markup:
     right = max(totals_width, column_extent * slant - cell / 2 + 8)
     width = math.ceil(left + len(matrix.columns) * cell + right)
     height = math.ceil(top + len(matrix.rows) * cell + 8)
-    biggest = max((value.characters for value in matrix.cells.values()), default=0) or 1
+    summed = {matrix.summed_row, matrix.summed_column} - {None}
+    # The scale is set by single outlets and origins: the sums of many would wash them out.
+    # The "others" squares are grey, on the same scale, capped at its darkest.
+    biggest = (
+        max(
+            (
+                value.characters
+                for (row, column), value in matrix.cells.items()
+                if row not in summed and column not in summed
+            ),
+            default=0,
+        )
+        or max((value.characters for value in matrix.cells.values()), default=0)
+        or 1
+    )
     parts = [_svg_open(width, height, matrix.title, css_class="chart heatmap")]
     for index, column in enumerate(matrix.columns):
         x = left + index * cell + cell / 2
@@ -221,11 +237,12 @@ def heat_map(matrix: HeatMap, cell: int = 34, max_label: int = 200) -> Markup:
                 )
                 continue
             # Square-root scale: a few big wire stories would otherwise wash out the rest.
-            strength = math.sqrt(value.characters / biggest)
+            strength = min(1.0, math.sqrt(value.characters / biggest))
+            grey = row in summed or column in summed
             passages = "passage" if value.passages == 1 else "passages"
             parts.append(
                 f'<rect class="cell" x="{x + 1:.1f}" y="{y + 1:.1f}" width="{cell - 2}" '
-                f'height="{cell - 2}" fill="{_blue(strength)}" data-row="{escape(row)}" '
+                f'height="{cell - 2}" fill="{_shade(strength, grey)}" data-row="{escape(row)}" '
                 f'data-column="{escape(column)}" data-characters="{value.characters}" '
                 f'data-passages="{value.passages}"><title>{escape(row)} took '
                 f"{value.characters:,} characters ({value.passages} {passages}) from "
@@ -394,7 +411,7 @@ def fit_label(text: str, max_width: float, size: float = FONT_SIZE) -> str:
     >>> fit_label("Associated Press", 500)
     'Associated Press'
     >>> fit_label("The Washington Post Company", 80)
-    'The Washing…'
+    'The Washi…'
     """
     flat = " ".join(text.split())
     if text_width(flat, size) <= max_width:
@@ -425,10 +442,15 @@ def _compact(number: int) -> str:
     return f"{number / 1_000_000:.1f}M"
 
 
-def _blue(strength: float) -> str:
-    """From a pale wash (0) to the report's dark blue (1)."""
+def _shade(strength: float, grey: bool = False) -> str:
+    """From a pale wash (0) to the report's dark blue (1), or to a dark grey.
+
+    >>> _shade(1.0), _shade(1.0, grey=True)
+    ('#1d3f66', '#4b5563')
+    """
     strength = max(0.0, min(1.0, strength))
-    low, high = (0xE8, 0xF0, 0xF8), (0x1D, 0x3F, 0x66)
+    low = (0xF0, 0xF1, 0xF3) if grey else (0xE8, 0xF0, 0xF8)
+    high = (0x4B, 0x55, 0x63) if grey else (0x1D, 0x3F, 0x66)
     return "#" + "".join(
         f"{round(a + (b - a) * (0.12 + 0.88 * strength)):02x}"
         for a, b in zip(low, high, strict=True)

@@ -623,6 +623,8 @@ class HtmlReport:
                 columns=shown_origins + ([other_column] if other_column else []),
                 cells=cells,
                 row_totals=row_totals,
+                summed_row=other_row,
+                summed_column=other_column,
             )
         )
 
