@@ -45,7 +45,7 @@ MANIFEST_HEAD = "# files it wrote, removed by the next report that no longer wri
 # The names wiretrace gives the files of a report: the only ones it ever removes.
 OWN_NAME = re.compile(
     r"(?:docs|clusters)/[0-9]++\.html|(?:documents|passages)(?:-[0-9]++)?+\.html"
-    r"|index\.html|report\.md|lineage\.(?:json|csv)"
+    r"|index\.html|report\.md|lineage\.(?:json|csv)|wiretrace\.js|documents-data\.js"
 )
 SUBFOLDERS = ("docs", "clusters")
 

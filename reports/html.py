@@ -1,13 +1,17 @@
 """The static HTML report: a corpus page, a page per document, a page per reused passage.
 
-Pages are self-contained files (CSS inlined, charts as inline SVG, no JavaScript) that open from
-disk without a network. A strict Content-Security-Policy forbids scripts and remote loads; Jinja2
+Pages are files (CSS inlined, charts as inline SVG) that open from disk without a network. One
+script of the report's own, ``wiretrace.js``, makes tables sortable and filterable; every page
+works without it. The Content-Security-Policy allows scripts only from files of the report
+(``script-src 'self'``: no inline script, no event-handler attributes, nothing remote); Jinja2
 autoescaping is on and article text only ever reaches a template pre-escaped
-(:mod:`reports.markup`), so a page is safe to open whatever the articles contain.
+(:mod:`reports.markup`), so a page is safe to open whatever the articles contain. The document
+list's data (``documents-data.js``) is JSON written by :func:`json.dumps`, never article HTML.
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 from collections import Counter, defaultdict, deque
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,18 +27,33 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from reports import charts
+from reports.coverage import (
+    BOILERPLATE,
+    CATEGORIES,
+    CATEGORY_NAMES,
+    ORIGINAL,
+    Segment,
+    composition,
+    document_segments,
+)
 from reports.data import UNKNOWN_ORIGIN, ReportData, as_utc, document_title, split_credits
 from reports.markup import Fold, Mark, Palette, highlighted_text, palette_css, word_diff
 from reports.tabular import OCCURRENCE_FIELDS
 from storage.records import DocumentRow, LineageRow, QuoteRow
 
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+SCRIPT_NAME = "wiretrace.js"  # sorting and filtering of tables, from reports/static
+DOCUMENTS_DATA_NAME = "documents-data.js"  # every document, for the document list's filter
 TOP_PASSAGES = 20  # most reused passages listed on the corpus page
 TOP_DOCUMENTS = 30  # most reused documents listed on the corpus page
 TIMELINE_ROWS = 12
-MATRIX_OUTLETS = 20
-MATRIX_ORIGINS = 10
-OUTLETS_SHOWN = 60  # rows of the outlet table on the corpus page, most documents first
+MATRIX_OUTLETS = 20  # rows of the heat map; the rest are summed in an "other outlets" row
+MATRIX_ORIGINS = 12  # columns of the heat map; the rest in an "other origins" column
+STACKED_OUTLETS = 25  # outlets with a bar in "where each outlet's text comes from"
+STRIP_BOILERPLATE = "#9aa1ab"
 PAGE_SIZE = 500  # rows per page of the full document and passage lists
 MAX_VARIANT_CARDS = 40  # distinct wordings shown on a passage page; the rest are listed
 EXCERPT_CHARS = 220
@@ -181,9 +200,11 @@ class HtmlReport:
             "csp": CSP,
             "generated": self.generated,
             "source": data.source,
+            "script": SCRIPT_NAME,
         }
         self._titles = {row.uri: document_title(row) for row in data.documents}
         self._links: dict[tuple[str, str], Link] = {}
+        self._segments: dict[int, list[Segment]] = {}
 
     # -- links --
 
@@ -266,6 +287,7 @@ class HtmlReport:
         for passage in passages:
             if passage["chip"] not in legend_labels:
                 legend_labels.append(passage["chip"])
+        numbers = {passage["row"].occurrence_id: passage["number"] for passage in passages}
         boilerplate = data.boilerplate_by_uri.get(document.uri, [])
         return self.render(
             "document.html",
@@ -277,6 +299,8 @@ class HtmlReport:
             url=safe_url(document.uri),
             published=when(document.published_at),
             share_bar=charts.share_bar(document.original_share),
+            strip=self._coverage_strip(document, numbers),
+            text_length=len(document.text),
             text_html=highlighted_text(document.text, marks, folds),
             passages=passages,
             legend=legend_labels,
@@ -398,6 +422,7 @@ class HtmlReport:
             for cluster_id in ranked[:TOP_PASSAGES]
         ]
         shares = [row.original_share for row in data.documents if row.original_share is not None]
+        outlets = self._outlet_rows()
         most_reused = sorted(
             data.documents,
             key=lambda row: (
@@ -414,9 +439,14 @@ class HtmlReport:
             median_share=data.median_original_share(),
             top=top,
             n_clusters=len(data.cluster_ids),
-            matrix=self._matrix(),
-            outlets=self._outlet_rows()[:OUTLETS_SHOWN],
-            n_outlets=len({data.outlet_of(row.uri) for row in data.documents}),
+            heat_map=self._heat_map(),
+            outlets=outlets,
+            stacked=self._stacked_bars(outlets),
+            n_stacked=min(STACKED_OUTLETS, len(outlets)),
+            categories=[
+                (CATEGORY_NAMES[category], charts.CATEGORY_COLOURS[category])
+                for category in CATEGORIES
+            ],
             agencies=self._agency_rows(),
             histogram=charts.share_histogram(shares) if shares else Markup(""),
             timeline=self._timeline(ranked[:TIMELINE_ROWS]),
@@ -453,13 +483,46 @@ class HtmlReport:
         return items
 
     def _document_row(self, document: DocumentRow, root: str) -> dict[str, Any]:
+        published = as_utc(document.published_at)
         return {
             "doc": document,
             "title": self._titles[document.uri],
             "href": f"{root}docs/{document.document_id}.html",
             "published": when(document.published_at),
+            # Sort keys: ISO dates sort as text; undated last.
+            "published_key": published.isoformat() if published else "9999",
+            "outlet": self.data.outlet_of(document.uri),
             "passages": len(self.data.lineage_by_uri.get(document.uri, [])),
         }
+
+    def documents_data(self) -> str:
+        """``documents-data.js``: every document of the list pages, for the script's filter and
+        sort over all pages (``file://`` pages cannot fetch a JSON file, but may load a script).
+        Columns: id, title, uri, outlet, published (shown), published (sort key), original
+        share, reused passages, credits."""
+        rows = sorted(self.data.documents, key=lambda row: (self.data.sort_date(row.uri), row.uri))
+        records = []
+        for document in rows:
+            row = self._document_row(document, "")
+            records.append(
+                [
+                    document.document_id,
+                    row["title"],
+                    document.uri,
+                    row["outlet"],
+                    row["published"],
+                    row["published_key"],
+                    None if document.original_share is None else round(document.original_share, 4),
+                    row["passages"],
+                    document.wire_credits or "",
+                ]
+            )
+        # ensure_ascii: the file is plain ASCII whatever charset a browser assumes for it.
+        payload = json.dumps({"pageSize": PAGE_SIZE, "documents": records}, ensure_ascii=True)
+        # Markup characters as JSON escapes: the data stays inert even if pasted into a page.
+        for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+            payload = payload.replace(character, escaped)
+        return f"window.wiretraceDocuments = {payload};\n"
 
     def document_list_page(self, page: int, pages: int) -> str:
         rows = sorted(self.data.documents, key=lambda row: (self.data.sort_date(row.uri), row.uri))
@@ -498,55 +561,75 @@ class HtmlReport:
 
     # -- corpus figures --
 
-    def _matrix(self) -> dict[str, Any]:
-        """Reused passages in each outlet's documents, by the passage's origin (copies only)."""
-        counts: dict[str, Counter[str]] = defaultdict(Counter)
-        for row in self.data.lineage:
-            if row.is_origin:
-                continue
-            counts[self.data.outlet_of(row.uri)][self.data.origin_label(row.cluster_id)] += 1
-        origin_totals: Counter[str] = Counter()
-        for per_origin in counts.values():
-            origin_totals.update(per_origin)
-        origins = [label for label, _ in origin_totals.most_common(MATRIX_ORIGINS)]
-        outlets = sorted(counts, key=lambda outlet: (-sum(counts[outlet].values()), outlet))
-        biggest = max(
-            (count for per_origin in counts.values() for count in per_origin.values()), default=1
-        )
-        rows = []
-        for outlet in outlets[:MATRIX_OUTLETS]:
-            cells = []
-            for origin in origins:
-                count = counts[outlet][origin]
-                strength = count / biggest
-                cells.append(
-                    {
-                        "count": count,
-                        "style": f"background:rgba(47,93,138,{0.08 + 0.85 * strength:.2f});"
-                        + ("color:#fff" if strength > 0.5 else "")
-                        if count
-                        else "",
-                    }
-                )
-            other = sum(counts[outlet].values()) - sum(cell["count"] for cell in cells)
-            rows.append(
-                {
-                    "outlet": outlet,
-                    "cells": cells,
-                    "other": other,
-                    "total": sum(counts[outlet].values()),
-                }
+    def segments(self, document: DocumentRow) -> list[Segment]:
+        """The document's characters by kind (cached: the corpus page and the document's page
+        both need them)."""
+        cached = self._segments.get(document.document_id)
+        if cached is None:
+            cached = document_segments(
+                document,
+                self.data.lineage_by_uri.get(document.uri, []),
+                self.data.boilerplate_by_uri.get(document.uri, []),
             )
-        return {
-            "origins": [
-                {"label": label, "css": self.palette.css_class(label)} for label in origins
-            ],
-            "rows": rows,
-            "hidden_outlets": max(0, len(outlets) - MATRIX_OUTLETS),
-            "has_other": len(origin_totals) > len(origins),
-        }
+            self._segments[document.document_id] = cached
+        return cached
+
+    def _taken(self) -> tuple[dict[str, Counter[str]], dict[str, dict[str, set[int]]]]:
+        """Characters each outlet's documents took from each origin (the copies' characters as
+        highlighted: boilerplate and the origin's own copies left out, overlaps counted once),
+        and the passages they are in."""
+        characters: dict[str, Counter[str]] = defaultdict(Counter)
+        passages: dict[str, dict[str, set[int]]] = defaultdict(lambda: defaultdict(set))
+        for document in self.data.documents:
+            outlet = self.data.outlet_of(document.uri)
+            for segment in self.segments(document):
+                if segment.occurrence is None or segment.category == ORIGINAL:
+                    continue
+                origin = self.data.origin_label(segment.occurrence.cluster_id)
+                characters[outlet][origin] += segment.length
+                passages[outlet][origin].add(segment.occurrence.cluster_id)
+        return characters, passages
+
+    def _heat_map(self) -> Markup:
+        """Who takes from whom: the outlets that took most (rows) by the origins they took most
+        from (columns), in characters; the rest summed in an "others" row and column."""
+        characters, passages = self._taken()
+        if not characters:
+            return Markup("")
+        origin_totals: Counter[str] = Counter()
+        for per_origin in characters.values():
+            origin_totals.update(per_origin)
+        outlet_totals = {outlet: sum(per.values()) for outlet, per in characters.items()}
+        outlets = sorted(outlet_totals, key=lambda outlet: (-outlet_totals[outlet], outlet))
+        origins = sorted(origin_totals, key=lambda origin: (-origin_totals[origin], origin))
+        shown_outlets, rest_outlets = _top_and_rest(outlets, MATRIX_OUTLETS)
+        shown_origins, rest_origins = _top_and_rest(origins, MATRIX_ORIGINS)
+        other_row = f"other outlets ({len(rest_outlets)})" if rest_outlets else None
+        other_column = f"other origins ({len(rest_origins)})" if rest_origins else None
+        cells: dict[tuple[str, str], charts.HeatCell] = {}
+        for outlet in outlets:
+            row = outlet if outlet in shown_outlets else other_row
+            for origin, count in characters[outlet].items():
+                column = origin if origin in shown_origins else other_column
+                cell = cells.setdefault((row, column), charts.HeatCell(0, 0))
+                cell.characters += count
+                cell.passages += len(passages[outlet][origin])
+        row_totals = {outlet: outlet_totals[outlet] for outlet in shown_outlets}
+        if other_row:
+            row_totals[other_row] = sum(outlet_totals[outlet] for outlet in rest_outlets)
+        return charts.heat_map(
+            charts.HeatMap(
+                rows=shown_outlets + ([other_row] if other_row else []),
+                columns=shown_origins + ([other_column] if other_column else []),
+                cells=cells,
+                row_totals=row_totals,
+                summed_row=other_row,
+                summed_column=other_column,
+            )
+        )
 
     def _outlet_rows(self) -> list[dict[str, Any]]:
+        """Every outlet (no cut-off: the table scrolls and sorts), with the make-up of its text."""
         by_outlet: dict[str, list[DocumentRow]] = defaultdict(list)
         for row in self.data.documents:
             by_outlet[self.data.outlet_of(row.uri)].append(row)
@@ -564,6 +647,10 @@ class HtmlReport:
         for outlet, documents in by_outlet.items():
             shares = [row.original_share for row in documents if row.original_share is not None]
             main = sources[outlet].most_common(1)
+            made_of: Counter[str] = Counter()
+            for document in documents:
+                made_of.update(composition(self.segments(document)))
+            total = sum(made_of.values())
             rows.append(
                 {
                     "outlet": outlet,
@@ -572,10 +659,65 @@ class HtmlReport:
                     "copied": copied[outlet],
                     "originated": originated[outlet],
                     "main_source": main[0][0] if main else None,
+                    "characters": made_of,
+                    "parts": {
+                        category: made_of[category] / total if total else None
+                        for category in CATEGORIES
+                    },
                 }
             )
         rows.sort(key=lambda row: (-row["documents"], row["outlet"]))
         return rows
+
+    def _stacked_bars(self, outlet_rows: list[dict[str, Any]]) -> Markup:
+        """The biggest outlets' text by kind, least original first."""
+        biggest = [row for row in outlet_rows if sum(row["characters"].values())]
+        biggest = biggest[:STACKED_OUTLETS]
+        biggest.sort(key=lambda row: (row["parts"][ORIGINAL] or 0.0, row["outlet"]))
+        return charts.stacked_bars(
+            [
+                charts.StackedBar(
+                    label=row["outlet"],
+                    parts=dict(row["characters"]),
+                    note=f"{row['documents']} doc{'s' if row['documents'] != 1 else ''}",
+                )
+                for row in biggest
+            ],
+            CATEGORY_NAMES,
+        )
+
+    def _coverage_strip(self, document: DocumentRow, numbers: dict[int, int]) -> Markup:
+        """The document's characters as one bar, runs coloured as the highlights are."""
+        parts = []
+        for segment in self.segments(document):
+            span = f"characters {segment.start_char}–{segment.end_char}"
+            if segment.category == BOILERPLATE:
+                parts.append(
+                    charts.StripPart(
+                        segment.start_char,
+                        segment.end_char,
+                        STRIP_BOILERPLATE,
+                        f"{span}: boilerplate (not counted)",
+                        thin=True,
+                    )
+                )
+            elif segment.occurrence is None:
+                continue  # original text: the strip's white ground
+            else:
+                occurrence = segment.occurrence
+                label = self.data.origin_label(occurrence.cluster_id)
+                number = numbers.get(occurrence.occurrence_id)
+                what = "first published here" if segment.category == ORIGINAL else f"from {label}"
+                parts.append(
+                    charts.StripPart(
+                        segment.start_char,
+                        segment.end_char,
+                        self.palette.colour(label),
+                        f"{span}: {what} (passage {occurrence.cluster_id})",
+                        href=f"#p{number}" if number else None,
+                    )
+                )
+        return charts.coverage_strip(parts, len(document.text))
 
     def _agency_rows(self) -> list[dict[str, Any]]:
         crediting: Counter[str] = Counter()
@@ -621,6 +763,20 @@ class HtmlReport:
                 )
             )
         return charts.timeline(rows)
+
+
+def _top_and_rest(names: list[str], limit: int) -> tuple[list[str], list[str]]:
+    """The first ``limit`` names and the rest; when only one would be left over, it is shown
+    (an "others (1)" row hides a name to save no room).
+
+    >>> _top_and_rest(["a", "b", "c"], 2)
+    (['a', 'b', 'c'], [])
+    >>> _top_and_rest(["a", "b", "c", "d"], 2)
+    (['a', 'b'], ['c', 'd'])
+    """
+    if len(names) <= limit + 1:
+        return list(names), []
+    return names[:limit], names[limit:]
 
 
 def changed_quotes(data: ReportData) -> list[QuoteRow]:
@@ -677,6 +833,8 @@ def write_html(data: ReportData, out_dir: Path, generated_at: datetime | None = 
     list_pages = pages_needed(len(data.documents))
     passage_pages = pages_needed(len(data.cluster_ids))
     pages = [
+        (out_dir / SCRIPT_NAME, script),
+        (out_dir / DOCUMENTS_DATA_NAME, report.documents_data),
         (out_dir / "index.html", lambda: report.index_page(list_pages, passage_pages)),
         *(
             (
@@ -713,6 +871,11 @@ def write_html(data: ReportData, out_dir: Path, generated_at: datetime | None = 
         for future in pending:
             future.result()
     return [path for path, _ in pages]
+
+
+def script() -> str:
+    """The report's script (our own file from ``reports/static``, no user text)."""
+    return resources.files("reports").joinpath(f"static/{SCRIPT_NAME}").read_text(encoding="utf-8")
 
 
 def list_page_name(stem: str, page: int) -> str:

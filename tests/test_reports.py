@@ -487,18 +487,43 @@ def test_cluster_page_marks_word_differences_and_shows_evidence(report, data):
     assert "<del>,</del><ins>.</ins>" in html4  # 002 ends the quote with a full stop
 
 
+def heat_cells(html: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """(copying outlet, origin) -> (characters, passages) of the corpus page's heat map."""
+    svg = html[html.index('class="chart heatmap"') :]
+    svg = svg[: svg.index("</svg>")]
+    return {
+        (unescape(row), unescape(column)): (int(characters), int(passages))
+        for row, column, characters, passages in re.findall(
+            r'<rect class="cell"[^>]*data-row="([^"]*)" data-column="([^"]*)" '
+            r'data-characters="(\d+)" data-passages="(\d+)"',
+            svg,
+        )
+    }
+
+
+def taken_by_hand(data: ReportData) -> dict[tuple[str, str], tuple[int, int]]:
+    """What each outlet's copies took from each origin, summed from the lineage rows (none of
+    the seed rows' copies overlap each other or boilerplate)."""
+    characters: dict[tuple[str, str], int] = {}
+    passages: dict[tuple[str, str], set[int]] = {}
+    for row in data.lineage:
+        if row.is_origin:
+            continue
+        key = (data.outlet_of(row.uri), data.origin_label(row.cluster_id))
+        characters[key] = characters.get(key, 0) + row.end_char - row.start_char
+        passages.setdefault(key, set()).add(row.cluster_id)
+    return {key: (characters[key], len(passages[key])) for key in characters}
+
+
 def test_corpus_page_counts_and_matrix(report, data):
     html = (report / "index.html").read_text(encoding="utf-8")
     assert re.search(r"<b>6</b><span>documents</span>", html)
     assert re.search(r"<b>4</b><span>reused passages</span>", html)
-    matrix = html[
-        html.index('class="matrix"') : html.index("</table>", html.index('class="matrix"'))
-    ]
-    header = re.findall(r'<th class="num col"[^>]*>([^<]*)</th>', matrix)
-    row = dict(re.findall(r'<tr><th class="rowhead">([^<]*)</th>(.*?)</tr>', matrix))
-    dw_cells = re.findall(r'<td class="num"[^>]*>([^<]*)</td>', row["DW"])
-    dw = dict(zip(header, dw_cells, strict=False))
-    assert dw["Associated Press"] == "2"
+    cells = heat_cells(html)
+    assert cells == taken_by_hand(data)
+    # DW carries both Associated Press quotations: their characters, two passages.
+    ap = [row for row in data.lineage if row.uri == data.document_by_id[1].uri]
+    assert cells[("DW", "Associated Press")] == (sum(r.end_char - r.start_char for r in ap), 2)
     assert "<svg" in html and "Distribution of original share" in html
     assert "When the most reused passages spread" in html
     changed = html[html.index("Quotes that changed on the way") :]
@@ -531,18 +556,39 @@ def test_corpus_page_stays_small_for_many_documents(tmp_path):
             "",
         )
     out = tmp_path / "big"
-    write_report(rows.data(), out)
+    rows_data = rows.data()
+    write_report(rows_data, out)
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.count('href="docs/') <= 60
     assert len(index.encode()) < 150_000
-    assert "37 more outlets with fewer documents" in index  # 97 outlets, 60 listed
+    # Every outlet is in the outlet table (it scrolls and sorts), none left out.
+    outlet_table = index[index.index('id="outlet-table"') :]
+    outlet_table = outlet_table[: outlet_table.index("</table>")]
+    listed = set(re.findall(r"<tr><td>(Outlet \d+)</td>", outlet_table))
+    assert listed == {f"Outlet {number}" for number in range(97)}
+    assert "more outlets" not in index
+    # The heat map: the 20 outlets that took most, the other 77 summed in one row.
+    cells = heat_cells(index)
+    rows = {row for row, _ in cells}
+    assert len(rows) == 21 and "other outlets (77)" in rows
+    total = sum(row.end_char - row.start_char for row in rows_data.lineage)
+    assert sum(characters for characters, _ in cells.values()) == total
     assert (out / "documents-3.html").exists() and not (out / "documents-4.html").exists()
+
+
+OWN_SCRIPT = re.compile(
+    r'<script src="(?:\.\./)?(?:wiretrace|documents-data)\.js" defer></script>', re.I
+)
 
 
 def test_nothing_from_a_document_reaches_the_page_unescaped(report):
     for path in report.rglob("*.html"):
         html = path.read_text(encoding="utf-8")
-        assert "<script" not in html.lower(), path
+        # The only scripts are the report's own files, which the CSP allows ('self'), and no
+        # inline script, which it forbids.
+        assert "<script" not in OWN_SCRIPT.sub("", html).lower(), path
+        script_src = re.search(r"script-src ([^;]*);", unescape(html))
+        assert script_src is not None and script_src.group(1) == "'self'", path
         assert "<img" not in html.lower(), path
         assert not re.search(r"<[^>]+\son\w+\s*=", html), path  # no event-handler attributes
         assert 'href="javascript:' not in html.lower(), path
@@ -551,6 +597,126 @@ def test_nothing_from_a_document_reaches_the_page_unescaped(report):
     evil = (report / "docs" / "6.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;document.title=&#39;PWNED&#39;&lt;/script&gt;" in evil
     assert "javascript:alert(document.domain)" in evil  # shown as text, not linked
+
+
+def made_up_lineage() -> _Rows:
+    """Alpha's 100-character document: 20 characters from Reuters, 30 from Beta's document
+    (which had them first), the last 10 boilerplate; Gamma has 15 characters from dpa inside
+    25 of unknown origin (overlapping passages: the shorter wins)."""
+    rows = _Rows()
+    beta_text = "b" * 10 + "The shared thirty characters!." + "b" * 20
+    alpha_text = "R" * 20 + "a" * 10 + beta_text[10:40] + "a" * 30 + "footer    "
+    gamma_text = "g" * 5 + "u" * 5 + "D" * 15 + "u" * 5 + "g" * 20
+    alpha = rows.document("alpha/1.txt", alpha_text, "Alpha one", "Alpha", None)
+    beta = rows.document("beta/1.txt", beta_text, "Beta one", "Beta", None)
+    gamma = rows.document("gamma/1.txt", gamma_text, "Gamma one", "Gamma", None)
+    rows.strip(alpha, 90, 100, "footer")
+    rows.cluster([(alpha, 0, 20)], "external", None, "Reuters", 0.9, "credits Reuters")
+    rows.cluster(
+        [(beta, 10, 40), (alpha, 30, 60)], "document", beta.uri, None, 0.8, "", origin_index=0
+    )
+    rows.cluster([(gamma, 5, 30)], "unknown", None, None, 0.2, "")
+    rows.cluster([(gamma, 10, 25)], "external", None, "dpa", 0.7, "")
+    return rows
+
+
+def stacked_parts(html: str) -> dict[tuple[str, str], int]:
+    svg = html[html.index('class="chart stacked"') :]
+    svg = svg[: svg.index("</svg>")]
+    return {
+        (unescape(outlet), category): int(characters)
+        for outlet, category, characters in re.findall(
+            r'<rect class="part"[^>]*data-outlet="([^"]*)" data-category="([^"]*)" '
+            r'data-characters="(\d+)"',
+            svg,
+        )
+    }
+
+
+def test_outlet_make_up_and_who_takes_from_whom_count_characters_once(tmp_path):
+    rows = made_up_lineage()
+    out = tmp_path / "made-up"
+    write_report(rows.data(), out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    parts = stacked_parts(index)
+    # Alpha: 90 characters of article text (10 are boilerplate).
+    assert {key: value for key, value in parts.items() if key[0] == "Alpha"} == {
+        ("Alpha", "original"): 40,
+        ("Alpha", "agency"): 20,
+        ("Alpha", "other document"): 30,
+    }
+    # Beta's passage is its own (Alpha took it from Beta): all original.
+    assert parts[("Beta", "original")] == 60 and ("Beta", "other document") not in parts
+    # Gamma: dpa's 15 characters inside 25 of unknown origin: 15 + 10, not 15 + 25.
+    assert parts[("Gamma", "agency")] == 15 and parts[("Gamma", "unknown origin")] == 10
+    assert parts[("Gamma", "original")] == 25
+    assert re.search(r"<title>Alpha: 22% from an agency \(20 of 90 characters\)</title>", index)
+    cells = heat_cells(index)
+    assert cells == {
+        ("Alpha", "Reuters"): (20, 1),
+        ("Alpha", "Beta"): (30, 1),
+        ("Gamma", "dpa"): (15, 1),
+        ("Gamma", "unknown origin"): (10, 1),
+    }
+    # The outlet table gives the same figures as shares.
+    table = index[index.index('id="outlet-table"') :]
+    alpha_row = re.search(r"<tr><td>Alpha</td>(.*?)</tr>", table).group(1)
+    shares = re.findall(r'data-sort="([0-9.]+)">(\d+)%</td>', alpha_row)
+    assert [share for _, share in shares[1:5]] == ["44", "22", "33", "0"]
+
+
+def test_document_page_has_a_coverage_strip_coloured_as_its_highlights(tmp_path):
+    rows = made_up_lineage()
+    data = rows.data()
+    out = tmp_path / "made-up"
+    write_report(data, out)
+    alpha = (out / "docs" / "1.html").read_text(encoding="utf-8")
+    strip = alpha[alpha.index('<svg xmlns="http://www.w3.org/2000/svg" class="strip"') :]
+    strip = strip[: strip.index("</svg>")]
+    runs = re.findall(r'fill="(#[0-9a-f]{6})" data-start="(\d+)" data-end="(\d+)"', strip)
+    spans = [(int(start), int(end)) for _, start, end in runs]
+    assert spans == [(0, 20), (30, 60), (90, 100)]  # Reuters, Beta's passage, the footer
+    highlights = dict(re.findall(r'<a class="reuse (o\d|ox|ou)" href="\.\./clusters/(\d)', alpha))
+    palette_css = dict(re.findall(r"\.(o\d|ox|ou)\{background:(#[0-9a-f]{6})\}", alpha))
+    by_cluster = {cluster: palette_css[css] for css, cluster in highlights.items()}
+    assert runs[0][0] == by_cluster["1"] and runs[1][0] == by_cluster["2"]
+    assert 'href="#p1"' in strip and 'href="#p2"' in strip  # runs link to their passage
+    assert "boilerplate" in strip
+    # A document sharing nothing has no strip.
+    rows.document("delta/1.txt", "Nothing shared here.", "Delta", "Delta", None)
+    write_report(rows.data(), out)
+    assert 'class="strip"' not in (out / "docs" / "4.html").read_text(encoding="utf-8")
+
+
+def test_long_outlet_names_are_shortened_in_charts_and_kept_whole_in_tooltips(tmp_path):
+    rows = made_up_lineage()
+    long_name = "The Extraordinarily Long-Named Metropolitan Evening Chronicle and Courier"
+    for document in rows.documents:
+        if document.outlet == "Alpha":
+            document.outlet = long_name
+    out = tmp_path / "long"
+    write_report(rows.data(), out)
+    index = (out / "index.html").read_text(encoding="utf-8")
+    for chart in ("heatmap", "stacked"):
+        svg = index[index.index(f'class="chart {chart}"') :]
+        svg = svg[: svg.index("</svg>")]
+        labels = [unescape(text) for text in re.findall(r"<text[^>]*>([^<]*)</text>", svg)]
+        assert long_name not in labels, chart
+        assert any(label.endswith("…") and long_name.startswith(label[:-1]) for label in labels)
+        assert f"<title>{long_name}</title>" in svg, chart
+
+
+def test_document_list_data_holds_every_document_as_inert_json(report, data):
+    script = (report / "documents-data.js").read_text(encoding="ascii")
+    prefix = "window.wiretraceDocuments = "
+    assert script.startswith(prefix) and script.rstrip().endswith(";")
+    payload = json.loads(script[len(prefix) :].rstrip().rstrip(";"))
+    records = {record[0]: record for record in payload["documents"]}
+    assert set(records) == {row.document_id for row in data.documents}
+    hostile = records[6]
+    assert hostile[1] == "<script>alert('title')</script>" and hostile[3] == HOSTILE_OUTLET
+    assert "<" not in script  # every markup character is a JSON \u escape
+    assert records[1][6] == round(data.document_by_id[1].original_share, 4)
 
 
 def test_only_http_urls_become_links(tmp_path):
