@@ -32,11 +32,12 @@ if TYPE_CHECKING:
     from flows.pipeline import RunSummary
 
 app = typer.Typer(
-    help="wiretrace: which passages of an article came from a wire service or another outlet, "
-    "who had them first, and how they changed on the way.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help is plain text: in Rich markup mode, "[default: $WIRETRACE_DB, ...]" and
+    # "[default: stdout]" in an option's help were read as markup tags and vanished.
+    rich_markup_mode=None,
 )
 # Nothing printed is read as markup, emoji codes or highlighted: what wiretrace prints holds
 # user text (file names, ids, passages), styled only through rich.text.Text (see `shown`).
@@ -59,6 +60,36 @@ DbOption = Annotated[
 
 
 DB_ENV = "WIRETRACE_DB"
+
+
+def _print_version(wanted: bool) -> None:
+    """``--version``: the installed package's version, from its metadata."""
+    if not wanted:
+        return
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("wiretrace")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        installed = "unknown (not installed)"
+    out.print(f"wiretrace {installed}")
+    raise typer.Exit()
+
+
+@app.callback()
+def main(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit.",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """wiretrace: which passages of an article came from a wire service or another outlet, who
+    had them first, and how they changed on the way."""
 
 
 class UserError(Exception):

@@ -244,3 +244,53 @@ def test_control_characters_are_shown_escaped(tmp_path: Path) -> None:
         assert result.returncode == 1 and "\x1b" not in result.stderr
         assert len(_lines(result.stderr)) == 1, result.stderr
         assert "missing\\x1b[31m.txt" in result.stderr or "missing\\x0aerror" in result.stderr
+
+
+# -- help and version --------------------------------------------------------------------------
+
+
+def _command_helps() -> list[tuple[str, list[str]]]:
+    """Every command of the app with the help texts of its options and arguments."""
+    import typer.main
+
+    from flows.cli import app
+
+    group = typer.main.get_command(app)
+    found = [("", [param.help for param in group.params if getattr(param, "help", None)])]
+    for name, command in group.commands.items():
+        helps = [param.help for param in command.params if getattr(param, "help", None)]
+        found.append((name, helps))
+    return found
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_help_text_is_shown_whole_brackets_included() -> None:
+    """Help is plain text: a bracketed part of an option's help is not eaten as markup."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    runner = CliRunner()
+    commands = _command_helps()
+    assert {"run", "report", "show", "clean", "align", "export"} <= {name for name, _ in commands}
+    for name, helps in commands:
+        result = runner.invoke(app, [*([name] if name else []), "--help"], env={"COLUMNS": "80"})
+        assert result.exit_code == 0, result.output
+        shown = _flat(result.output)
+        for help_text in helps:
+            assert _flat(help_text) in shown, (name, help_text)
+        if name in ("run", "report", "show", "export"):
+            assert "[default: $WIRETRACE_DB, else sqlite:///wiretrace.db]" in shown, name
+    export_help = _flat(runner.invoke(app, ["export", "--help"]).output)
+    assert "[default: stdout]" in export_help and "File to write ." not in export_help
+
+
+def test_version_names_the_installed_package() -> None:
+    from importlib.metadata import version
+
+    result = wiretrace("--version")
+    assert result.returncode == 0 and not result.stderr
+    assert result.stdout == f"wiretrace {version('wiretrace')}\n"
