@@ -49,17 +49,61 @@ err = Console(stderr=True, markup=False, emoji=False, highlight=False)
 # logging still sees it.
 logging.getLogger("psycopg").addHandler(logging.NullHandler())
 
+DB_ENV = "WIRETRACE_DB"
+# SQLAlchemy's name for PostgreSQL through psycopg 3, the driver wiretrace installs.
+POSTGRES_SCHEME = "postgresql+psycopg://"
+
+
+def normalised_database_url(url: str) -> str:
+    """``url`` as SQLAlchemy can open it: ``postgres://`` (Heroku's and many hosts' spelling,
+    which SQLAlchemy rejects with "Can't load plugin") and ``postgresql://`` without the
+    psycopg2 driver it implies are given the installed psycopg 3 driver.
+
+    >>> normalised_database_url("postgres://me@db/news")
+    'postgresql+psycopg://me@db/news'
+    >>> normalised_database_url("sqlite:///wiretrace.db")
+    'sqlite:///wiretrace.db'
+    """
+    import importlib.util
+
+    scheme, separator, rest = url.partition("://")
+    if not separator:
+        return url
+    if scheme == "postgres" or (
+        scheme == "postgresql" and importlib.util.find_spec("psycopg2") is None
+    ):
+        return POSTGRES_SCHEME + rest
+    return url
+
+
+def _database_option(value: str | None) -> str | None:
+    """``--db`` (else ``$WIRETRACE_DB``) normalised (:func:`normalised_database_url`), with a
+    note saying so: the URL as given would fail with an error that names no fix."""
+    given = value if value is not None else os.environ.get(DB_ENV)
+    if not given:
+        return value
+    fixed = normalised_database_url(given)
+    if fixed == given:
+        return value
+    where = "--db" if value is not None else f"${DB_ENV}"
+    scheme = given.partition("://")[0]
+    err.print(
+        f"note: {where}: read {scheme}:// as {POSTGRES_SCHEME} (write it so to silence this note)",
+        soft_wrap=True,
+    )
+    return fixed
+
+
 DbOption = Annotated[
     str | None,
     typer.Option(
         "--db",
-        help="SQLAlchemy database URL [default: $WIRETRACE_DB, else sqlite:///wiretrace.db]",
+        help="SQLAlchemy database URL [default: $WIRETRACE_DB, else sqlite:///wiretrace.db]; "
+        "postgres:// is read as postgresql+psycopg://",
         show_default=False,
+        callback=_database_option,
     ),
 ]
-
-
-DB_ENV = "WIRETRACE_DB"
 
 
 def _print_version(wanted: bool) -> None:

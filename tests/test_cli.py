@@ -294,3 +294,23 @@ def test_version_names_the_installed_package() -> None:
     result = wiretrace("--version")
     assert result.returncode == 0 and not result.stderr
     assert result.stdout == f"wiretrace {version('wiretrace')}\n"
+
+
+def test_a_postgres_url_is_read_with_the_installed_driver_and_says_so(tmp_path: Path) -> None:
+    """``postgres://`` (SQLAlchemy: "Can't load plugin") is opened as postgresql+psycopg://."""
+    nowhere = "postgres://someone@127.0.0.1:1/news"  # port 1: refused at once, no server needed
+    for args, env, where in [
+        (["show", "x", "--db", nowhere], {}, "--db"),
+        (["show", "x"], {"WIRETRACE_DB": nowhere}, "$WIRETRACE_DB"),
+    ]:
+        result = wiretrace(*args, env=env, cwd=tmp_path)
+        assert result.returncode == 1 and TRACEBACK not in result.stderr, result.stderr
+        lines = _lines(result.stderr)
+        assert lines[0] == (
+            f"note: {where}: read postgres:// as postgresql+psycopg:// "
+            "(write it so to silence this note)"
+        )
+        assert len(lines) == 2 and lines[1].startswith("error: ")
+        assert "plugin" not in result.stderr
+    plain = wiretrace("show", "x", "--db", f"sqlite:///{tmp_path / 'w.db'}")
+    assert _lines(plain.stderr) == [f"error: no document 'x' in sqlite:///{tmp_path / 'w.db'}"]
