@@ -8,6 +8,7 @@ text (never Rich markup) with its control characters escaped.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -479,30 +480,99 @@ def align(
             out.print(Text(f"   {side}: ") + shown(" ".join(text[start:end].split())))
 
 
+EXPORT_FORMATS = {
+    "prov-json": "W3C PROV-JSON of the lineage graph",
+    "json": "the report's lineage.json: documents, clusters, occurrences, quotes",
+    "csv": "the report's lineage.csv: one row per occurrence",
+    "jsonl": "one occurrence per line, as JSON (the CSV's columns, typed)",
+}
+
+
 @app.command()
 @interruptible
 def export(
     format: Annotated[
-        str, typer.Option("--format", help="Export format: prov-json.")
+        str,
+        typer.Option(
+            "--format",
+            help="What to write: " + ", ".join(EXPORT_FORMATS) + ".",
+            show_default=True,
+        ),
     ] = "prov-json",
     db: DbOption = None,
     output: Annotated[
         Path | None, typer.Option("--out", help="File to write [default: stdout].")
     ] = None,
 ) -> None:
-    """Export the lineage graph (W3C PROV-JSON)."""
-    from reports import export_prov_json
+    """Export the lineage: PROV-JSON, or the report's JSON or CSV, or JSON lines."""
     from storage.store import Store
 
-    if format != "prov-json":
-        fail(f"unknown export format {format!r} (supported: prov-json)")
-    document = _guarded(lambda: export_prov_json(Store(db)))
-    text = _json(document)
+    if format not in EXPORT_FORMATS:
+        fail(f"unknown export format {format!r} (supported: {', '.join(EXPORT_FORMATS)})")
+    text = _guarded(lambda: exported_text(format, Store(db)))
     if output is None:
+        if format == "csv" and sys.stdout.isatty():
+            text = _terminal_text(text)  # piped: the CSV as it is; on a terminal, no escapes
         sys.stdout.write(text)
-    else:
-        _guarded(lambda: output.write_text(text, encoding="utf-8"))
-        out.print(Text("wrote ") + shown(output))
+        return
+    _guarded(lambda: write_atomically(output, text))
+    out.print(Text("wrote ") + shown(output))
+
+
+def exported_text(format: str, store: Any) -> str:
+    """The export in ``format`` (a key of :data:`EXPORT_FORMATS`), rendered by ``reports``:
+    json and csv are the report's ``lineage.json`` and ``lineage.csv``."""
+    from datetime import UTC, datetime
+
+    from reports import ReportData, export_prov_json
+    from reports.tabular import dump_json, lineage_csv, lineage_json, occurrence_records
+
+    data = ReportData.from_store(store)
+    if format == "prov-json":
+        return _json(export_prov_json(data))
+    if format == "csv":
+        return lineage_csv(data)
+    if format == "json":
+        # The report's own moment, to the second: the same file a report written now holds.
+        generated_at = datetime.now(UTC).replace(microsecond=0)
+        return _terminal_json(dump_json(lineage_json(data, generated_at)))
+    return "".join(
+        _terminal_json(json.dumps(record, ensure_ascii=False)) + "\n"
+        for record in occurrence_records(data)
+    )
+
+
+def _terminal_json(text: str) -> str:
+    from reports.terminal import json_for_terminal
+
+    return json_for_terminal(text)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file beside it, renamed over it: a write
+    that fails (a full disk) leaves the earlier file whole, and a link at ``path`` is replaced,
+    never followed (as the report does)."""
+    import tempfile
+
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder; give a file name with --out")
+    folder = path.parent
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    except OSError as error:
+        raise UserError(f"{path}: cannot write ({error.strerror or error})") from error
+    try:
+        # newline="": the CSV's CRLF row ends stay as RFC 4180 wants them.
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)  # mkstemp's 0600 would hide the file from others
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise UserError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
 def _read_one(path: Path):

@@ -13,9 +13,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
-from test_robustness import TRACEBACK, wiretrace
+import pytest
+from test_robustness import SEEDS, TRACEBACK, WIRETRACE, needs_seeds, wiretrace
 
 STORY = "A short but real article about the harbour. It has two sentences.\n"
 
@@ -314,3 +316,82 @@ def test_a_postgres_url_is_read_with_the_installed_driver_and_says_so(tmp_path: 
         assert "plugin" not in result.stderr
     plain = wiretrace("show", "x", "--db", f"sqlite:///{tmp_path / 'w.db'}")
     assert _lines(plain.stderr) == [f"error: no document 'x' in sqlite:///{tmp_path / 'w.db'}"]
+
+
+# -- commands over a stored corpus (the seeds, run once for the module) ----------------------
+
+
+@pytest.fixture(scope="module")
+def seeded(module_db_url: str) -> Iterator[str]:
+    """The database URL of a run over the five seed articles."""
+    if not SEEDS.is_dir():
+        pytest.skip(f"seeds not found at {SEEDS}")
+    result = wiretrace("run", str(SEEDS), "--db", module_db_url, "-q")
+    assert result.returncode == 0, result.stderr
+    yield module_db_url
+
+
+@needs_seeds
+def test_export_json_csv_and_jsonl_are_the_reports_files(seeded: str, tmp_path: Path) -> None:
+    written = wiretrace("report", "--db", seeded, "--out", str(tmp_path / "report"))
+    assert written.returncode == 0, written.stderr
+    report_json = json.loads((tmp_path / "report" / "lineage.json").read_text(encoding="utf-8"))
+    report_csv = (tmp_path / "report" / "lineage.csv").read_bytes()
+    assert report_json["occurrences"], "the seeds share passages"
+
+    as_json = wiretrace(
+        "export", "--format", "json", "--db", seeded, "--out", str(tmp_path / "l.json")
+    )
+    assert as_json.returncode == 0 and as_json.stdout == f"wrote {tmp_path / 'l.json'}\n"
+    exported = json.loads((tmp_path / "l.json").read_text(encoding="utf-8"))
+    assert exported.pop("generated_at") and report_json.pop("generated_at")
+    assert exported == report_json
+
+    csv_file = wiretrace(
+        "export", "--format", "csv", "--db", seeded, "--out", str(tmp_path / "l.csv")
+    )
+    assert csv_file.returncode == 0, csv_file.stderr
+    assert (tmp_path / "l.csv").read_bytes() == report_csv
+    csv_out = subprocess.run(
+        [WIRETRACE, "export", "--format", "csv", "--db", seeded],
+        capture_output=True,
+        check=False,
+    )
+    assert csv_out.returncode == 0 and csv_out.stdout == report_csv  # piped: the same bytes
+
+    lines = wiretrace("export", "--format", "jsonl", "--db", seeded)
+    assert lines.returncode == 0, lines.stderr
+    assert [json.loads(line) for line in lines.stdout.splitlines()] == report_json["occurrences"]
+
+    prov = wiretrace("export", "--db", seeded)  # prov-json stays the default
+    assert prov.returncode == 0 and "entity" in json.loads(prov.stdout)
+
+
+@needs_seeds
+def test_export_refuses_an_unknown_format_and_an_unwritable_file(
+    seeded: str, tmp_path: Path
+) -> None:
+    unknown = wiretrace("export", "--format", "xml", "--db", seeded)
+    assert unknown.returncode == 1 and _lines(unknown.stderr) == [
+        "error: unknown export format 'xml' (supported: prov-json, json, csv, jsonl)"
+    ]
+    missing = tmp_path / "no" / "such" / "folder" / "l.csv"
+    cannot = wiretrace("export", "--format", "csv", "--db", seeded, "--out", str(missing))
+    assert cannot.returncode == 1 and TRACEBACK not in cannot.stderr
+    assert _lines(cannot.stderr) == [f"error: {missing}: cannot write (No such file or directory)"]
+    folder = wiretrace("export", "--format", "csv", "--db", seeded, "--out", str(tmp_path))
+    assert folder.returncode == 1
+    assert _lines(folder.stderr) == [f"error: {tmp_path}: is a folder; give a file name with --out"]
+
+
+@needs_seeds
+def test_export_replaces_a_link_and_leaves_its_target_alone(seeded: str, tmp_path: Path) -> None:
+    target = tmp_path / "precious.txt"
+    target.write_text("keep me\n")
+    link = tmp_path / "lineage.csv"
+    link.symlink_to(target)
+    result = wiretrace("export", "--format", "csv", "--db", seeded, "--out", str(link))
+    assert result.returncode == 0, result.stderr
+    assert target.read_text() == "keep me\n"
+    assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("occurrence_id,")
+    assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
