@@ -19,7 +19,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -352,8 +352,19 @@ def report(
 @app.command()
 @interruptible
 def show(
-    doc: Annotated[str, typer.Argument(help="Document uri, id, or unique file name.")],
+    doc: Annotated[
+        str,
+        typer.Argument(help="Document uri, id, unique file name, or the file it was read from."),
+    ],
     db: DbOption = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Machine-readable: the document, its occurrences, their clusters, the copies "
+            "elsewhere and its quotes, with the keys of lineage.json.",
+        ),
+    ] = False,
 ) -> None:
     """Print one document's lineage in the terminal."""
     from reports import ReportData, document_lineage_text
@@ -361,12 +372,68 @@ def show(
 
     def render() -> str:
         store = Store(db)
-        row = store.document(doc)
-        if row is None:
-            raise UserError(f"no document {doc!r} in {store.display_url}")
-        return document_lineage_text(ReportData.from_store(store), row.uri)
+        uri = _stored_uri(store, doc)
+        data = ReportData.from_store(store)
+        if as_json:
+            return _json(document_lineage_json(data, uri))
+        return document_lineage_text(data, uri)
 
-    out.print(Text(_guarded(render)))
+    rendered = _guarded(render)
+    if as_json:
+        sys.stdout.write(rendered)
+    else:
+        out.print(Text(rendered))
+
+
+def _stored_uri(store: Any, ref: str) -> str:
+    """The uri of the stored document ``ref`` names: the document read from the file ``ref``
+    when it is a file, else ``Store.document``'s reading (uri, id, unique file name)."""
+    path = Path(ref)
+    if path.is_file():
+        uri = _uri_of_file(store, path)
+        if uri is not None:
+            return uri
+    row = store.document(ref)
+    if row is not None:
+        return row.uri
+    if path.is_file():
+        raise UserError(f"{ref}: a file no run stored in {store.display_url} (run it first)")
+    raise UserError(f"no document {ref!r} in {store.display_url}")
+
+
+def _uri_of_file(store: Any, path: Path) -> str | None:
+    """The uri of the document stored from the file ``path`` (whatever the spelling it was
+    read by), None if none was; a file of many records (JSONL, WARC) names none of them."""
+    from flows.ingest import path_uri
+
+    key = f"file:{path_uri(os.path.realpath(path))}"
+    found = [uri for uri, (source_key, _) in store.document_sources().items() if source_key == key]
+    return found[0] if len(found) == 1 else None
+
+
+def document_lineage_json(data: Any, uri: str) -> dict[str, Any]:
+    """One document's part of ``lineage.json`` (same keys and field descriptions): its
+    metadata, its occurrences, the clusters they belong to, the other documents' copies of
+    those passages (``copies``), and its quotes."""
+    from reports.tabular import lineage_json
+
+    full = lineage_json(data)
+    occurrences = [row for row in full["occurrences"] if row["uri"] == uri]
+    cluster_ids = {row["cluster_id"] for row in occurrences}
+    return {
+        "format": "wiretrace-document",
+        "version": full["version"],
+        "fields": full["fields"],
+        "document": next(row for row in full["documents"] if row["uri"] == uri),
+        "occurrences": occurrences,
+        "clusters": [row for row in full["clusters"] if row["cluster_id"] in cluster_ids],
+        "copies": [
+            row
+            for row in full["occurrences"]
+            if row["cluster_id"] in cluster_ids and row["uri"] != uri
+        ],
+        "quotes": [row for row in full["quotes"] if row["uri"] == uri],
+    }
 
 
 @app.command()
@@ -422,32 +489,78 @@ def _terminal_text(text: str) -> str:
     return printable_text(text)
 
 
+@dataclass
+class AlignSide:
+    """One side of ``wiretrace align``: a file read and cleaned now, or a stored document."""
+
+    label: str  # the path as given, or the stored uri
+    text: str
+    boilerplate: list[Any]
+
+
+def _align_side(ref: str, db: str | None) -> AlignSide:
+    """The file ``ref`` if it exists (a file wins), else the stored document ``ref`` names
+    (uri or id) in ``db``."""
+    from flows import stages
+    from storage.store import Store
+
+    path = Path(ref)
+    if path.exists():
+        try:
+            document = stages.clean(_read_one(path))
+        except ValueError as error:
+            raise UserError(f"{ref}: {error}") from error
+        return AlignSide(ref, document.text, document.boilerplate)
+    store = Store(db)
+    neither = f"{ref}: neither a file nor a document stored in {store.display_url}"
+    if _missing_sqlite_file(store.url):
+        raise UserError(neither)  # looking would create an empty database file
+    row = store.document(ref)
+    if row is None:
+        raise UserError(neither)
+    [stored] = store.detection_inputs([row.uri])
+    return AlignSide(stored.uri, stored.text, stored.boilerplate)
+
+
+def _missing_sqlite_file(url: str) -> bool:
+    """Whether ``url`` names a SQLite file that does not exist (opening it would make one)."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:  # an unparsable URL: opening it says why
+        return False
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return False
+    return not database.startswith("file:") and not Path(database).exists()
+
+
 @app.command()
 @interruptible
 def align(
-    file_a: Annotated[Path, typer.Argument(help="First file.")],
-    file_b: Annotated[Path, typer.Argument(help="Second file.")],
+    doc_a: Annotated[str, typer.Argument(help="First file, or stored document (uri or id).")],
+    doc_b: Annotated[str, typer.Argument(help="Second file, or stored document (uri or id).")],
+    db: DbOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
 ) -> None:
-    """Print the passages two files share, with offsets in both."""
+    """Print the passages two documents share (files or stored), with offsets in both.
+
+    A path that exists is read as a file; anything else is looked up in the database."""
     from dedup.align import align_documents
     from dedup.records import content_ranges
     from dedup.tokens import tokenize
-    from flows import stages
 
     def aligned():
-        sides = []
-        for path in (file_a, file_b):
-            try:
-                document = stages.clean(_read_one(path))
-            except ValueError as error:
-                raise UserError(f"{path}: {error}") from error
-            ranges = content_ranges(len(document.text), document.boilerplate)
-            sides.append((str(path), document.text, tokenize(document.text, ranges)))
-        (key_a, text_a, tokens_a), (key_b, text_b, tokens_b) = sides
-        return text_a, text_b, align_documents(key_a, text_a, tokens_a, key_b, text_b, tokens_b)
+        sides = [_align_side(ref, db) for ref in (doc_a, doc_b)]
+        tokens = [
+            tokenize(side.text, content_ranges(len(side.text), side.boilerplate)) for side in sides
+        ]
+        a, b = sides
+        return a, b, align_documents(a.label, a.text, tokens[0], b.label, b.text, tokens[1])
 
-    text_a, text_b, alignments = _guarded(aligned)
+    side_a, side_b, alignments = _guarded(aligned)
+    text_a, text_b = side_a.text, side_b.text
     if as_json:
         payload = [
             {
@@ -467,9 +580,9 @@ def align(
             Text.assemble(
                 (f"{number}.", "bold"),
                 " ",
-                shown(file_a),
+                shown(side_a.label),
                 f" [{alignment.a_start}:{alignment.a_end}]  ",
-                shown(file_b),
+                shown(side_b.label),
                 f" [{alignment.b_start}:{alignment.b_end}]  similarity {alignment.similarity:.2f}",
             )
         )

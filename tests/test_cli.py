@@ -395,3 +395,71 @@ def test_export_replaces_a_link_and_leaves_its_target_alone(seeded: str, tmp_pat
     assert target.read_text() == "keep me\n"
     assert not link.is_symlink() and link.read_text(encoding="utf-8").startswith("occurrence_id,")
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".")] == []
+
+
+@needs_seeds
+def test_show_json_is_the_documents_part_of_lineage_json(seeded: str, tmp_path: Path) -> None:
+    seed = SEEDS / "001_4549b8f89bfc8ad3.txt"
+    result = wiretrace("show", "001", "--json", "--db", seeded)
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    text = seed.read_text(encoding="utf-8")
+    assert shown["document"]["uri"] == str(seed)
+    assert shown["occurrences"] and all(row["uri"] == str(seed) for row in shown["occurrences"])
+    for row in shown["occurrences"]:
+        assert text[row["start_char"] : row["end_char"]] == row["text"]
+    clusters = {row["cluster_id"] for row in shown["occurrences"]}
+    assert {row["cluster_id"] for row in shown["clusters"]} == clusters
+    assert shown["copies"] and {row["cluster_id"] for row in shown["copies"]} <= clusters
+    assert all(row["uri"] != str(seed) for row in shown["copies"])
+    exported = json.loads(wiretrace("export", "--format", "json", "--db", seeded).stdout)
+    mine = [row for row in exported["occurrences"] if row["uri"] == str(seed)]
+    assert shown["occurrences"] == mine and shown["fields"] == exported["fields"]
+
+
+@needs_seeds
+def test_show_and_align_take_files_or_stored_documents(seeded: str, tmp_path: Path) -> None:
+    first, second = SEEDS / "000_09ade5e7dfcab0e4.txt", SEEDS / "001_4549b8f89bfc8ad3.txt"
+    by_files = wiretrace("align", str(first), str(second), "--json")
+    by_uris = wiretrace("align", str(first), str(second), "--json", "--db", seeded, cwd=tmp_path)
+    stored = json.loads(wiretrace("show", "000", "--json", "--db", seeded).stdout)["document"]
+    by_ids = wiretrace("align", str(stored["document_id"]), "001", "--json", "--db", seeded)
+    assert by_files.returncode == by_ids.returncode == 0, by_ids.stderr
+    assert json.loads(by_files.stdout) and json.loads(by_files.stdout) == json.loads(by_ids.stdout)
+    assert by_uris.stdout == by_files.stdout
+    # A file that exists wins over a stored uri of the same name (here: another text).
+    (tmp_path / "001").write_text("A different story altogether, about the weather.\n")
+    shadowed = wiretrace("align", str(first), "001", "--db", seeded, cwd=tmp_path)
+    assert shadowed.returncode == 1 and _lines(shadowed.stderr) == [
+        "error: 001: unsupported file type '(none)'"
+    ]
+    # show: the file a document was read from names it, whatever its spelling.
+    relative = os.path.relpath(second, tmp_path)
+    by_file = wiretrace("show", relative, "--json", "--db", seeded, cwd=tmp_path)
+    assert json.loads(by_file.stdout)["document"]["uri"] == str(second)
+    unknown = wiretrace("align", "nowhere.com/1", str(second), "--db", seeded)
+    assert unknown.returncode == 1 and TRACEBACK not in unknown.stderr
+    assert _lines(unknown.stderr) == [
+        f"error: nowhere.com/1: neither a file nor a document stored in {_display(seeded)}"
+    ]
+    unstored = tmp_path / "new.txt"
+    unstored.write_text(STORY)
+    not_run = wiretrace("show", str(unstored), "--db", seeded)
+    assert _lines(not_run.stderr) == [
+        f"error: {unstored}: a file no run stored in {_display(seeded)} (run it first)"
+    ]
+
+
+def test_align_of_a_missing_name_makes_no_database(tmp_path: Path) -> None:
+    first, _ = _two_stories(tmp_path / "inbox", "now")
+    result = wiretrace("align", str(first), "missing.txt", cwd=tmp_path)
+    assert result.returncode == 1 and _lines(result.stderr) == [
+        "error: missing.txt: neither a file nor a document stored in sqlite:///wiretrace.db"
+    ]
+    assert not (tmp_path / "wiretrace.db").exists()
+
+
+def _display(url: str) -> str:
+    from storage.urls import mask_url
+
+    return mask_url(url)
