@@ -19,7 +19,7 @@ from dedup.records import Alignment
 from dedup.tokens import Tokens
 from flows import stages
 from flows.budget import Overrun
-from flows.ingest import RawDocument, Skipped, printable
+from flows.ingest import JsonlFields, RawDocument, Skipped, printable
 from storage.store import Store
 
 Notify = Callable[[str], None]
@@ -104,8 +104,12 @@ def run_pipeline(
     wrap: Wrap = _plain,
     notify: Notify = print,
     progress: stages.Progress = _ignore,
+    jsonl: JsonlFields | None = None,
 ) -> RunSummary:
     """Run every stage over ``paths`` into the database ``db`` and return what happened.
+
+    ``jsonl``: where JSONL records keep their fields (``wiretrace run --field``), kept in the
+    run's record when given.
 
     Re-running on the same input changes nothing: unchanged documents are not re-read into the
     store, nothing is re-aligned, and the lineage is rewritten to identical rows.
@@ -118,10 +122,13 @@ def run_pipeline(
     with store.exclusive():
         # Holding the lock, any run still marked 'running' was killed: say so in its record.
         store.interrupt_stale_runs()
-        run_id = store.begin_run({"paths": paths}, versions())
+        parameters: dict[str, Any] = {"paths": paths}
+        if jsonl is not None and jsonl.mapped:
+            parameters["fields"] = dict(jsonl.mapped)
+        run_id = store.begin_run(parameters, versions())
         summary = RunSummary(run_id=run_id, database=store.display_url)
         try:
-            ingested = step["ingest"](paths, store.document_sources())
+            ingested = step["ingest"](paths, store.document_sources(), jsonl)
             store.set_source_keys(ingested.adopted)
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
