@@ -137,6 +137,28 @@ def main(
     had them first, and how they changed on the way."""
 
 
+FieldOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field",
+        help="Read a JSONL field from another key: NAME=FIELD, FIELD a key or a dotted path "
+        "into nested objects (outlet=source.domain); NAME one of "
+        "id, text, html, title, outlet, author, published_at, url. Repeatable.",
+        show_default=False,
+    ),
+]
+
+
+def _jsonl_fields(options: list[str] | None) -> Any:
+    """``--field`` options as a ``flows.ingest.JsonlFields``; a bad one is one line, exit 1."""
+    from flows.ingest import JsonlFields
+
+    try:
+        return JsonlFields.parse(options or [])
+    except ValueError as error:
+        fail(str(error))
+
+
 class UserError(Exception):
     """A mistake the user can fix: printed as one line, exit code 1."""
 
@@ -244,10 +266,14 @@ def run(
             show_default=False,
         ),
     ] = None,
+    fields: FieldOption = None,
 ) -> None:
     """Ingest files and folders, find reused passages, infer origins, store everything."""
     from flows.pipeline import run_pipeline
 
+    jsonl = _jsonl_fields(fields)
+    if dask and fields:
+        fail("--field is not available with --dask (the flow reads JSONL by the usual keys)")
     if dask:
         from flows.provenance import run_on_dask
 
@@ -277,7 +303,9 @@ def run(
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        summary = _guarded(lambda: run_pipeline(paths, db, notify=notify, progress=progress))
+        summary = _guarded(
+            lambda: run_pipeline(paths, db, notify=notify, progress=progress, jsonl=jsonl)
+        )
     _print_summary(summary, db, quiet)
 
 
@@ -439,32 +467,92 @@ def document_lineage_json(data: Any, uri: str) -> dict[str, Any]:
 @app.command()
 @interruptible
 def clean(
-    file: Annotated[Path, typer.Argument(help="A .txt or .html file.")],
+    file: Annotated[Path, typer.Argument(help="A .txt, .html, .jsonl or .warc file.")],
     as_json: Annotated[
-        bool, typer.Option("--json", help="Text, boilerplate spans, metadata.")
+        bool,
+        typer.Option(
+            "--json",
+            help="Text, boilerplate spans, metadata; one JSON line per record for a JSONL or "
+            "WARC file.",
+        ),
     ] = False,
+    record_id: Annotated[
+        str | None,
+        typer.Option(
+            "--id",
+            help="The record of a JSONL or WARC file to clean: its id or url (as 'wiretrace "
+            "run' names it), or L<line> for a JSONL record without either [default: every "
+            "record].",
+            show_default=False,
+        ),
+    ] = None,
+    fields: FieldOption = None,
 ) -> None:
     """Print a file's cleaned text (with --json: text, boilerplate spans, metadata)."""
+    from flows.ingest import JSONL_SUFFIXES, WARC_SUFFIXES, suffix_of
+
+    jsonl = _jsonl_fields(fields)
+    holds_records = suffix_of(file) in JSONL_SUFFIXES + WARC_SUFFIXES
+    if record_id is not None and not holds_records:
+        fail(f"{file}: --id picks a record of a JSONL or WARC file; this file is one document")
+    if not holds_records or record_id is not None:
+        raw = _guarded(lambda: _read_one(file, jsonl, record_id))
+        document = _guarded(lambda: _cleaned(raw, str(file) if record_id is None else raw.uri))
+        if as_json:
+            sys.stdout.write(
+                _json(_clean_payload(str(file) if not holds_records else raw.uri, document))
+            )
+        else:
+            _write_text(document.clean_text.rstrip("\n") + "\n")
+        return
+    _clean_records(file, jsonl, as_json)
+
+
+def _clean_records(file: Path, jsonl: Any, as_json: bool) -> None:
+    """Every record of a JSONL or WARC file, cleaned: JSON lines, or texts under a header
+    line each (``==> uri <==``, as ``head`` heads files); a record that cannot be read or
+    cleaned is one ``skipped`` line on stderr."""
+    from flows.ingest import RawDocument, Skipped
+
+    items = _guarded(lambda: _read_all(file, jsonl))
+    printed = 0
+    for item in items:
+        if isinstance(item, Skipped):
+            err.print(shown(item.message()), soft_wrap=True)
+            continue
+        assert isinstance(item, RawDocument)
+        try:
+            document = _cleaned(item, item.uri)
+        except UserError as error:
+            err.print(shown(f"skipped {error}"), soft_wrap=True)
+            continue
+        if as_json:
+            line = json.dumps(_clean_payload(item.uri, document), ensure_ascii=False)
+            sys.stdout.write(_terminal_json(line) + "\n")
+        else:
+            heading = f"{'' if printed == 0 else chr(10)}==> {item.uri} <==\n"
+            _write_text(heading + document.clean_text.rstrip("\n") + "\n")
+        printed += 1
+    if not printed:
+        fail(f"{file}: no record could be read and cleaned")
+
+
+def _cleaned(raw: Any, label: str) -> Any:
     from flows import stages
 
-    def cleaned():
-        raw = _read_one(file)
-        try:
-            return stages.clean(raw)
-        except ValueError as error:
-            raise UserError(f"{file}: {error}") from error
+    try:
+        return stages.clean(raw)
+    except ValueError as error:
+        raise UserError(f"{label}: {error}") from error
 
-    document = _guarded(cleaned)
-    if not as_json:
-        text = document.clean_text.rstrip("\n") + "\n"
-        # Piped, the text as it is; on a terminal, never its escape sequences.
-        sys.stdout.write(_terminal_text(text) if sys.stdout.isatty() else text)
-        return
+
+def _clean_payload(uri: str, document: Any) -> dict[str, Any]:
+    """What ``clean --json`` prints for one document."""
     metadata = asdict(document.metadata)
     if document.metadata.published_at is not None:
         metadata["published_at"] = document.metadata.published_at.isoformat()
-    payload = {
-        "uri": str(file),
+    return {
+        "uri": uri,
         "text": document.text,
         "clean_text": document.clean_text,
         "boilerplate": [
@@ -473,7 +561,11 @@ def clean(
         ],
         "metadata": metadata,
     }
-    sys.stdout.write(_json(payload))
+
+
+def _write_text(text: str) -> None:
+    """Piped, the text as it is; on a terminal, never its escape sequences."""
+    sys.stdout.write(_terminal_text(text) if sys.stdout.isatty() else text)
 
 
 def _json(payload: object) -> str:
@@ -688,11 +780,27 @@ def write_atomically(path: Path, text: str) -> None:
         raise UserError(f"{path}: cannot write ({error.strerror or error})") from error
 
 
-def _read_one(path: Path):
-    from flows.ingest import RawDocument, read_inputs
+def _read_all(path: Path, jsonl: Any = None) -> list[Any]:
+    """Every document (and skipped record) of the file ``path``."""
+    from flows.ingest import read_inputs
 
-    items = list(read_inputs([str(path)]))
+    return list(read_inputs([str(path)], jsonl=jsonl))
+
+
+def _read_one(path: Path, jsonl: Any = None, record_id: str | None = None):
+    """The document of the file ``path``: its first, or the record ``record_id`` (its uri,
+    or its id within the file, e.g. ``L3``)."""
+    from flows.ingest import RawDocument
+
+    items = _read_all(path, jsonl)
     documents = [item for item in items if isinstance(item, RawDocument)]
+    if record_id is not None:
+        chosen = [doc for doc in documents if record_id in (doc.uri, doc.record)]
+        if not chosen:
+            raise UserError(
+                f"{path}: no record {record_id!r} among its {len(documents)} readable records"
+            )
+        return chosen[0]
     if not documents:
         reason = items[0].reason if items else "no readable document"
         raise UserError(f"{path}: {reason}")

@@ -463,3 +463,88 @@ def _display(url: str) -> str:
     from storage.urls import mask_url
 
     return mask_url(url)
+
+
+# -- JSONL input: --field on run and clean, clean of a feed ------------------------------------
+
+FEED = [
+    {
+        "guid": "a-1",
+        "link": "https://one.example/1",
+        "body": "The harbour reopened on Monday after repairs. Ships docked again.",
+        "source": {"domain": "one.example"},
+        "pubDate": "Mon, 04 Mar 2024 08:00:00 GMT",
+    },
+    {
+        "guid": "b-2",
+        "link": "https://two.example/2",
+        "body": "A fire closed the market on Sunday. Nobody was hurt.",
+        "source": {"domain": "two.example"},
+        "pubDate": "Sun, 03 Mar 2024 18:00:00 GMT",
+    },
+]
+
+
+def _write_feed(folder: Path) -> Path:
+    feed = folder / "feed.jsonl"
+    feed.write_text("".join(json.dumps(record) + "\n" for record in FEED), encoding="utf-8")
+    return feed
+
+
+def test_run_field_maps_nested_keys_into_the_stored_documents(tmp_path: Path, db_url: str) -> None:
+    from storage.store import Store
+
+    feed = _write_feed(tmp_path)
+    result = wiretrace(
+        "run", str(feed), "--db", db_url, "-q", "--field", "outlet=source.domain", "--field",
+        "id=guid",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    stored = {row.uri: row for row in Store(db_url).documents()}
+    assert sorted(stored) == ["a-1", "b-2"]
+    assert stored["a-1"].outlet == "one.example" and stored["b-2"].outlet == "two.example"
+    assert str(stored["a-1"].published_at).startswith("2024-03-04 08:00")
+    [run] = Store(db_url).runs()
+    assert run["parameters"]["fields"] == {"outlet": "source.domain", "id": "guid"}
+
+
+def test_a_bad_field_option_is_one_line(tmp_path: Path, db_url: str) -> None:
+    feed = _write_feed(tmp_path)
+    for command in (["run", str(feed), "--db", db_url], ["clean", str(feed)]):
+        result = wiretrace(*command, "--field", "outlet:source.domain")
+        assert result.returncode == 1 and TRACEBACK not in result.stderr
+        assert _lines(result.stderr) == [
+            "error: --field 'outlet:source.domain': write NAME=FIELD, e.g. --field "
+            "outlet=source.domain"
+        ]
+
+
+def test_clean_of_a_feed_prints_every_record_or_the_one_asked(tmp_path: Path) -> None:
+    feed = _write_feed(tmp_path)
+    every = wiretrace("clean", str(feed))
+    assert every.returncode == 0, every.stderr
+    assert every.stdout == (
+        "==> https://one.example/1 <==\n" + FEED[0]["body"] + "\n\n"
+        "==> https://two.example/2 <==\n" + FEED[1]["body"] + "\n"
+    )
+    as_json = wiretrace("clean", str(feed), "--json", "--field", "outlet=source.domain")
+    records = [json.loads(line) for line in as_json.stdout.splitlines()]
+    assert [record["uri"] for record in records] == [
+        "https://one.example/1",
+        "https://two.example/2",
+    ]
+    assert [record["metadata"]["outlet"] for record in records] == ["one.example", "two.example"]
+    assert records[1]["metadata"]["published_at"].startswith("2024-03-03T18:00")
+    assert all(record["clean_text"] for record in records)
+    one = json.loads(
+        wiretrace("clean", str(feed), "--id", "https://two.example/2", "--json").stdout
+    )
+    assert (one["uri"], one["clean_text"]) == (records[1]["uri"], records[1]["clean_text"])
+    unnamed = tmp_path / "unnamed.jsonl"
+    unnamed.write_text(json.dumps({"text": "Only text."}) + "\n" + json.dumps({"text": "More."}))
+    by_line = wiretrace("clean", str(unnamed), "--id", "L2")  # no id nor url: its line
+    assert by_line.returncode == 0 and by_line.stdout == "More.\n"
+    missing = wiretrace("clean", str(feed), "--id", "c-3")
+    assert missing.returncode == 1 and _lines(missing.stderr) == [
+        f"error: {feed}: no record 'c-3' among its 2 readable records"
+    ]
