@@ -25,7 +25,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    SpinnerColumn,
+    Task,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -287,26 +296,62 @@ def run(
     def notify(message: str) -> None:
         err.print(shown(message), soft_wrap=True)
 
-    with Progress(
-        TextColumn("{task.description:>8}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err,
-        transient=True,
-        disable=quiet or not err.is_terminal,
-    ) as bar:
-        tasks: dict[str, int] = {}
-
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(stage, total=total)
-            bar.update(tasks[stage], completed=done, total=total)
-
+    with StageProgress(disabled=quiet or not err.is_terminal) as progress:
         summary = _guarded(
             lambda: run_pipeline(paths, db, notify=notify, progress=progress, jsonl=jsonl)
         )
     _print_summary(summary, db, quiet)
+
+
+class _Count(ProgressColumn):
+    """``done/total`` for a stage that counts its work; nothing for one that cannot."""
+
+    def render(self, task: Task) -> Text:
+        if not task.total or task.fields.get("unknown"):
+            return Text("")
+        return Text(f"{int(task.completed)}/{int(task.total)}")
+
+
+class StageProgress:
+    """The progress of ``wiretrace run`` on stderr, one line per stage: a bar where the stage
+    knows its amount of work (clean, fingerprint, align), a spinner with its name otherwise.
+    A stage that starts ends those before it. Transient (gone once the run ends), and off when
+    ``disabled``: ``--quiet``, or stderr not a terminal (a log file gets no redraws)."""
+
+    def __init__(self, disabled: bool) -> None:
+        self.display = Progress(
+            SpinnerColumn(finished_text="✓"),
+            TextColumn("{task.description:>11}"),
+            BarColumn(),
+            _Count(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+            disable=disabled,
+        )
+        self.tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> StageProgress:
+        self.display.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.display.__exit__(*exc_info)
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        """``flows.pipeline``'s progress callback: a total of 0 is not known."""
+        if stage not in self.tasks:
+            for task in self.tasks.values():
+                self._finish(task)
+            self.tasks[stage] = self.display.add_task(stage, total=total or None, unknown=not total)
+        if total:
+            self.display.update(self.tasks[stage], completed=done, total=total, unknown=False)
+
+    def _finish(self, task: TaskID) -> None:
+        if self.display.tasks[task].total is None:
+            self.display.update(task, total=1, completed=1)
+        else:
+            self.display.update(task, completed=self.display.tasks[task].total)
 
 
 def _print_summary(summary: RunSummary, db: str | None, quiet: bool) -> None:

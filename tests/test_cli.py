@@ -548,3 +548,58 @@ def test_clean_of_a_feed_prints_every_record_or_the_one_asked(tmp_path: Path) ->
     assert missing.returncode == 1 and _lines(missing.stderr) == [
         f"error: {feed}: no record 'c-3' among its 2 readable records"
     ]
+
+
+# -- progress ----------------------------------------------------------------------------------
+
+STAGES = ["read", "clean", "templates", "fingerprint", "candidates", "align", "store", "trace"]
+
+
+def _run_on_a_terminal(args: list[str], cwd: Path) -> tuple[int, str, str]:
+    """``wiretrace`` with stderr on a pseudo-terminal (stdout piped): exit code, what the
+    terminal received, stdout."""
+    import pty
+    import threading
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "COLUMNS": "100", "TERM": "xterm", "NO_COLOR": "1"}
+    env.pop("WIRETRACE_DB", None)
+    process = subprocess.Popen(
+        [WIRETRACE, *args], stdout=subprocess.PIPE, stderr=terminal, cwd=cwd, env=env
+    )
+    os.close(terminal)
+    received = bytearray()
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # EIO: the child closed the terminal
+                return
+            if not chunk:
+                return
+            received.extend(chunk)
+
+    reader = threading.Thread(target=drain)
+    reader.start()
+    stdout, _ = process.communicate(timeout=300)
+    reader.join(timeout=60)
+    os.close(controller)
+    return process.returncode, received.decode("utf-8", "replace"), stdout.decode()
+
+
+@needs_seeds
+def test_every_stage_of_a_run_shows_on_a_terminal_and_nowhere_else(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'wiretrace.db'}"
+    code, terminal, stdout = _run_on_a_terminal(["run", str(SEEDS), "--db", url], tmp_path)
+    assert code == 0, terminal
+    for stage in STAGES:
+        assert f" {stage} " in terminal, stage
+    assert "5/5" in terminal  # a bar, counted, for the stages that know their work
+    assert "wiretrace run" in stdout  # the summary, on stdout as before
+    # --quiet, or stderr not a terminal (a log): no progress at all.
+    quiet_url = f"sqlite:///{tmp_path / 'quiet.db'}"
+    code, terminal, _ = _run_on_a_terminal(["run", str(SEEDS), "--db", quiet_url, "-q"], tmp_path)
+    assert code == 0 and not [stage for stage in STAGES if f" {stage} " in terminal], terminal
+    logged = wiretrace("run", str(SEEDS), "--db", f"sqlite:///{tmp_path / 'log.db'}")
+    assert logged.returncode == 0 and logged.stderr == ""
