@@ -304,13 +304,15 @@ def read_inputs(
     max_bytes: int | None = None,
     max_chars: int | None = None,
     names: DocumentNames | None = None,
+    jsonl: JsonlFields | None = None,
 ) -> Iterator[RawDocument | Skipped]:
     """Read every document under ``paths``; bad inputs come out as :class:`Skipped`.
 
     ``max_bytes`` (default: :func:`max_bytes_from_env`) bounds one file or record: a bigger one
     is refused before it is read, so memory stays bounded whatever the inputs. ``max_chars``
     (default: :func:`max_chars_from_env`) bounds a plain text's length (see :func:`too_long`).
-    ``names`` gives each document its uri (default: as if nothing were stored).
+    ``names`` gives each document its uri (default: as if nothing were stored); ``jsonl``
+    says where a JSONL record's fields are (default: :data:`JSONL_ALIASES`).
     """
     limit = max_bytes if max_bytes is not None else max_bytes_from_env()
     char_limit = max_chars if max_chars is not None else max_chars_from_env()
@@ -321,7 +323,7 @@ def read_inputs(
             continue
         uri, path = item
         real = path_uri(os.path.realpath(path))
-        for read in _read_guarded(uri, path, limit):
+        for read in _read_guarded(uri, path, limit, jsonl):
             if isinstance(read, RawDocument):
                 check = too_long if read.source_format == "text" else page_too_big
                 reason = check(read.content, char_limit)
@@ -400,10 +402,12 @@ class DocumentNames:
         return f"{last}#{number}"
 
 
-def _read_guarded(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+def _read_guarded(
+    uri: str, path: Path, max_bytes: int, jsonl: JsonlFields | None = None
+) -> Iterator[RawDocument | Skipped]:
     """:func:`_read_file`, turning any error into one skip: one bad file costs one file."""
     try:
-        yield from _read_file(uri, path, max_bytes)
+        yield from _read_file(uri, path, max_bytes, jsonl)
     except OSError as error:
         yield Skipped(uri, f"cannot read file ({error.strerror or error})")
     except Exception as error:  # a reader bug on an odd file must not end the whole run
@@ -415,13 +419,15 @@ def _too_large(size: int, max_bytes: int, what: str = "file") -> str:
     return f"{what} too large ({size / 1e6:.1f} MB > {max_bytes / 1e6:.1f} MB limit)"
 
 
-def _read_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+def _read_file(
+    uri: str, path: Path, max_bytes: int, jsonl: JsonlFields | None = None
+) -> Iterator[RawDocument | Skipped]:
     suffix = suffix_of(path)
     if suffix in WARC_SUFFIXES:
         yield from read_warc(uri, path, max_bytes)
         return
     if suffix in JSONL_SUFFIXES:
-        yield from read_jsonl_file(uri, path, max_bytes)
+        yield from read_jsonl_file(uri, path, max_bytes, jsonl)
         return
     size = path.stat().st_size
     if size > max_bytes:
@@ -546,7 +552,9 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str 
     return decode_text(data, declared_charset(data, http_charset))
 
 
-def read_jsonl_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocument | Skipped]:
+def read_jsonl_file(
+    uri: str, path: Path, max_bytes: int, jsonl: JsonlFields | None = None
+) -> Iterator[RawDocument | Skipped]:
     """A JSONL file streamed line by line: the size limit bounds each line, not the file."""
     with path.open("rb") as stream:
         head = stream.read(4)
@@ -558,9 +566,9 @@ def read_jsonl_file(uri: str, path: Path, max_bytes: int) -> Iterator[RawDocumen
                 return
             text, _ = decode_text(stream.read())
             lines = [line.encode("utf-8", "surrogatepass") for line in text.splitlines()]
-            yield from read_jsonl_lines(uri, lines, max_bytes)
+            yield from read_jsonl_lines(uri, lines, max_bytes, jsonl)
             return
-        yield from read_jsonl_lines(uri, _bounded_lines(stream, max_bytes), max_bytes)
+        yield from read_jsonl_lines(uri, _bounded_lines(stream, max_bytes), max_bytes, jsonl)
 
 
 def _bounded_lines(stream, max_bytes: int) -> Iterator[bytes]:
@@ -576,9 +584,10 @@ def _bounded_lines(stream, max_bytes: int) -> Iterator[bytes]:
 
 
 def read_jsonl_lines(
-    uri: str, lines: Iterable[bytes], max_bytes: int
+    uri: str, lines: Iterable[bytes], max_bytes: int, jsonl: JsonlFields | None = None
 ) -> Iterator[RawDocument | Skipped]:
-    """One document per line: ``{"id"|"url": ..., "text"|"html": ..., "title", "outlet", ...}``."""
+    """One document per line: ``{"id"|"url": ..., "text"|"html": ..., "title", "outlet", ...}``
+    or the other keys of :data:`JSONL_ALIASES` (and of ``jsonl``'s ``--field`` mapping)."""
     for line_number, raw_line in enumerate(lines, start=1):
         where = f"{uri}:{line_number}"
         if len(raw_line) > max_bytes:
@@ -598,33 +607,196 @@ def read_jsonl_lines(
         if not isinstance(record, dict):
             yield Skipped(where, "JSONL line is not an object")
             continue
-        yield _jsonl_record(uri, where, line_number, record, note)
+        yield _jsonl_record(uri, where, line_number, record, note, jsonl)
 
 
 def _jsonl_record(
-    uri: str, where: str, line_number: int, record: dict, note: str | None = None
+    uri: str,
+    where: str,
+    line_number: int,
+    record: dict,
+    note: str | None = None,
+    jsonl: JsonlFields | None = None,
 ) -> RawDocument | Skipped:
-    body = record.get("text")
-    source_format = "text"
-    if not isinstance(body, str) and isinstance(record.get("html"), str):
-        body, source_format = record["html"], "html"
-    if not isinstance(body, str) or not body.strip():
-        return Skipped(where, "record has no 'text' (or 'html') string")
-    record_uri = next(
-        (
-            str(record[key])
-            for key in ("id", "url")
-            if isinstance(record.get(key), str | int) and str(record[key]).strip()
-        ),
-        f"{uri}#L{line_number}",
-    )
-    fields = {key: str(record[key]) for key in JSONL_FIELDS if record.get(key) not in (None, "")}
+    jsonl = jsonl if jsonl is not None else JsonlFields()
+    body, source_format = jsonl.text(record), "text"
+    if body is None:
+        body, source_format = jsonl.value(record, "html"), "html"
+    if body is None:
+        return Skipped(where, f"record has no text: none of {jsonl.body_keys()} is a string")
+    line_uri = f"{uri}#L{line_number}"
+    record_uri = jsonl.value(record, "id") or line_uri
+    fields: dict[str, str] = {}
+    for name in JSONL_FIELDS:
+        value = jsonl.value(record, name)
+        if value is not None:
+            fields[name] = value
+    if "published_at" in fields:
+        date, date_note = normalised_date(fields["published_at"])
+        if date is None:
+            del fields["published_at"]
+            note = _join_notes(note, date_note)
+        else:
+            fields["published_at"] = date
     record_uri = make_storable(record_uri)[0]
     document = text_to_document(record_uri, body, source_format, fields, note)
     if isinstance(document, Skipped):
         return Skipped(where, document.reason)
-    record = record_uri if record_uri != f"{uri}#L{line_number}" else f"L{line_number}"
+    record = record_uri if record_uri != line_uri else f"L{line_number}"
     return replace(document, record=record)
+
+
+# The fields a JSONL record's document is made of, and the keys each is read from, first found
+# first: wiretrace's own names, then those of common exports (scrapers, RSS converters, news
+# APIs, Media Cloud, GDELT). ``--field NAME=PATH`` reads a field from any other key first.
+JSONL_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "url", "link"),
+    "text": ("text", "content", "body"),
+    "html": ("html",),
+    "title": ("title", "headline"),
+    "outlet": ("outlet", "source", "site", "domain", "media_name", "publisher"),
+    "author": ("author", "byline", "authors", "creator"),
+    "published_at": (
+        "published_at",
+        "date",
+        "pubDate",
+        "published",
+        "publish_date",
+        "publishedAt",
+        "seendate",
+    ),
+    "url": ("url", "link"),
+}
+
+
+@dataclass(frozen=True)
+class JsonlFields:
+    """Where each field of a document is read from in a JSONL record: ``mapped`` (name ->
+    dotted path, from ``--field``) first, then the keys of :data:`JSONL_ALIASES`.
+
+    A value is a non-blank string, a number (an id, a Unix time) or a list of strings (authors,
+    joined by ", "); anything else (an object, null) counts as absent.
+
+    >>> names = JsonlFields.parse(["outlet=source.domain", "author=people.0.name"])
+    >>> record = {"source": {"domain": "bbc.co.uk"}, "people": [{"name": "Ann Lee"}]}
+    >>> names.value(record, "outlet"), names.value(record, "author")
+    ('bbc.co.uk', 'Ann Lee')
+    >>> JsonlFields().value({"source": "Reuters", "byline": ["A", "B"]}, "outlet")
+    'Reuters'
+    """
+
+    mapped: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, options: Iterable[str]) -> JsonlFields:
+        """From ``NAME=FIELD`` options; ``ValueError`` (one line) for a bad one.
+
+        >>> JsonlFields.parse(["outlet"])
+        Traceback (most recent call last):
+        ...
+        ValueError: --field 'outlet': write NAME=FIELD, e.g. --field outlet=source.domain
+        """
+        mapped: dict[str, str] = {}
+        for option in options:
+            name, equals, path = (part.strip() for part in option.partition("="))
+            if not equals:
+                raise ValueError(
+                    f"--field {option!r}: write NAME=FIELD, e.g. --field outlet=source.domain"
+                )
+            if name not in JSONL_ALIASES:
+                raise ValueError(
+                    f"--field {option!r}: unknown name {name!r} (one of {', '.join(JSONL_ALIASES)})"
+                )
+            if not path or any(not part for part in path.split(".")):
+                raise ValueError(f"--field {option!r}: FIELD must be a key or a dotted path")
+            if name in mapped:
+                raise ValueError(f"--field {option!r}: {name} is mapped twice")
+            mapped[name] = path
+        return cls(tuple(mapped.items()))
+
+    def keys(self, name: str) -> tuple[str, ...]:
+        """Where ``name`` is looked for, in order."""
+        own = tuple(path for mapped, path in self.mapped if mapped == name)
+        return own + JSONL_ALIASES[name]
+
+    def body_keys(self) -> str:
+        keys = dict.fromkeys((*self.keys("text"), *self.keys("html")))
+        return ", ".join(repr(key) for key in keys)
+
+    def value(self, record: dict, name: str) -> str | None:
+        """The first usable value of ``name`` in ``record``, as text."""
+        for path in self.keys(name):
+            found = _usable(_at_path(record, path))
+            if found is not None:
+                return found
+        return None
+
+    def text(self, record: dict) -> str | None:
+        """The record's text, as it is (never stripped: offsets point into it)."""
+        for path in self.keys("text"):
+            found = _at_path(record, path)
+            if isinstance(found, str) and found.strip():
+                return found
+        return None
+
+
+def _at_path(record: dict, path: str) -> object:
+    """``record[path]``, else the value at the dotted ``path`` (list items by number)."""
+    if path in record:
+        return record[path]
+    value: object = record
+    for part in path.split("."):
+        if isinstance(value, dict) and part in value:
+            value = value[part]
+        elif isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        else:
+            return None
+    return value
+
+
+def _usable(value: object) -> str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value if value.strip() else None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        joined = ", ".join(item.strip() for item in value if item.strip())
+        return joined or None
+    return None
+
+
+def normalised_date(value: str) -> tuple[str | None, str | None]:
+    """A record's date as ISO 8601 (an ISO value as it is), and a note when it is not
+    understood: ISO 8601 (also GDELT's ``20240101T120000Z``), RFC 822 (RSS ``pubDate``) or
+    Unix time in seconds or milliseconds.
+
+    >>> normalised_date("2019-05-31T17:45:53-04:00")
+    ('2019-05-31T17:45:53-04:00', None)
+    >>> normalised_date("Tue, 10 Jun 2003 04:00:00 GMT")
+    ('2003-06-10T04:00:00+00:00', None)
+    >>> normalised_date("1559339153")
+    ('2019-05-31T21:45:53+00:00', None)
+    >>> normalised_date("last Tuesday")
+    (None, "date 'last Tuesday' not understood (ISO 8601, RFC 822 or Unix time): left undated")
+    """
+    from datetime import UTC, datetime
+    from email.utils import parsedate_to_datetime
+
+    text = value.strip()
+    with contextlib.suppress(ValueError):
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+        return text, None
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        return parsedate_to_datetime(text).isoformat(), None
+    if re.fullmatch(r"\d{9,13}(?:\.\d+)?", text):
+        seconds = float(text)
+        seconds = seconds / 1000 if seconds > 1e11 else seconds  # milliseconds
+        return datetime.fromtimestamp(seconds, UTC).isoformat(), None
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    return None, f"date {shown!r} not understood (ISO 8601, RFC 822 or Unix time): left undated"
 
 
 # warcio inflates a ``.warc.gz`` a block at a time (one 16 kB block of a gzip member can hold

@@ -19,7 +19,7 @@ from dedup.records import Alignment
 from dedup.tokens import Tokens
 from flows import stages
 from flows.budget import Overrun
-from flows.ingest import RawDocument, Skipped, printable
+from flows.ingest import JsonlFields, RawDocument, Skipped, printable
 from storage.store import Store
 
 Notify = Callable[[str], None]
@@ -97,6 +97,17 @@ def _ignore(stage: str, done: int, total: int) -> None:
     return None
 
 
+# Progress reports ``(stage, done, total)``: every stage reports once as it starts, those
+# that count their work (clean, fingerprint, align) as they go. A total of 0 means the amount
+# of work is not known: the CLI shows a spinner with the stage's name instead of a bar.
+UNKNOWN_TOTAL = 0
+
+
+def _starting(progress: stages.Progress, stage: str) -> None:
+    """Say that ``stage`` begins, its amount of work unknown."""
+    progress(stage, 0, UNKNOWN_TOTAL)
+
+
 def run_pipeline(
     paths: Iterable[str],
     db: str | None = None,
@@ -104,8 +115,12 @@ def run_pipeline(
     wrap: Wrap = _plain,
     notify: Notify = print,
     progress: stages.Progress = _ignore,
+    jsonl: JsonlFields | None = None,
 ) -> RunSummary:
     """Run every stage over ``paths`` into the database ``db`` and return what happened.
+
+    ``jsonl``: where JSONL records keep their fields (``wiretrace run --field``), kept in the
+    run's record when given.
 
     Re-running on the same input changes nothing: unchanged documents are not re-read into the
     store, nothing is re-aligned, and the lineage is rewritten to identical rows.
@@ -118,10 +133,14 @@ def run_pipeline(
     with store.exclusive():
         # Holding the lock, any run still marked 'running' was killed: say so in its record.
         store.interrupt_stale_runs()
-        run_id = store.begin_run({"paths": paths}, versions())
+        parameters: dict[str, Any] = {"paths": paths}
+        if jsonl is not None and jsonl.mapped:
+            parameters["fields"] = dict(jsonl.mapped)
+        run_id = store.begin_run(parameters, versions())
         summary = RunSummary(run_id=run_id, database=store.display_url)
         try:
-            ingested = step["ingest"](paths, store.document_sources())
+            _starting(progress, "read")
+            ingested = step["ingest"](paths, store.document_sources(), jsonl)
             store.set_source_keys(ingested.adopted)
             summary.skipped.extend(ingested.skipped)
             summary.documents_read = len(ingested.documents)
@@ -138,6 +157,7 @@ def run_pipeline(
                     f"({len(summary.skipped)} skipped)"
                 )
 
+            _starting(progress, "templates")
             step["templates"](store)
             summary.documents_total = store.document_count()
             pending = set(store.pending_uris())
@@ -147,8 +167,10 @@ def run_pipeline(
                 summary.candidate_pairs = len(pairs)
                 summary.alignments_new = len(alignments)
             # Also brings the alignments of duplicates (never pending) up to date.
+            _starting(progress, "store")
             store.save_alignments(sorted(pending), alignments)
             # None: the trace reads only the documents it needs (not the whole archive).
+            _starting(progress, "trace")
             lineage = step["trace"](store, None, run_id)
             summary.clusters, summary.origins, summary.quotes = (
                 lineage.clusters,
@@ -271,7 +293,8 @@ def _detect(
     of the current parameters) and of their candidate partners only: the archive takes part
     through its stored band keys and shingles.
     """
-    texts, tokens = fingerprint_pending(store, step, pending)
+    texts, tokens = fingerprint_pending(store, step, pending, progress)
+    _starting(progress, "candidates")
     pairs = step["candidates"](store, pending)
     partners = {uri for pair in pairs for uri in pair if uri not in tokens}
     partner_inputs = store.detection_inputs(partners)
@@ -295,7 +318,10 @@ def _save_cleaned(store: Store, batch: list[tuple[RawDocument, stages.CleanResul
 
 
 def fingerprint_pending(
-    store: Store, step: dict[str, Callable[..., Any]], pending: set[str]
+    store: Store,
+    step: dict[str, Callable[..., Any]],
+    pending: set[str],
+    progress: stages.Progress = _ignore,
 ) -> tuple[dict[str, str], dict[str, Tokens]]:
     """Sketch and store the pending documents and any stored without a sketch of the current
     parameters; return the pending ones' texts and body tokens (for the alignment).
@@ -307,6 +333,7 @@ def fingerprint_pending(
     to_sketch = sorted(pending | set(store.unsketched_uris(params.signature)))
     texts: dict[str, str] = {}
     tokens: dict[str, Tokens] = {}
+    progress("fingerprint", 0, len(to_sketch))
     for start in range(0, len(to_sketch), FINGERPRINT_BATCH):
         inputs = store.detection_inputs(to_sketch[start : start + FINGERPRINT_BATCH])
         prints = step["fingerprint"](inputs)
@@ -318,6 +345,7 @@ def fingerprint_pending(
             if doc.uri in pending:
                 texts[doc.uri] = doc.text
                 tokens[doc.uri] = prints.tokens[doc.uri]
+        progress("fingerprint", min(start + FINGERPRINT_BATCH, len(to_sketch)), len(to_sketch))
         del inputs, prints
     return texts, tokens
 

@@ -56,7 +56,14 @@ from dedup.speakers import resolve_speakers, speaker_documents_to_reread
 from dedup.tokens import Tokens, tokenize
 from flows.budget import OverBudget, Overrun, budgeted_map, document_budget
 from flows.forked import forked_call, forked_map, forked_ranges
-from flows.ingest import DocumentNames, RawDocument, Skipped, read_inputs, too_long
+from flows.ingest import (
+    DocumentNames,
+    JsonlFields,
+    RawDocument,
+    Skipped,
+    read_inputs,
+    too_long,
+)
 from storage.store import Store, StoredDocument, TemplateBlocksRow
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -84,16 +91,21 @@ class LineageResult:
     over_budget: list[Overrun] = field(default_factory=list)
 
 
-def ingest(paths: Iterable[str], stored: dict[str, tuple[str | None, str]]) -> IngestResult:
+def ingest(
+    paths: Iterable[str],
+    stored: dict[str, tuple[str | None, str]],
+    jsonl: JsonlFields | None = None,
+) -> IngestResult:
     """Read inputs, keeping only documents that are new or changed since the last run.
 
     ``stored``: uri -> (source key, content hash) of the stored documents
     (``Store.document_sources``): a document stored under another spelling of its path keeps
     its uri, and one whose uri another document holds gets a uri of its own
-    (``flows.ingest.DocumentNames``)."""
+    (``flows.ingest.DocumentNames``). ``jsonl``: where JSONL records keep their fields
+    (``--field``; default: the usual keys)."""
     result = IngestResult()
     names = DocumentNames(stored)
-    for item in read_inputs(paths, names=names):
+    for item in read_inputs(paths, names=names, jsonl=jsonl):
         if isinstance(item, Skipped):
             result.skipped.append(item)
         elif item.uri not in stored or stored[item.uri][1] != item.content_hash:

@@ -638,3 +638,134 @@ def test_plain_text_in_a_legacy_script_is_not_read_as_cp1252(tmp_path: Path) -> 
     (tmp_path / "ru.txt").write_bytes(text.encode("cp1251"))
     documents, _ = _read(tmp_path / "ru.txt")
     assert documents[0].content == text and "cp1251" in (documents[0].note or "")
+
+
+# -- JSONL field names: aliases of common exports, and --field ---------------------------------
+
+
+def _feed(tmp_path: Path, *records: dict) -> Path:
+    path = tmp_path / "feed.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path
+
+
+def test_jsonl_records_of_common_exports_keep_their_date_and_outlet(tmp_path: Path) -> None:
+    """Scraper, RSS, news-API and GDELT style keys mean what wiretrace's own keys mean."""
+    feed = _feed(
+        tmp_path,
+        {
+            "link": "https://news.example/a",
+            "content": "The council met on Monday.",
+            "source": "Example News",
+            "date": "2024-03-05T10:00:00Z",
+            "headline": "Council meets",
+            "byline": ["Ann Lee", "Bo Chen"],
+        },
+        {
+            "url": "https://rss.example/b",
+            "body": "A second story, from a feed.",
+            "pubDate": "Tue, 05 Mar 2024 09:30:00 GMT",
+            "site": "rss.example",
+        },
+        {"url": "https://gdelt.example/c", "text": "A third one.", "seendate": "20240305T081500Z"},
+    )
+    documents, skipped = _read(feed)
+    assert skipped == []
+    first, second, third = documents
+    assert first.uri == "https://news.example/a" and first.content == "The council met on Monday."
+    assert first.fields == {
+        "title": "Council meets",
+        "outlet": "Example News",
+        "author": "Ann Lee, Bo Chen",
+        "published_at": "2024-03-05T10:00:00Z",
+        "url": "https://news.example/a",
+    }
+    assert second.fields["published_at"] == "2024-03-05T09:30:00+00:00"
+    assert second.fields["outlet"] == "rss.example" and second.content.startswith("A second")
+    assert third.fields["published_at"] == "20240305T081500Z"
+
+
+def test_jsonl_own_keys_win_over_aliases_and_records_read_as_before(tmp_path: Path) -> None:
+    """A record in wiretrace's own keys is read exactly as before (same uri, fields, hash)."""
+    own = {
+        "id": "doc-1",
+        "url": "https://a.example/1",
+        "text": "Own text.",
+        "content": "Not this.",
+        "outlet": "Own",
+        "source": "Not this either",
+        "published_at": "2019-05-31T17:45:53-04:00",
+        "date": "1999-01-01",
+    }
+    [document], _ = _read(_feed(tmp_path, own))
+    assert document.uri == "doc-1" and document.content == "Own text."
+    assert document.fields == {
+        "outlet": "Own",
+        "published_at": "2019-05-31T17:45:53-04:00",
+        "url": "https://a.example/1",
+    }
+
+
+def test_a_date_not_understood_is_said_and_left_out(tmp_path: Path) -> None:
+    [document], _ = _read(_feed(tmp_path, {"id": "x", "text": "Words.", "date": "last Tuesday"}))
+    assert "published_at" not in document.fields
+    assert "date 'last Tuesday' not understood" in (document.note or "")
+
+
+def test_field_option_maps_any_key_and_dotted_paths(tmp_path: Path) -> None:
+    from flows.ingest import JsonlFields
+
+    feed = _feed(
+        tmp_path,
+        {
+            "guid": 7703,
+            "article": {"body": "Nested text.", "headline": "Nested"},
+            "source": {"domain": "foxnews.com", "name": "Fox News"},
+            "people": [{"name": "Ann Lee"}],
+            "ts": 1709631000,
+        },
+    )
+    jsonl = JsonlFields.parse(
+        [
+            "id=guid",
+            "text=article.body",
+            "title=article.headline",
+            "outlet=source.domain",
+            "author=people.0.name",
+            "published_at=ts",
+        ]
+    )
+    [document] = list(read_inputs([str(feed)], jsonl=jsonl))
+    assert isinstance(document, RawDocument), document
+    assert document.uri == "7703" and document.content == "Nested text."
+    assert document.fields == {
+        "title": "Nested",
+        "outlet": "foxnews.com",
+        "author": "Ann Lee",
+        "published_at": "2024-03-05T09:30:00+00:00",
+    }
+    # Without the mapping the record has no text: said in one line naming the keys tried.
+    [skipped] = list(read_inputs([str(feed)]))
+    assert isinstance(skipped, Skipped)
+    assert (
+        skipped.reason
+        == "record has no text: none of 'text', 'content', 'body', 'html' is a string"
+    )
+
+
+def test_bad_field_options_are_one_line_errors() -> None:
+    import pytest
+
+    from flows.ingest import JsonlFields
+
+    for option, message in [
+        ("outlet", "write NAME=FIELD"),
+        ("place=source", "unknown name 'place'"),
+        ("outlet=", "FIELD must be a key or a dotted path"),
+        ("outlet=source..domain", "FIELD must be a key or a dotted path"),
+    ]:
+        with pytest.raises(ValueError, match=message) as raised:
+            JsonlFields.parse([option])
+        assert "\n" not in str(raised.value) and repr(option) in str(raised.value)
+    with pytest.raises(ValueError, match="mapped twice"):
+        JsonlFields.parse(["outlet=a", "outlet=b"])
