@@ -98,12 +98,12 @@ COPYRIGHT = re.compile(
 TITLE_BAR_SEPARATOR = re.compile(r"(?<!\s)\s++[|•·]\s+")
 
 
-# Section words of title bars, never an outlet's name.
 def _word_set(words: str) -> frozenset[str]:
     """A set of words written as one space-separated string (easier to read and edit)."""
     return frozenset(words.split())
 
 
+# Section words of title bars, never an outlet's name.
 SECTION_WORDS = _word_set(
     "news world politics business sport sports opinion tech technology science health culture "
     "entertainment lifestyle travel video videos home latest breaking local national "
@@ -325,7 +325,8 @@ UI_WORDS = _word_set(
 SHARE_WORDS = _word_set(
     "share shares shared tweet retweet email emails e mail facebook twitter google linkedin "
     "linked in pinterest whatsapp reddit messenger print comments comment fb g pin pinit save "
-    "tw li wa whats app gplus copy link url sms flipboard tumblr instagram telegram x threads bluesky mastodon follow "
+    "tw li wa whats app gplus copy link url sms flipboard tumblr instagram telegram x threads "
+    "bluesky mastodon follow "
     "bio post to on this via cancel send story article with us"
 )
 SHARE_ACTIONS = _word_set("share shares tweet retweet email emails mail print pin pinit send post")
