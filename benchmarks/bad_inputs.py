@@ -239,7 +239,7 @@ def text_functions() -> list[TextFunction]:
     from dedup.candidates import document_sketch
     from dedup.clean import clean_html, clean_plain_text, document_blocks
     from dedup.cluster import cluster_alignments
-    from dedup.metadata import first_heading, text_metadata
+    from dedup.metadata import first_heading, text_metadata, title_from_uri, unreadable_title
     from dedup.normalize import normalize, normalized_text
     from dedup.origin import document_wide_attributions, infer_origin
     from dedup.quote_groups import grouped_quotes
@@ -271,7 +271,10 @@ def text_functions() -> list[TextFunction]:
         TextFunction("ingest", bytes_to_document, lambda t: ("a.txt", t.encode(), "text")),
         TextFunction("clean text", clean_plain_text),
         TextFunction("clean page", clean_html, lambda t: (as_html(t),)),
-        TextFunction("metadata", lambda t: (text_metadata(t), first_heading(t))),
+        TextFunction(
+            "metadata",
+            lambda t: (text_metadata(t), first_heading(t), unreadable_title(t), title_from_uri(t)),
+        ),
         TextFunction(
             "template blocks",
             lambda document: document_blocks("a", "Example News", document),

@@ -38,6 +38,7 @@ from dedup.clean import (
 )
 from dedup.cluster import cluster_table, component_labels
 from dedup.coverage import original_share
+from dedup.metadata import title_from_uri
 from dedup.origin import document_wide_attributions, infer_origin
 from dedup.quote_groups import grouped_quotes
 from dedup.quotes import find_quotes
@@ -130,6 +131,7 @@ def clean(raw: RawDocument) -> CleanedDocument:
         parsed = parse_datetime(raw.fields["published_at"])
         if parsed is not None:
             metadata.published_at = parsed
+    metadata.title = metadata.title or title_from_uri(raw.uri)  # never no title, nor "1607"
     if not document.clean_text.strip():
         raise ValueError("no article text left after removing boilerplate")
     # Plain text is length-checked on reading; a page's visible text is known only now.
