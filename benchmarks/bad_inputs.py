@@ -315,11 +315,13 @@ def best_time(function: TextFunction, text: str, repeats: int = 3) -> float:
     return best
 
 
-def growth(function: TextFunction, line_name: str, size: int) -> tuple[float, float]:
-    """(seconds at ``size``, seconds at twice ``size``) of ``function`` on the document
-    around the adversarial line ``line_name``."""
+def growth(
+    function: TextFunction, line_name: str, size: int, factor: int = 2
+) -> tuple[float, float]:
+    """(seconds at ``size``, seconds at ``factor`` times ``size``) of ``function`` on the
+    document around the adversarial line ``line_name``."""
     small = adversarial_document(adversarial_lines(size)[line_name])
-    large = adversarial_document(adversarial_lines(2 * size)[line_name])
+    large = adversarial_document(adversarial_lines(factor * size)[line_name])
     return best_time(function, small), best_time(function, large)
 
 
