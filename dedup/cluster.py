@@ -56,6 +56,7 @@ from __future__ import annotations
 
 from bisect import bisect_right, insort
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -232,6 +233,28 @@ def component_labels(count: int, first: np.ndarray, second: np.ndarray) -> np.nd
     )
     _, labels = connected_components(graph, directed=False)
     return labels
+
+
+def reached(pairs: np.ndarray, start: Collection[int]) -> set[int]:
+    """The nodes of the graph whose edges are the rows of ``pairs`` (``(n, 2)``, any integer
+    ids) that lie in a connected component with one of ``start``, and ``start`` itself.
+    Clusters never cross these components when the nodes are documents and the edges their
+    alignments: a change to one component leaves the others' clusters as they are.
+
+    >>> sorted(reached(np.array([[1, 2], [2, 5], [3, 4]]), {5, 9}))
+    [1, 2, 5, 9]
+    """
+    found = set(start)
+    if not len(pairs) or not found:
+        return found
+    ids, numbered = np.unique(pairs, return_inverse=True)
+    numbered = numbered.reshape(-1, 2)
+    labels = component_labels(len(ids), numbered[:, 0], numbered[:, 1])
+    starts = np.array(sorted(found), dtype=ids.dtype)
+    present = starts[np.isin(starts, ids)]
+    touched = np.unique(labels[np.searchsorted(ids, present)])
+    found.update(ids[np.isin(labels, touched)].tolist())
+    return found
 
 
 def _canonical_spans(table: AlignmentTable, params: ClusterParams) -> _Spans:

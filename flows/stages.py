@@ -36,7 +36,7 @@ from dedup.clean import (
     outlet_template_blocks,
     template_spans,
 )
-from dedup.cluster import cluster_table, component_labels
+from dedup.cluster import cluster_table, reached
 from dedup.coverage import original_share
 from dedup.metadata import title_from_uri
 from dedup.origin import document_wide_attributions, infer_origin
@@ -731,55 +731,28 @@ def lineage_changes(
 
 @dataclass
 class LineageScope:
-    """What a trace re-clusters: the documents a change can reach, and the stored clusters
-    among them. Clusters never cross the components of the graph of documents joined by
-    alignments, so the components without a due document keep their stored clusters."""
+    """What a trace clusters again: the documents a change can reach, and the stored clusters
+    among them (``dedup.cluster.reached``); the other stored clusters are kept as they are."""
 
     document_ids: set[int] | None  # None: every document (nothing stored to keep)
     stored: dict[int, frozenset[tuple[str, int, int]]]  # stored clusters in scope
-    kept_outside: int  # stored clusters outside the scope, kept as they are
+    kept_outside: int  # stored clusters outside the scope
 
 
-def lineage_scope(
-    id_of: dict[str, int],
-    pairs: np.ndarray,
-    stored: dict[int, frozenset[tuple[str, int, int]]],
-    due: set[str],
-) -> LineageScope:
-    """The components (of documents joined by the alignments ``pairs``, document ids) that
-    hold a due document or a document sharing a stored cluster with one (a changed document's
-    old passages go with it), and the stored clusters they hold.
-
-    >>> ids = {"a": 1, "b": 2, "c": 3, "d": 4}
-    >>> stored = {7: frozenset({("a", 0, 9), ("b", 0, 9)}), 8: frozenset({("c", 0, 9), ("d", 0, 9)})}
-    >>> scope = lineage_scope(ids, np.array([[1, 2], [3, 4]]), stored, {"b"})
-    >>> sorted(scope.document_ids), sorted(scope.stored), scope.kept_outside
-    ([1, 2], [7], 1)
-    """
-    if not stored:
+def lineage_scope(store: Store, due: set[str]) -> LineageScope:
+    """The documents joined by alignments, through any number of steps, to a due document or
+    to a document sharing a stored cluster with one (a changed document's old passages go with
+    it), and the stored clusters with an occurrence among them."""
+    stored_count = store.cluster_count()
+    if not stored_count:
         return LineageScope(None, {}, 0)
-    touched_uris = set(due)
-    for members in stored.values():
-        uris = {uri for uri, _, _ in members}
-        if not uris.isdisjoint(due):
-            touched_uris |= uris
-    touched = {id_of[uri] for uri in touched_uris if uri in id_of}
-    scope = set(touched)
-    if len(pairs) and touched:
-        ids, numbered = np.unique(pairs, return_inverse=True)
-        numbered = numbered.reshape(-1, 2)
-        labels = component_labels(len(ids), numbered[:, 0], numbered[:, 1])
-        touched_ids = np.array(sorted(touched), dtype=np.int64)
-        present = touched_ids[np.isin(touched_ids, ids)]
-        reached = np.unique(labels[np.searchsorted(ids, present)])
-        scope |= set(ids[np.isin(labels, reached)].tolist())
-    uris_in_scope = {uri for uri, key in id_of.items() if key in scope}
-    in_scope = {
-        cluster_id: members
-        for cluster_id, members in stored.items()
-        if any(uri in uris_in_scope for uri, _, _ in members)
-    }
-    return LineageScope(scope, in_scope, len(stored) - len(in_scope))
+    id_of, pairs = store.alignment_graph()
+    due_ids = {id_of[uri] for uri in due if uri in id_of}
+    near = store.stored_clusters(due_ids) if due_ids else {}
+    touched = due_ids | {id_of[uri] for members in near.values() for uri, _, _ in members}
+    scope = reached(pairs, touched)
+    stored = store.stored_clusters(scope) if scope else {}
+    return LineageScope(scope, stored, stored_count - len(stored))
 
 
 def trace_lineage(
@@ -824,8 +797,7 @@ def trace_lineage(
         workers=workers,
     ) as grouping_call:
         # Only the components a due document reaches are clustered again (``lineage_scope``).
-        id_of, pairs = store.alignment_graph()
-        scope = lineage_scope(id_of, pairs, store.stored_clusters(), due_all)
+        scope = lineage_scope(store, due_all)
         clusters = cluster_table(store.alignment_table(scope.document_ids))
         changes = lineage_changes(clusters, scope.stored, due_all)
         involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due_all

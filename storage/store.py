@@ -1454,19 +1454,42 @@ class Store:
             )
             return {uri for (uri,) in rows}
 
-    def stored_clusters(self) -> dict[int, frozenset[tuple[str, int, int]]]:
-        """cluster id -> its occurrences as ``(uri, start_char, end_char)``."""
+    def stored_clusters(
+        self, document_ids: Collection[int] | None = None
+    ) -> dict[int, frozenset[tuple[str, int, int]]]:
+        """cluster id -> its occurrences as ``(uri, start_char, end_char)``. ``document_ids``:
+        only the clusters with an occurrence in one of those documents (None: all)."""
         o, d = occurrences_t.c, documents_t.c
         members: dict[int, set[tuple[str, int, int]]] = defaultdict(set)
+        occurrence_rows = select(o.cluster_id, d.uri, o.start_char, o.end_char).join_from(
+            occurrences_t, documents_t, o.document_id == d.id
+        )
         with self._transaction() as connection:
-            rows = connection.execute(
-                select(o.cluster_id, d.uri, o.start_char, o.end_char).join_from(
-                    occurrences_t, documents_t, o.document_id == d.id
-                )
-            )
+            if document_ids is None:
+                rows = connection.execute(occurrence_rows)
+            else:
+                wanted: set[int] = set()
+                for chunk in _chunks(sorted(document_ids)):
+                    wanted.update(
+                        connection.execute(
+                            select(o.cluster_id).where(o.document_id.in_(chunk)).distinct()
+                        ).scalars()
+                    )
+                rows = [
+                    row
+                    for chunk in _chunks(sorted(wanted))
+                    for row in connection.execute(
+                        occurrence_rows.where(o.cluster_id.in_(chunk))
+                    )
+                ]
             for cluster_id, uri, start, end in rows:
                 members[cluster_id].add((uri, start, end))
         return {cluster_id: frozenset(spans) for cluster_id, spans in members.items()}
+
+    def cluster_count(self) -> int:
+        """How many clusters are stored."""
+        with self._transaction() as connection:
+            return int(connection.execute(select(func.count()).select_from(clusters_t)).scalar())
 
     def publication_dates(self) -> list[tuple[str, datetime | None]]:
         """``(uri, published_at)`` of every document."""
