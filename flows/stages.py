@@ -36,7 +36,7 @@ from dedup.clean import (
     outlet_template_blocks,
     template_spans,
 )
-from dedup.cluster import cluster_table, reached
+from dedup.cluster import cluster_table, reached, tidy_edges
 from dedup.coverage import original_share
 from dedup.metadata import title_from_uri
 from dedup.origin import document_wide_attributions, infer_origin
@@ -799,6 +799,12 @@ def trace_lineage(
         # Only the components a due document reaches are clustered again (``lineage_scope``).
         scope = lineage_scope(store, due_all)
         clusters = cluster_table(store.alignment_table(scope.document_ids))
+        clustered = {key for cluster in clusters for key in cluster.doc_keys}
+        if read is not None:
+            texts = {uri: read[uri].text for uri in clustered if uri in read}
+        else:
+            texts = store.document_texts(clustered)
+        clusters = tidy_edges(clusters, texts)
         changes = lineage_changes(clusters, scope.stored, due_all)
         involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due_all
         # Shares change for documents whose occurrences may have: those of changed clusters,

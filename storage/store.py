@@ -1285,6 +1285,15 @@ class Store:
         fresh = {key: row for key, row in wanted.items() if key not in current}
         self._insert_new_alignments(connection, fresh)
 
+    def document_texts(self, uris: Iterable[str]) -> dict[str, str]:
+        """uri -> text (``v_documents.text``) of those of ``uris`` that are stored."""
+        d = documents_t.c
+        found: dict[str, str] = {}
+        with self._transaction() as connection:
+            for chunk in _chunks(sorted(set(uris))):
+                found.update(connection.execute(select(d.uri, d.text).where(d.uri.in_(chunk))).all())
+        return found
+
     @staticmethod
     def _texts(connection: Connection, document_ids: list[int]) -> dict[int, str]:
         found: dict[int, str] = {}

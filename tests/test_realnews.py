@@ -8,10 +8,13 @@ Skipped, saying why, when the dev set is not beside the project.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import benchmark_scripts
 import pytest
+
+from storage.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV_SET = ROOT.parent / "shared" / "data" / "realnews"
@@ -23,12 +26,30 @@ SILVER_RECALL_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
-def figures(tmp_path_factory) -> dict[str, dict]:
+def run_folder(tmp_path_factory) -> Path:
+    """Where the runs' databases are kept (``<name>.sqlite``)."""
+    return tmp_path_factory.mktemp("realnews")
+
+
+@pytest.fixture(scope="module")
+def figures(run_folder) -> dict[str, dict]:
     if not all((DEV_SET / f"{name}.jsonl").exists() for name in FILES):
         pytest.skip(f"the real-news dev set is not at {DEV_SET}")
     benchmark = benchmark_scripts.load("realnews")
-    folder = tmp_path_factory.mktemp("realnews")
-    return {name: benchmark.measure_file(DEV_SET / f"{name}.jsonl", folder) for name in FILES}
+    return {name: benchmark.measure_file(DEV_SET / f"{name}.jsonl", run_folder) for name in FILES}
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_passages_start_at_a_word_not_at_the_punctuation_a_cut_left(
+    figures, run_folder, name
+) -> None:
+    store = Store(f"sqlite:///{run_folder / f'{name}.sqlite'}")
+    try:
+        starts = [row.text[:12] for row in store.lineage()]
+    finally:
+        store.close()
+    assert starts
+    assert [start for start in starts if not re.match(r"[\w“‘\"'(]", start)] == []
 
 
 @pytest.mark.parametrize("name", FILES)
