@@ -34,7 +34,9 @@ corpus of the plain generator byte for byte; about 14% of the documents, see the
   All rights reserved.``); interview phrases in story paragraphs (``..., she told the BBC.``,
   ``said in an interview with CNN``) that name outlets which are no origin; photo captions
   ending with their credit (``(AP Photo/Evan Vucci)``, ``AFP/Getty Images``) whose origin is
-  the photo's agency, also when an outlet's own story carries the photo first.
+  the photo's agency, also when an outlet's own story carries the photo first; some pages show
+  the photo again in a gallery below the article, the caption a second time (two occurrences
+  of the caption passage in one document).
 
 Original paragraphs are drawn from DUC sentences never used for stories. The pool holds about
 80k usable sentences, so at large N the generator falls back to a first-order Markov chain
@@ -51,8 +53,8 @@ kinds), ``documents`` (``uri``, ``outlet``, ``published_at``, ``credits``, ``boi
 spans, ``duplicate_of``, ``shape``: ``pickup``, ``original``, ``agency``, ``outlet_story``,
 ``duplicate``, ``mixed``, ``digest``, ``aggregator``, ``newsletter``, ``agency_update``,
 ``agency_story``). A passage is one story paragraph (or an update's added sentence, or a
-caption) and has at most one occurrence per document; a page carrying several has one
-occurrence per passage. An inline dateline (``CITY (AP) — ``) is a ``dateline`` boilerplate
+caption) and has one occurrence per copy: at most one per document, but for a caption a gallery
+page shows twice; a page carrying several passages has one occurrence per passage. An inline dateline (``CITY (AP) — ``) is a ``dateline`` boilerplate
 span before the passage, not part of it. Offsets index the written text exactly: in ``txt`` mode
 the file's contents, in ``jsonl`` mode the record's ``text``. In ``txt`` mode a ``uri`` is the file's path
 relative to the corpus folder.
@@ -183,6 +185,9 @@ INTERVIEW_OUTLETS = (
     "the BBC", "CNN", "The New York Times", "Fox News", "NPR", "Al Jazeera", "Sky News",
     "The Washington Post", "ABC News", "Der Spiegel", "the Financial Times", "Le Monde",
 )  # fmt: skip
+# Share of the pickups with a photo that also show it in a gallery below the article, its
+# caption a second time (real pages: charlotteobserver.com and miamiherald.com in the dev set).
+GALLERY_RATE = 0.3
 # Photo credits as captions print them; ``{name}`` is the photographer.
 PHOTO_CREDITS = {
     "Associated Press": ("(AP Photo/{name})", "(AP Photo/{name}, File)"),
@@ -985,6 +990,8 @@ class CorpusGenerator:
             )  # fmt: skip
             body[0:0] = caption  # the photo above the article
             body.extend(copied)
+            if caption and rng.random() < GALLERY_RATE:
+                body.extend(self._gallery(caption[0]))
             if rng.random() < 0.5:
                 count = rng.randint(1, 2)
                 body.extend(Piece(text) for text in self._paragraphs(self.original_text, count))
@@ -1056,6 +1063,15 @@ class CorpusGenerator:
                     edits.append(name)
             pieces.append(Piece(text, story=story, paragraph=index, edits=edits))
         return pieces
+
+    def _gallery(self, caption: Piece) -> list[Piece]:
+        """A photo gallery below the article that shows the caption again (a second copy of
+        the caption passage in one document, as McClatchy and Hearst pages carry it), between
+        the gallery's buttons."""
+        total = self.rng.randint(2, 6)
+        again = Piece(caption.text, story=caption.story, paragraph=caption.paragraph,
+                      parent=caption.parent, edits=list(caption.edits))  # fmt: skip
+        return [Piece(f"Image 1 of {total}", "navigation"), again, Piece("Close", "navigation")]
 
     def _caption_copy(self, story: Story, parent: Copy | None) -> list[Piece]:
         """The story's photo caption, verbatim, when the source carries it and the copy keeps it."""
