@@ -143,7 +143,8 @@ def parent_scores(judged: list[Judged]) -> tuple[int, int, int]:
     """(true positives, predicted edges, true edges) of occurrence -> parent edges."""
     true_positive = predicted = expected = 0
     for item in judged:
-        keys = item.cluster.doc_keys
+        # parents are occurrence indices (a gallery page carries a caption twice)
+        keys = [occurrence.doc_key for occurrence in item.cluster.occurrences]
         found = {keys[child]: keys[parent] for child, parent in item.origin.parents.items()}
         truth = {
             child: parent

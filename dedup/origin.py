@@ -802,13 +802,18 @@ def _outlet_credits(
 
     A copy that names another corpus document's outlet with a credit verb got it from there;
     near the passage (300 characters) the credit is strong, elsewhere in the text weak. The
-    credited copy is the first copy (in cluster order) of the first such outlet.
+    credited copy is the first copy (in cluster order) of the first such outlet. A copy whose
+    passage carries a photo credit (a caption) credits no outlet.
     """
     index = _OutletIndex(witnesses, facts)
     credits: list[tuple[_Witness, _Witness, bool, str]] = []
     if not index.holders:
         return credits
     for witness in witnesses:
+        if any(credit_kind(credit.cue) == "photo" for credit in witness.local_credits):
+            # a caption carries its own credit, the photo's: an outlet credited near it (in
+            # the lede under the photo) is the article's source, not the picture's
+            continue
         fact = facts[witness.doc_key]
         occurrence = cluster.occurrences[witness.index]
         start, end = occurrence.start_char - 300, occurrence.end_char + 300
