@@ -47,11 +47,12 @@ VIEW_PAGES: dict[str, dict[str, Any]] = {
         "label_column": "title",
     },
     "v_clusters": {
-        "facets": ["origin_kind", "origin_source", {"date": "first_published"}],
+        # Each facet computes the whole view again (an aggregate): two, no date facet.
+        "facets": ["origin_kind", "origin_source"],
         "sort_desc": "n_documents",
     },
     "v_lineage": {
-        "facets": ["origin_kind", "origin_source", "is_origin"],
+        "facets": ["origin_kind", "origin_source"],
         "fts_table": "passages_fts",
         "fts_pk": "occurrence_id",
     },
@@ -163,6 +164,7 @@ def datasette_metadata(database: str) -> dict[str, Any]:
             "title": query.title,
             "description": query.description,
             "sql": query.sql_for("sqlite"),
+            "hide_sql": True,  # the form and the answer first; "show" is one click
         }
         for query in CANNED_QUERIES
     }

@@ -5,6 +5,9 @@ for each parameter), and ``storage/queries/canned-postgresql.sql`` holds the sam
 psql, made from this module (``python -m storage.canned > storage/queries/canned-postgresql.sql``;
 a test checks the file is up to date). They read the views only (the contract), never
 wiretrace's own tables, except the full-text index ``passages_fts`` (SQLite, migration 0011).
+A view that joins several tables is looked up in a scalar subquery, not a ``LEFT JOIN``:
+SQLite cannot flatten such a view on the right of a left join and would compute all of it
+(0.8 s instead of 0.35 s for "who copies whom" on 10,000 articles).
 
 Parameters are named ``:name`` (Datasette and SQLAlchemy bind them; the psql file spells
 them ``:'name'``). Every query is plain SQL that SQLite and PostgreSQL both run, except where a
@@ -62,11 +65,12 @@ SELECT l.start_char, l.end_char, l.text AS passage, l.origin_kind,
        COALESCE(l.origin_source, l.origin_uri, 'unknown') AS origin,
        CASE
          WHEN l.is_origin THEN '(this document is the origin)'
-         ELSE COALESCE(parent.uri, l.origin_uri, l.origin_source)
+         ELSE COALESCE(
+           (SELECT p.uri FROM v_lineage AS p WHERE p.occurrence_id = l.parent_occurrence_id),
+           l.origin_uri, l.origin_source)
        END AS copied_from,
        l.confidence, l.evidence, l.cluster_id
 FROM v_lineage AS l
-LEFT JOIN v_lineage AS parent ON parent.occurrence_id = l.parent_occurrence_id
 WHERE l.uri = :uri
 ORDER BY l.start_char, l.end_char
 """,
@@ -83,22 +87,24 @@ WHO_COPIES_WHOM = CannedQuery(
 WITH copies AS (
   SELECT COALESCE(d.outlet, '(unknown outlet)') AS copier,
          CASE
-           WHEN parent.occurrence_id IS NOT NULL THEN COALESCE(pd.outlet, '(unknown outlet)')
-           WHEN l.origin_kind = 'document' THEN COALESCE(od.outlet, '(unknown outlet)')
+           WHEN l.parent_occurrence_id IS NOT NULL THEN COALESCE(
+             (SELECT pd.outlet FROM v_lineage AS p
+              JOIN v_documents AS pd ON pd.document_id = p.document_id
+              WHERE p.occurrence_id = l.parent_occurrence_id), '(unknown outlet)')
+           WHEN l.origin_kind = 'document' THEN COALESCE(
+             (SELECT od.outlet FROM v_documents AS od WHERE od.uri = l.origin_uri),
+             '(unknown outlet)')
            WHEN l.origin_kind = 'external' THEN COALESCE(l.origin_source, '(unknown)')
            ELSE '(unknown)'
          END AS source,
          CASE
-           WHEN parent.occurrence_id IS NOT NULL OR l.origin_kind = 'document' THEN 'outlet'
+           WHEN l.parent_occurrence_id IS NOT NULL OR l.origin_kind = 'document' THEN 'outlet'
            WHEN l.origin_kind = 'external' THEN 'agency'
            ELSE 'unknown'
          END AS source_kind,
          l.cluster_id, l.document_id, l.end_char - l.start_char AS characters
   FROM v_lineage AS l
   JOIN v_documents AS d ON d.document_id = l.document_id
-  LEFT JOIN v_lineage AS parent ON parent.occurrence_id = l.parent_occurrence_id
-  LEFT JOIN v_documents AS pd ON pd.document_id = parent.document_id
-  LEFT JOIN v_documents AS od ON od.uri = l.origin_uri
   WHERE NOT l.is_origin
 )
 SELECT copier, source, source_kind,

@@ -107,6 +107,7 @@ def parse_schema(markdown: str) -> dict[str, Described]:
         if paragraphs:
             parts.append(paragraphs[0])
         description = ". ".join(part.rstrip(".") for part in parts) + "." if parts else ""
+        description = description[:1].upper() + description[1:]
         for name in names:
             described[name] = Described(name, description, dict(columns))
     return described

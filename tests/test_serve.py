@@ -20,10 +20,12 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from html import escape
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
+from test_report_browser import CHROMIUM, _chromium
 from test_robustness import TRACEBACK, WIRETRACE, wiretrace
 
 from flows.pipeline import run_pipeline
@@ -112,7 +114,7 @@ def test_schema_parser_reads_multi_column_rows_and_sections_of_two_tables() -> N
         "| `a`, `b` | the span in `text` |\n\n### `t1` and `t2`\nWhat both hold.\n\nMore.\n"
     )
     assert parsed["v_x"].columns == {"a": "the span in text", "b": "the span in text"}
-    assert parsed["v_x"].description == "one row per x."
+    assert parsed["v_x"].description == "One row per x."
     assert parsed["t1"].description == parsed["t2"].description == "What both hold."
 
 
@@ -421,3 +423,20 @@ def test_sqlite_file_refuses_memory_and_names_the_file(tmp_path: Path) -> None:
         sqlite_file("sqlite://")
     (tmp_path / "x.db").write_bytes(b"")
     assert sqlite_file(f"sqlite:///{tmp_path / 'x.db'}") == tmp_path / "x.db"
+
+
+# -- in Chromium ------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_first_page_in_chromium_shows_the_title_and_question_links(
+    server: str, tmp_path: Path
+) -> None:
+    dom = _chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", f"{server}/")
+    assert "<h1>wiretrace: where the news came from</h1>" in dom
+    for query in CANNED_QUERIES:
+        assert f'<a href="/news/{query.name}">{escape(query.title)}</a>' in dom
+    form = _chromium(
+        tmp_path, "--virtual-time-budget=3000", "--dump-dom", f"{server}/news/where_from"
+    )
+    assert 'name="uri"' in form  # the canned query asks for its parameter

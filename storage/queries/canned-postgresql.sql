@@ -15,11 +15,12 @@ SELECT l.start_char, l.end_char, l.text AS passage, l.origin_kind,
        COALESCE(l.origin_source, l.origin_uri, 'unknown') AS origin,
        CASE
          WHEN l.is_origin THEN '(this document is the origin)'
-         ELSE COALESCE(parent.uri, l.origin_uri, l.origin_source)
+         ELSE COALESCE(
+           (SELECT p.uri FROM v_lineage AS p WHERE p.occurrence_id = l.parent_occurrence_id),
+           l.origin_uri, l.origin_source)
        END AS copied_from,
        l.confidence, l.evidence, l.cluster_id
 FROM v_lineage AS l
-LEFT JOIN v_lineage AS parent ON parent.occurrence_id = l.parent_occurrence_id
 WHERE l.uri = :'uri'
 ORDER BY l.start_char, l.end_char;
 
@@ -30,22 +31,24 @@ ORDER BY l.start_char, l.end_char;
 WITH copies AS (
   SELECT COALESCE(d.outlet, '(unknown outlet)') AS copier,
          CASE
-           WHEN parent.occurrence_id IS NOT NULL THEN COALESCE(pd.outlet, '(unknown outlet)')
-           WHEN l.origin_kind = 'document' THEN COALESCE(od.outlet, '(unknown outlet)')
+           WHEN l.parent_occurrence_id IS NOT NULL THEN COALESCE(
+             (SELECT pd.outlet FROM v_lineage AS p
+              JOIN v_documents AS pd ON pd.document_id = p.document_id
+              WHERE p.occurrence_id = l.parent_occurrence_id), '(unknown outlet)')
+           WHEN l.origin_kind = 'document' THEN COALESCE(
+             (SELECT od.outlet FROM v_documents AS od WHERE od.uri = l.origin_uri),
+             '(unknown outlet)')
            WHEN l.origin_kind = 'external' THEN COALESCE(l.origin_source, '(unknown)')
            ELSE '(unknown)'
          END AS source,
          CASE
-           WHEN parent.occurrence_id IS NOT NULL OR l.origin_kind = 'document' THEN 'outlet'
+           WHEN l.parent_occurrence_id IS NOT NULL OR l.origin_kind = 'document' THEN 'outlet'
            WHEN l.origin_kind = 'external' THEN 'agency'
            ELSE 'unknown'
          END AS source_kind,
          l.cluster_id, l.document_id, l.end_char - l.start_char AS characters
   FROM v_lineage AS l
   JOIN v_documents AS d ON d.document_id = l.document_id
-  LEFT JOIN v_lineage AS parent ON parent.occurrence_id = l.parent_occurrence_id
-  LEFT JOIN v_documents AS pd ON pd.document_id = parent.document_id
-  LEFT JOIN v_documents AS od ON od.uri = l.origin_uri
   WHERE NOT l.is_origin
 )
 SELECT copier, source, source_kind,
