@@ -69,6 +69,9 @@ SETTINGS = {
     "facet_time_limit_ms": 500,
     "truncate_cells_html": 400,
     "default_page_size": 50,
+    # Datasette would try a facet on every column of a page to suggest some: on a view that
+    # joins or aggregates, each try computes the view again. The useful ones are configured.
+    "suggest_facets": False,
 }
 
 
