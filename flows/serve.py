@@ -110,7 +110,7 @@ def sqlite_file(url: str) -> Path:
     if parsed.get_backend_name() != "sqlite":
         raise ServeError(
             f"{mask_url(url)}: serve needs a SQLite database (Datasette reads SQLite only); "
-            f"for {parsed.get_backend_name()}, run the same queries with psql from {POSTGRESQL_FILE}"
+            f"on PostgreSQL, run the same questions with psql from {POSTGRESQL_FILE}"
         )
     if parsed.database in (None, "", ":memory:"):
         raise ServeError(f"{url}: an in-memory database has nothing to serve")
