@@ -25,7 +25,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from test_report_browser import CHROMIUM, _chromium
 from test_robustness import TRACEBACK, WIRETRACE, wiretrace
 
 from flows.pipeline import run_pipeline
@@ -427,16 +426,30 @@ def test_sqlite_file_refuses_memory_and_names_the_file(tmp_path: Path) -> None:
 
 # -- in Chromium ------------------------------------------------------------------------------
 
+# Debian's Chromium (apt-get install -y chromium), driven as in test_report_browser.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _dom(tmp_path: Path, url: str) -> str:
+    """The DOM headless Chromium built for ``url``, scripts run."""
+    command = [
+        str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        f"--user-data-dir={tmp_path / 'chromium-profile'}", "--virtual-time-budget=3000",
+        "--dump-dom", url,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
 
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium")
 def test_first_page_in_chromium_shows_the_title_and_question_links(
     server: str, tmp_path: Path
 ) -> None:
-    dom = _chromium(tmp_path, "--virtual-time-budget=3000", "--dump-dom", f"{server}/")
+    dom = _dom(tmp_path, f"{server}/")
     assert "<h1>wiretrace: where the news came from</h1>" in dom
     for query in CANNED_QUERIES:
         assert f'<a href="/news/{query.name}">{escape(query.title)}</a>' in dom
-    form = _chromium(
-        tmp_path, "--virtual-time-budget=3000", "--dump-dom", f"{server}/news/where_from"
-    )
+    form = _dom(tmp_path, f"{server}/news/where_from")
     assert 'name="uri"' in form  # the canned query asks for its parameter
