@@ -770,6 +770,29 @@ def export(
     out.print(Text("wrote ") + shown(output))
 
 
+@app.command()
+@interruptible
+def serve(
+    db: DbOption = None,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.")] = 8001,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+    ] = "127.0.0.1",
+) -> None:
+    """Browse, search and query the lineage in Datasette (SQLite; needs the serve extra)."""
+    from flows.serve import prepare, run_server
+    from storage.store import DEFAULT_URL
+
+    url = db or os.environ.get(DB_ENV) or DEFAULT_URL
+    served = _guarded(lambda: prepare(url, host, port))
+
+    def announce(address: str) -> None:
+        out.print(Text.assemble("serving ", shown(served.path), " at ", shown(address, "bold"),
+                                " (Ctrl-C to stop)"))
+
+    run_server(served, announce)
+
+
 def exported_text(format: str, store: Any) -> str:
     """The export in ``format`` (a key of :data:`EXPORT_FORMATS`), rendered by ``reports``:
     json and csv are the report's ``lineage.json`` and ``lineage.csv``."""
