@@ -18,7 +18,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sqlite3
 import threading
+import time
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -222,6 +224,31 @@ def _one_line(error: BaseException) -> str:
     return lines[0] if lines else type(original).__name__
 
 
+# How long a new connection waits to switch a database file to WAL while others hold it (the
+# connections' own busy timeout).
+WAL_SWITCH_SECONDS = 30.0
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database in WAL mode (kept in the file: once switched, later connections only
+    read the mode). Switching needs the database to itself, and SQLite answers "database is
+    locked" at once, without its busy wait, when another connection holds it (three processes
+    opening a new database together, one of them migrating): wait and try again."""
+    waited, pause = 0.0, 0.01
+    while True:
+        try:
+            if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or waited >= WAL_SWITCH_SECONDS:
+                raise
+        time.sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.5)
+
+
 def _install_sqlite_hooks(engine: Engine) -> None:
     """Foreign keys, WAL, and real transactions (DDL included) for the pysqlite driver."""
 
@@ -231,7 +258,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _use_wal(cursor)
         cursor.close()
 
     @event.listens_for(engine, "begin")
