@@ -182,6 +182,16 @@ class _Region:
     def diagonal(self) -> int:
         return self.last_a - self.last_b
 
+    def absorb(self, other: _Region) -> None:
+        """Grow to cover ``other`` too, its evidence added (one passage found in pieces)."""
+        self.a_first = min(self.a_first, other.a_first)
+        self.b_first = min(self.b_first, other.b_first)
+        self.a_end = max(self.a_end, other.a_end)
+        self.b_end = max(self.b_end, other.b_end)
+        self.covered += other.covered
+        self.longest_run = max(self.longest_run, other.longest_run)
+        self.paraphrase += other.paraphrase
+
 
 def align_documents(
     key_a: str,
@@ -943,13 +953,7 @@ def merge_copies(repeats: list[_Region], params: AlignParams) -> list[_Region]:
                 and region.b_first - previous.b_end <= params.merge_gap_words
                 and region.a_end > previous.a_first
             ):
-                previous.a_end = max(previous.a_end, region.a_end)
-                previous.b_end = max(previous.b_end, region.b_end)
-                previous.a_first = min(previous.a_first, region.a_first)
-                previous.b_first = min(previous.b_first, region.b_first)
-                previous.covered += region.covered
-                previous.longest_run = max(previous.longest_run, region.longest_run)
-                previous.paraphrase += region.paraphrase
+                previous.absorb(region)
                 break
         else:
             merged.append(region)
@@ -998,13 +1002,7 @@ def merge_regions(
         for region in regions:
             for previous in reversed(result[-8:]):
                 if _mergeable(previous, region, document_a, document_b, params):
-                    previous.a_first = min(previous.a_first, region.a_first)
-                    previous.b_first = min(previous.b_first, region.b_first)
-                    previous.a_end = max(previous.a_end, region.a_end)
-                    previous.b_end = max(previous.b_end, region.b_end)
-                    previous.covered += region.covered
-                    previous.longest_run = max(previous.longest_run, region.longest_run)
-                    previous.paraphrase += region.paraphrase
+                    previous.absorb(region)
                     merged = True
                     break
             else:
