@@ -92,6 +92,16 @@ SLOW_RUN = textwrap.dedent(
 )
 
 
+def _as_a_shell_starts_it() -> None:
+    """In the child before it runs: SIGINT and SIGTERM with their default dispositions and
+    unblocked, as a shell starts a job. The child otherwise inherits the test process's: after
+    the whole suite (Prefect's server, Dask, Datasette in earlier tests), Ctrl-C reached a child
+    that ignored it, and the run went on past the test's wait."""
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
+
+
 @pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seeds not found at {SEEDS}")
 @pytest.mark.parametrize(
     ("signal_number", "whole_group"),
@@ -123,6 +133,7 @@ def test_an_interrupted_run_says_one_line_and_is_recorded(
         text=True,
         env=env,
         start_new_session=True,  # its own process group, as a terminal's job
+        preexec_fn=_as_a_shell_starts_it,
     )
     try:
         deadline = time.monotonic() + 60
