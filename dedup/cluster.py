@@ -65,6 +65,7 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
+from dedup.coverage import merge_ranges
 from dedup.records import Alignment, AlignmentTable, Cluster, Occurrence
 
 
@@ -384,21 +385,6 @@ class _Exact:
         return self.end_at.get((doc, point), point)
 
 
-def _merged_spans(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Union of spans, sorted, overlapping ones joined.
-
-    >>> _merged_spans([(5, 9), (0, 3), (2, 4)])
-    [(0, 4), (5, 9)]
-    """
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _Exact]:
     """Each document's boundaries: where its alignments start and end, a boundary closer than
     ``snap_chars`` to the previous kept one dropped (never so close that a span would vanish:
@@ -418,7 +404,7 @@ def _cut(spans: _Spans, params: ClusterParams) -> tuple[dict[int, list[int]], _E
     for index in range(len(spans)):
         for doc, start, end in spans.sides(index):
             held[doc].append((start, end))
-    exact = _Exact({}, {}, {doc: _merged_spans(found) for doc, found in held.items()})
+    exact = _Exact({}, {}, {doc: merge_ranges(found) for doc, found in held.items()})
     for doc, tolerances in raw.items():
         kept: list[int] = []
         for point in sorted(tolerances):
