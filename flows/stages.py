@@ -799,11 +799,15 @@ def trace_lineage(
         # Only the components a due document reaches are clustered again (``lineage_scope``).
         scope = lineage_scope(store, due_all)
         clusters = cluster_table(store.alignment_table(scope.document_ids))
+        # The texts tidy_edges reads: the due documents' are in hand already (a first run: all
+        # of them), the others' are read.
         clustered = {key for cluster in clusters for key in cluster.doc_keys}
+        texts = {doc.uri: doc.text for doc in due_documents if doc.uri in clustered}
+        missing = clustered - texts.keys()
         if read is not None:
-            texts = {uri: read[uri].text for uri in clustered if uri in read}
+            texts |= {uri: read[uri].text for uri in missing if uri in read}
         else:
-            texts = store.document_texts(clustered)
+            texts |= store.document_texts(missing)
         clusters = tidy_edges(clusters, texts)
         changes = lineage_changes(clusters, scope.stored, due_all)
         involved = {key for cluster in changes.changed for key in cluster.doc_keys} - due_all
