@@ -229,13 +229,18 @@ def test_each_step_equals_a_full_rebuild(db_url: str, another_db_url) -> None:
     store.close()
 
 
+def _traced_archive(corpus: Corpus, store: Store) -> None:
+    """Documents 0, 1, 3, 4 and 9 stored and traced: the archive a batch joins."""
+    for index in (0, 1, 3, 4, 9):
+        corpus.add(index)
+    corpus.store_into(store)
+    trace(store)
+
+
 def test_a_batch_rewrites_only_the_clusters_it_touches(db_url: str) -> None:
     corpus = Corpus()
     with Store(db_url) as store:
-        for index in (0, 1, 3, 4, 9):
-            corpus.add(index)
-        corpus.store_into(store)
-        trace(store)
+        _traced_archive(corpus, store)
         before = {row.occurrence_id: row for row in store.lineage()}
         fire_ids = {row.cluster_id for row in before.values() if "blaze" in row.text}
         corpus.add(11)  # a copy of the port passage only
@@ -260,10 +265,7 @@ def test_a_batch_clusters_only_the_documents_it_can_reach(db_url: str, monkeypat
     # the port story clusters the port story's documents again, not the archive's others.
     corpus = Corpus()
     with Store(db_url) as store:
-        for index in (0, 1, 3, 4, 9):
-            corpus.add(index)
-        corpus.store_into(store)
-        trace(store)
+        _traced_archive(corpus, store)
         clusters_before = len(store.clusters())
         corpus.add(11)  # a copy of the port passage only
         corpus.store_into(store)
